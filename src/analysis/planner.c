@@ -25,7 +25,19 @@ typedef struct Pending {
     const Problem *old_problem; /* why it could not run before the deploy */
     const struct Pending *blocker; /* an earlier after-deploy migration it may not pass */
     const char *shared;  /* the object it shares with its blocker */
+    int after_index;     /* its place among the after-deploy migrations */
 } Pending;
+
+/* The migrations placed after the deploy so far, in order, and for each
+ * object the first of them that touches it: a later migration's blocker is
+ * found with one lookup per object it touches, not a walk over all of them. */
+typedef struct After {
+    List list;                /* Pending* */
+    StrMap first;             /* "schema.name" -> the first Pending that touches it */
+    const Pending *first_all; /* the first that touches everything */
+} After;
+
+static const char blind_spot[] = "(whatever a new search_path, a DROP SCHEMA or an unanalysed statement reaches)";
 
 static void replay_migration(Replay *r, Migration *m, bool record, ZdmError *err)
 {
@@ -49,7 +61,8 @@ static void collect_objects(Arena *a, Pending *p)
         for (int j = 0; j < fx->actions.len; j++) {
             const Action *ac = LIST_GET(&fx->actions, j);
             if (ac->kind == ACT_NOT_ANALYSED || ac->kind == ACT_DROP_SCHEMA ||
-                (ac->kind == ACT_SET_OTHER && util_streq(ac->detail, "search_path")))
+                (ac->kind == ACT_SET_OTHER && util_streq(ac->detail, "search_path") &&
+                 !(ac->flags & A_UNCHANGED)))
                 p->touches_all = true;
             if (ac->table)
                 list_push(a, &p->objects, (void *)ac->table);
@@ -64,16 +77,37 @@ static void collect_objects(Arena *a, Pending *p)
     }
 }
 
-/* The object two migrations both touch, or NULL. */
-static const char *overlap(const Pending *p, const Pending *q)
+static void push_after(Arena *a, After *after, Pending *p)
 {
-    if (p->touches_all || q->touches_all)
-        return "(a statement zdm cannot see into)";
+    p->after_index = after->list.len;
+    list_push(a, &after->list, p);
+    if (p->touches_all && !after->first_all)
+        after->first_all = p;
     for (int i = 0; i < p->objects.len; i++)
-        for (int j = 0; j < q->objects.len; j++)
-            if (strcmp(LIST_GET(&p->objects, i), LIST_GET(&q->objects, j)) == 0)
-                return LIST_GET(&p->objects, i);
-    return NULL;
+        if (!strmap_get(&after->first, LIST_GET(&p->objects, i)))
+            strmap_put(a, &after->first, LIST_GET(&p->objects, i), p);
+}
+
+/* The first after-deploy migration p shares an object with (p may not pass
+ * it), and that object: the first of p's objects it touches. */
+static void find_blocker(Pending *p, const After *after)
+{
+    if (!after->list.len)
+        return;
+    if (p->touches_all) {
+        p->blocker = LIST_GET(&after->list, 0);
+        p->shared = blind_spot;
+        return;
+    }
+    p->blocker = after->first_all;
+    p->shared = p->blocker ? blind_spot : NULL;
+    for (int i = 0; i < p->objects.len; i++) {
+        const Pending *q = strmap_get(&after->first, LIST_GET(&p->objects, i));
+        if (q && (!p->blocker || q->after_index < p->blocker->after_index)) {
+            p->blocker = q;
+            p->shared = LIST_GET(&p->objects, i);
+        }
+    }
 }
 
 /* Does p touch a table the old code knows? */
@@ -387,24 +421,17 @@ static void place(Arena *a, Plan *plan, History *h, const Catalog *old, const Ca
 
     Replay tr = {.arena = a, .pg_version = plan->pg_version, .pending = true};
     Catalog *cur = catalog_copy(old);
-    List after = {0};
+    After after = {0};
     ZdmError ignored;
 
     for (int i = 0; i < n; i++) {
         Pending *p = &ps[i];
         Migration *m = p->m;
-        for (int j = 0; j < after.len && !p->blocker; j++) {
-            const Pending *q = LIST_GET(&after, j);
-            const char *o = overlap(p, q);
-            if (o) {
-                p->blocker = q;
-                p->shared = o;
-            }
-        }
+        find_blocker(p, &after);
         if (m->directive == PHASE_AFTER) {
             m->phase = PHASE_AFTER;
             m->reason = arena_printf(a, "placed by -- zdm:phase after-deploy (line %d)", m->directive_line);
-            list_push(a, &after, p);
+            push_after(a, &after, p);
             continue;
         }
         List probs = {0};
@@ -435,7 +462,7 @@ static void place(Arena *a, Plan *plan, History *h, const Catalog *old, const Ca
                                             "(migrations swap places only when they touch disjoint objects)",
                                          p->blocker->m->name, catalog_display(p->shared));
             }
-            list_push(a, &after, p);
+            push_after(a, &after, p);
             continue;
         }
         if (probs.len == 0 || m->directive == PHASE_BEFORE) {
@@ -458,7 +485,7 @@ static void place(Arena *a, Plan *plan, History *h, const Catalog *old, const Ca
             m->phase = PHASE_AFTER;
             p->old_problem = LIST_GET(&probs, 0);
             m->reason = arena_printf(a, "run before the deploy, %s", compat_message(a, p->old_problem));
-            list_push(a, &after, p);
+            push_after(a, &after, p);
         }
     }
 
@@ -467,7 +494,7 @@ static void place(Arena *a, Plan *plan, History *h, const Catalog *old, const Ca
     List probs = {0};
     compat_check(a, new, cur, "new code", NULL, &probs);
     Ranked *ranked = rank_problems(a, &probs);
-    Pending **fixers = find_fixers(a, &probs, ranked, &after);
+    Pending **fixers = find_fixers(a, &probs, ranked, &after.list);
     /* Missing objects first: they decide which migrations need two releases.
      * A NOT NULL column the new code does not know is then only worth a
      * finding when its migration is not already a two-release change (a
@@ -525,8 +552,8 @@ static void place(Arena *a, Plan *plan, History *h, const Catalog *old, const Ca
     }
 
     /* After the deploy only the new code serves: it must keep working. */
-    for (int j = 0; j < after.len; j++) {
-        Pending *q = LIST_GET(&after, j);
+    for (int j = 0; j < after.list.len; j++) {
+        Pending *q = LIST_GET(&after.list, j);
         tr.cat = cur;
         replay_migration(&tr, q->m, false, &ignored);
         List later = {0};

@@ -148,17 +148,9 @@ typedef struct Named {
     const char *name;
 } Named;
 
-static unsigned name_hash(const char *s)
-{
-    unsigned h = 2166136261u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 static List *bucket_of(const NameIndex *ix, const char *name)
 {
-    return &ix->buckets[name_hash(name) & (unsigned)(ix->nbuckets - 1)];
+    return &ix->buckets[util_hash(name) & (unsigned)(ix->nbuckets - 1)];
 }
 
 static void bucket_remove(List *b, const void *o)

@@ -1860,10 +1860,16 @@ static void set_stmt(Ctx *c, const cJSON *st)
             if (s)
                 list_push(c->ca, &path, (void *)keep(c, s));
         }
+        bool same = path.len == c->cat->search_path.len;
+        for (int i = 0; same && i < path.len; i++)
+            same = strcmp(LIST_GET(&path, i), LIST_GET(&c->cat->search_path, i)) == 0;
         c->cat->search_path = path;
         Action *a = act(c, ACT_SET_OTHER, NULL, LOCK_NONE, COST_NONE, -1);
-        if (a)
+        if (a) {
             a->detail = "search_path";
+            if (same)
+                a->flags |= A_UNCHANGED; /* resolves no name differently: order-neutral */
+        }
         return;
     }
     ActionKind k = util_streq(name, "lock_timeout") ? ACT_SET_LOCK_TIMEOUT

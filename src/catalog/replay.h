@@ -129,6 +129,7 @@ enum {
     A_ASSUMED = 1u << 17,     /* the object was never seen in the history: taken as existing */
     A_LOCAL = 1u << 18,       /* SET LOCAL (ends with the transaction) */
     A_CASCADE = 1u << 19,     /* DROP ... CASCADE */
+    A_UNCHANGED = 1u << 20,   /* SET search_path to the path already in force */
     A_QUERY = 1u << 20,       /* INSERT ... SELECT: writes as many rows as a query returns */
 };
 

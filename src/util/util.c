@@ -287,3 +287,47 @@ bool util_streq(const char *a, const char *b)
         return a == b;
     return strcmp(a, b) == 0;
 }
+
+unsigned util_hash(const char *s)
+{
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Open addressing with linear probing, kept at most half full. */
+static int strmap_slot(const StrMap *m, const char *key)
+{
+    unsigned mask = (unsigned)m->cap - 1;
+    unsigned i = util_hash(key) & mask;
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+        i = (i + 1) & mask;
+    return (int)i;
+}
+
+void *strmap_get(const StrMap *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    return m->values[strmap_slot(m, key)];
+}
+
+void strmap_put(Arena *a, StrMap *m, const char *key, void *value)
+{
+    if (2 * (m->len + 1) > m->cap) {
+        StrMap bigger = {.cap = m->cap ? m->cap * 2 : 16};
+        bigger.keys = arena_alloc(a, sizeof(char *) * (size_t)bigger.cap);
+        bigger.values = arena_alloc(a, sizeof(void *) * (size_t)bigger.cap);
+        for (int i = 0; i < m->cap; i++)
+            if (m->keys[i])
+                strmap_put(a, &bigger, m->keys[i], m->values[i]);
+        *m = bigger;
+    }
+    int i = strmap_slot(m, key);
+    if (!m->keys[i]) {
+        m->keys[i] = key;
+        m->len++;
+    }
+    m->values[i] = value;
+}

@@ -86,6 +86,20 @@ int util_natural_cmp(const char *a, const char *b);
 
 bool util_streq(const char *a, const char *b); /* NULL-safe strcmp()==0 */
 
+unsigned util_hash(const char *s); /* FNV-1a */
+
+/* A map from strings to pointers, allocated from an arena. Keys are not
+ * copied: they must live as long as the map. A zeroed StrMap is empty. */
+typedef struct StrMap {
+    const char **keys;
+    void **values;
+    int cap; /* a power of two, or 0 */
+    int len;
+} StrMap;
+
+void *strmap_get(const StrMap *m, const char *key); /* NULL when absent */
+void strmap_put(Arena *a, StrMap *m, const char *key, void *value);
+
 /* Equal names, first byte checked inline: the catalog compares names in its
  * inner loops, and most candidates differ at once. */
 static inline bool util_same(const char *a, const char *b)

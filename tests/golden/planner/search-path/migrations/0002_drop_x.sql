@@ -1,0 +1,2 @@
+-- the old code still reads x
+ALTER TABLE a DROP COLUMN x;
