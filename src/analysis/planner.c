@@ -585,6 +585,10 @@ int analysis_run(Arena *a, History *h, const AnalysisOptions *opt, Plan *plan, Z
     plan->pg_version = opt->pg_version;
     plan->history = h;
     Catalog *cat = catalog_new();
+    /* The planner copies catalogs per migration: interned in the run's arena,
+     * their strings are shared by every copy, not duplicated. */
+    cat->strings = arena_alloc(a, sizeof *cat->strings);
+    cat->strings->arena = a;
     Replay r = {.cat = cat, .arena = a, .pg_version = opt->pg_version};
 
     for (int i = 0; i < h->n; i++) {

@@ -1,10 +1,11 @@
 /*
  * catalog.c — the schema model: lookup, copy and rendering.
  *
- * Tables are found through a hash on their name: the benchmark's history
- * (bench/) reaches thousands of tables, and linear scans made the replay and
- * the planner quadratic. Other objects are fewer and looked up rarely, so
- * they stay in plain lists.
+ * Tables, indexes, views and enum types are found through a hash on their
+ * name: the benchmark's history (bench/) reaches thousands of them, and
+ * linear scans made the replay and the planner quadratic (every column's
+ * type is looked up among the enums). Other objects are fewer and looked up
+ * rarely, so they stay in plain lists.
  */
 #include <stddef.h>
 #include <string.h>
@@ -28,12 +29,23 @@ void catalog_free(Catalog *c)
         arena_free(c->arena);
 }
 
-static const char *dup(Arena *a, const char *s) { return arena_strdup(a, s); }
+const char *catalog_str(Catalog *c, const char *s)
+{
+    if (!s)
+        return NULL;
+    return c->strings ? util_intern(c->strings, s) : arena_strdup(c->arena, s);
+}
 
-static void copy_names(Arena *a, List *dst, const List *src)
+/* A string of the catalog being copied, for the copy n. */
+static const char *dup(const Catalog *n, const char *s)
+{
+    return n->strings ? s : arena_strdup(n->arena, s);
+}
+
+static void copy_names(const Catalog *n, List *dst, const List *src)
 {
     for (int i = 0; i < src->len; i++)
-        list_push(a, dst, (void *)dup(a, LIST_GET(src, i)));
+        list_push(n->arena, dst, (void *)dup(n, LIST_GET(src, i)));
 }
 
 Catalog *catalog_copy(const Catalog *c)
@@ -41,14 +53,15 @@ Catalog *catalog_copy(const Catalog *c)
     Arena *a = arena_new();
     Catalog *n = arena_alloc(a, sizeof *n);
     n->arena = a;
-    copy_names(a, &n->schemas, &c->schemas);
-    copy_names(a, &n->search_path, &c->search_path);
+    n->strings = c->strings;
+    copy_names(n, &n->schemas, &c->schemas);
+    copy_names(n, &n->search_path, &c->search_path);
     for (int i = 0; i < c->tables.len; i++) {
         const Table *t = LIST_GET(&c->tables, i);
         Table *nt = arena_alloc(a, sizeof *nt);
         *nt = *t;
-        nt->schema = dup(a, t->schema);
-        nt->name = dup(a, t->name);
+        nt->schema = dup(n, t->schema);
+        nt->name = dup(n, t->name);
         memset(&nt->columns, 0, sizeof nt->columns);
         memset(&nt->constraints, 0, sizeof nt->constraints);
         memset(&nt->indexes, 0, sizeof nt->indexes); /* refilled as the indexes are copied */
@@ -56,22 +69,22 @@ Catalog *catalog_copy(const Catalog *c)
             const Column *col = LIST_GET(&t->columns, j);
             Column *nc = arena_alloc(a, sizeof *nc);
             *nc = *col;
-            nc->name = dup(a, col->name);
-            nc->type = dup(a, col->type);
-            nc->type_sql = dup(a, col->type_sql);
-            nc->default_expr = dup(a, col->default_expr);
+            nc->name = dup(n, col->name);
+            nc->type = dup(n, col->type);
+            nc->type_sql = dup(n, col->type_sql);
+            nc->default_expr = dup(n, col->default_expr);
             list_push(a, &nt->columns, nc);
         }
         for (int j = 0; j < t->constraints.len; j++) {
             const Constraint *con = LIST_GET(&t->constraints, j);
             Constraint *ncon = arena_alloc(a, sizeof *ncon);
             *ncon = *con;
-            ncon->name = dup(a, con->name);
-            ncon->ref_table = dup(a, con->ref_table);
-            ncon->not_null_of = dup(a, con->not_null_of);
-            ncon->index = dup(a, con->index);
+            ncon->name = dup(n, con->name);
+            ncon->ref_table = dup(n, con->ref_table);
+            ncon->not_null_of = dup(n, con->not_null_of);
+            ncon->index = dup(n, con->index);
             memset(&ncon->columns, 0, sizeof ncon->columns);
-            copy_names(a, &ncon->columns, &con->columns);
+            copy_names(n, &ncon->columns, &con->columns);
             list_push(a, &nt->constraints, ncon);
         }
         catalog_add_table(n, nt);
@@ -80,42 +93,42 @@ Catalog *catalog_copy(const Catalog *c)
         const Index *ix = LIST_GET(&c->indexes, i);
         Index *ni = arena_alloc(a, sizeof *ni);
         *ni = *ix;
-        ni->schema = dup(a, ix->schema);
-        ni->name = dup(a, ix->name);
-        ni->table_schema = dup(a, ix->table_schema);
-        ni->table = dup(a, ix->table);
+        ni->schema = dup(n, ix->schema);
+        ni->name = dup(n, ix->name);
+        ni->table_schema = dup(n, ix->table_schema);
+        ni->table = dup(n, ix->table);
         memset(&ni->columns, 0, sizeof ni->columns);
-        copy_names(a, &ni->columns, &ix->columns);
-        ni->method = dup(a, ix->method);
+        copy_names(n, &ni->columns, &ix->columns);
+        ni->method = dup(n, ix->method);
         memset(&ni->elems, 0, sizeof ni->elems);
-        copy_names(a, &ni->elems, &ix->elems);
+        copy_names(n, &ni->elems, &ix->elems);
         memset(&ni->include, 0, sizeof ni->include);
-        copy_names(a, &ni->include, &ix->include);
-        ni->predicate = dup(a, ix->predicate);
+        copy_names(n, &ni->include, &ix->include);
+        ni->predicate = dup(n, ix->predicate);
         catalog_add_index(n, ni);
     }
     for (int i = 0; i < c->views.len; i++) {
         const View *v = LIST_GET(&c->views, i);
         View *nv = arena_alloc(a, sizeof *nv);
         *nv = *v;
-        nv->schema = dup(a, v->schema);
-        nv->name = dup(a, v->name);
+        nv->schema = dup(n, v->schema);
+        nv->name = dup(n, v->name);
         catalog_add_view(n, nv);
     }
     for (int i = 0; i < c->sequences.len; i++) {
         const Sequence *s = LIST_GET(&c->sequences, i);
         Sequence *ns = arena_alloc(a, sizeof *ns);
-        ns->schema = dup(a, s->schema);
-        ns->name = dup(a, s->name);
+        ns->schema = dup(n, s->schema);
+        ns->name = dup(n, s->name);
         list_push(a, &n->sequences, ns);
     }
     for (int i = 0; i < c->enums.len; i++) {
         const EnumType *e = LIST_GET(&c->enums, i);
         EnumType *ne = arena_alloc(a, sizeof *ne);
-        ne->schema = dup(a, e->schema);
-        ne->name = dup(a, e->name);
-        copy_names(a, &ne->values, &e->values);
-        list_push(a, &n->enums, ne);
+        ne->schema = dup(n, e->schema);
+        ne->name = dup(n, e->name);
+        copy_names(n, &ne->values, &e->values);
+        catalog_add_enum(n, ne);
     }
     return n;
 }
@@ -249,6 +262,13 @@ void catalog_rename_view(Catalog *c, View *v, const char *name)
     named_rename(c->arena, &c->view_index, v, v->schema, name);
 }
 
+void catalog_add_enum(Catalog *c, EnumType *e) { named_add(c->arena, &c->enum_index, &c->enums, e); }
+void catalog_remove_enum(Catalog *c, EnumType *e) { named_remove(&c->enum_index, &c->enums, e); }
+void catalog_rename_enum(Catalog *c, EnumType *e, const char *name)
+{
+    named_rename(c->arena, &c->enum_index, e, e->schema, name);
+}
+
 Table *catalog_find_table(const Catalog *c, const char *schema, const char *name)
 {
     return named_find(c, &c->table_index, schema, name);
@@ -287,7 +307,7 @@ Sequence *catalog_find_sequence(const Catalog *c, const char *schema, const char
 
 EnumType *catalog_find_enum(const Catalog *c, const char *schema, const char *name)
 {
-    FIND_ALONG_PATH(c, schema, name, enums, EnumType);
+    return named_find(c, &c->enum_index, schema, name);
 }
 
 Column *catalog_find_column(const Table *t, const char *name)

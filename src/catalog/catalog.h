@@ -108,24 +108,32 @@ typedef struct NameIndex {
 } NameIndex;
 
 typedef struct Catalog {
-    Arena *arena;     /* owns everything below */
+    Arena *arena;     /* owns everything below, but for the strings when interned */
+    /* Where its strings live (set right after catalog_new, before anything is
+     * added; see catalog_str): NULL, in arena; else interned there, and its
+     * copies share them. */
+    Interner *strings;
     List schemas;     /* const char* */
     List tables;      /* Table*; change only through catalog_*_table (they keep the index) */
     List indexes;     /* Index*; change only through catalog_*_index */
     List views;       /* View*; change only through catalog_*_view */
     List sequences;   /* Sequence* */
-    List enums;       /* EnumType* */
+    List enums;       /* EnumType*; change only through catalog_*_enum */
     List search_path; /* const char*; default {"public"} */
     /* Tables and indexes by name: histories reach thousands of them, and
      * every statement and every compatibility check looks some up. */
     NameIndex table_index;
     NameIndex index_index;
     NameIndex view_index;
+    NameIndex enum_index;   /* every column's type is looked up among the enums */
 } Catalog;
 
 Catalog *catalog_new(void);
-/* A deep copy with an arena of its own. */
+/* A deep copy with an arena of its own (its strings shared when interned). */
 Catalog *catalog_copy(const Catalog *c);
+/* s, copied to live as long as c's strings: what every string stored in c
+ * must be made with. Interned, so equal strings are the same pointer. */
+const char *catalog_str(Catalog *c, const char *s);
 void catalog_free(Catalog *c);
 
 /* The only ways to change c->tables, so that lookups stay indexed. */
@@ -138,6 +146,9 @@ void catalog_rename_index(Catalog *c, Index *ix, const char *schema, const char 
 void catalog_add_view(Catalog *c, View *v);
 void catalog_remove_view(Catalog *c, View *v);
 void catalog_rename_view(Catalog *c, View *v, const char *name);
+void catalog_add_enum(Catalog *c, EnumType *e);
+void catalog_remove_enum(Catalog *c, EnumType *e);
+void catalog_rename_enum(Catalog *c, EnumType *e, const char *name);
 
 /* Lookups. schema NULL means "first match along search_path". */
 Table *catalog_find_table(const Catalog *c, const char *schema, const char *name);

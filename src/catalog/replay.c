@@ -90,7 +90,7 @@ static Action *act_named(Ctx *c, ActionKind kind, const char *qualified, Cost co
     return a;
 }
 
-static const char *keep(Ctx *c, const char *s) { return arena_strdup(c->ca, s); }
+static const char *keep(Ctx *c, const char *s) { return catalog_str(c->cat, s); }
 static const char *note(Ctx *c, const char *s) { return arena_strdup(c->r->arena, s); }
 
 /* ---- the statement's text ---------------------------------------------------- */
@@ -299,8 +299,8 @@ static Table *add_table(Ctx *c, const char *schema, const char *name, bool assum
     Catalog *b = c->r->baseline;
     if (assumed && b && !catalog_find_table(b, t->schema, t->name)) {
         Table *bt = arena_alloc(b->arena, sizeof *bt);
-        bt->schema = arena_strdup(b->arena, t->schema);
-        bt->name = arena_strdup(b->arena, t->name);
+        bt->schema = catalog_str(b, t->schema);
+        bt->name = catalog_str(b, t->name);
         bt->assumed = true;
         bt->created_in = -1;
         catalog_add_table(b, bt);
@@ -339,7 +339,7 @@ static Column *column_of(Ctx *c, Table *t, const char *name)
         Table *bt = b ? catalog_find_table(b, t->schema, t->name) : NULL;
         if (bt && !catalog_find_column(bt, name)) {
             Column *bc = arena_alloc(b->arena, sizeof *bc);
-            bc->name = arena_strdup(b->arena, name);
+            bc->name = catalog_str(b, name);
             bc->assumed = true;
             list_push(b->arena, &bt->columns, bc);
         }
@@ -1624,7 +1624,7 @@ static void drop_objects(Ctx *c, const cJSON *st)
             act_named(c, ACT_DROP_TYPE, qualname(c, e ? e->schema : schema_or_default(c, qual), name),
                       COST_CATALOG);
             if (e)
-                remove_item(&c->cat->enums, e);
+                catalog_remove_enum(c->cat, e);
         } else if (util_streq(type, "OBJECT_SCHEMA")) {
             Action *a = act_named(c, ACT_DROP_SCHEMA, note(c, name), COST_CATALOG);
             if (a && util_streq(node_str(st, "behavior"), "DROP_CASCADE"))
@@ -1673,7 +1673,7 @@ static void drop_objects(Ctx *c, const cJSON *st)
  * foreign keys that reference it follow it. */
 static void move_table(Ctx *c, Table *t, const char *schema, const char *name)
 {
-    const char *old = qualname(c, t->schema, t->name);
+    const char *old = keep(c, qualname(c, t->schema, t->name));
     for (int i = 0; i < t->indexes.len; i++) {
         Index *ix = LIST_GET(&t->indexes, i);
         ix->table = name;
@@ -1685,7 +1685,7 @@ static void move_table(Ctx *c, Table *t, const char *schema, const char *name)
         Table *o = LIST_GET(&c->cat->tables, i);
         for (int j = 0; j < o->constraints.len; j++) {
             Constraint *k = LIST_GET(&o->constraints, j);
-            if (util_streq(k->ref_table, old))
+            if (k->ref_table == old || (!c->cat->strings && util_streq(k->ref_table, old)))
                 k->ref_table = now;
         }
     }
@@ -1790,7 +1790,7 @@ static void rename_stmt(Ctx *c, const cJSON *st)
         if (a)
             a->detail = "ALTER TYPE ... RENAME";
         if (e && newname)
-            e->name = keep(c, newname);
+            catalog_rename_enum(c->cat, e, keep(c, newname));
     } else {
         act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
     }
@@ -1811,7 +1811,7 @@ static void create_enum(Ctx *c, const cJSON *st)
     cJSON_ArrayForEach(v, node_get(st, "vals"))
         if (node_sval(v))
             list_push(c->ca, &e->values, (void *)keep(c, node_sval(v)));
-    list_push(c->ca, &c->cat->enums, e);
+    catalog_add_enum(c->cat, e);
     act_named(c, ACT_CREATE_ENUM, qualname(c, e->schema, e->name), COST_CATALOG);
 }
 

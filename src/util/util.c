@@ -283,8 +283,10 @@ int util_natural_cmp(const char *a, const char *b)
 
 bool util_streq(const char *a, const char *b)
 {
+    if (a == b)
+        return true;
     if (!a || !b)
-        return a == b;
+        return false;
     return strcmp(a, b) == 0;
 }
 
@@ -330,4 +332,14 @@ void strmap_put(Arena *a, StrMap *m, const char *key, void *value)
         m->len++;
     }
     m->values[i] = value;
+}
+
+const char *util_intern(Interner *in, const char *s)
+{
+    const char *k = strmap_get(&in->map, s);
+    if (!k) {
+        k = arena_strdup(in->arena, s);
+        strmap_put(in->arena, &in->map, k, (void *)k);
+    }
+    return k;
 }

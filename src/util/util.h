@@ -100,6 +100,17 @@ typedef struct StrMap {
 void *strmap_get(const StrMap *m, const char *key); /* NULL when absent */
 void strmap_put(Arena *a, StrMap *m, const char *key, void *value);
 
+/* One copy of each distinct string, in an arena that outlives the strings'
+ * users: equal strings share one pointer, so structures that are copied
+ * often (the planner's catalogs) can share their strings instead of
+ * duplicating them. */
+typedef struct Interner {
+    Arena *arena;
+    StrMap map;
+} Interner;
+
+const char *util_intern(Interner *in, const char *s);
+
 /* Equal names, first byte checked inline: the catalog compares names in its
  * inner loops, and most candidates differ at once. */
 static inline bool util_same(const char *a, const char *b)

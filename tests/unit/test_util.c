@@ -1,0 +1,59 @@
+/*
+ * test_util.c — the string map and the interner the planner leans on.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+
+#include "util/util.h"
+
+static void strmap_holds_many_keys(void **state)
+{
+    (void)state;
+    Arena *a = arena_new();
+    StrMap m = {0};
+    assert_null(strmap_get(&m, "absent"));
+    char *keys[5000];
+    for (int i = 0; i < 5000; i++) {
+        keys[i] = arena_printf(a, "public.t_%d", i);
+        strmap_put(a, &m, keys[i], keys[i]);
+    }
+    assert_int_equal(m.len, 5000);
+    for (int i = 0; i < 5000; i++) {
+        char probe[32];
+        snprintf(probe, sizeof probe, "public.t_%d", i); /* another pointer, same text */
+        assert_ptr_equal(strmap_get(&m, probe), keys[i]);
+    }
+    assert_null(strmap_get(&m, "public.t_5000"));
+    strmap_put(a, &m, "public.t_7", "replaced");
+    assert_int_equal(m.len, 5000);
+    assert_string_equal(strmap_get(&m, "public.t_7"), "replaced");
+    arena_free(a);
+}
+
+static void intern_gives_one_pointer_per_text(void **state)
+{
+    (void)state;
+    Arena *a = arena_new();
+    Interner in = {.arena = a};
+    char buf[16] = "orders";
+    const char *x = util_intern(&in, buf);
+    buf[0] = 'O'; /* the interned copy does not follow the caller's buffer */
+    assert_string_equal(x, "orders");
+    assert_ptr_equal(util_intern(&in, "orders"), x);
+    assert_ptr_not_equal(util_intern(&in, "Orders"), x);
+    assert_true(util_streq(x, util_intern(&in, "orders")));
+    arena_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(strmap_holds_many_keys),
+        cmocka_unit_test(intern_gives_one_pointer_per_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
