@@ -23,9 +23,10 @@ void report_json_init(ReportJson *j, FILE *out)
 
 static void indent(ReportJson *j)
 {
+    static const char spaces[2 * REPORT_JSON_MAX_DEPTH + 1] =
+        "                                                                ";
     fputc('\n', j->out);
-    for (int i = 0; i < j->depth; i++)
-        fputs("  ", j->out);
+    fwrite(spaces, 1, 2 * (size_t)j->depth, j->out);
 }
 
 /* Separates a new member or element from the previous one. */
@@ -77,25 +78,22 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+/* Runs of characters that need no escape go out in one fwrite: reports of
+ * long histories run to tens of megabytes. */
 static void put_string(FILE *out, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
     fputc('"', out);
+    size_t run = 0; /* start of the pending run */
     size_t i = 0;
     while (i < n) {
         unsigned char c = s[i];
-        if (c >= 0x80) {
-            size_t len = utf8_seq(s + i, n - i);
-            if (len == 0) {
-                /* Latin-1 files and the like: keep the output valid JSON. */
-                fputs("\\ufffd", out);
-                i++;
-            } else {
-                fwrite(s + i, 1, len, out);
-                i += len;
-            }
+        size_t len = c >= 0x80 ? utf8_seq(s + i, n - i) : 1;
+        if (c >= 0x20 && c != '"' && c != '\\' && len > 0) {
+            i += len;
             continue;
         }
+        fwrite(s + run, 1, i - run, out);
         switch (c) {
         case '"': fputs("\\\"", out); break;
         case '\\': fputs("\\\\", out); break;
@@ -108,10 +106,11 @@ static void put_string(FILE *out, const char *str, size_t n)
             if (c < 0x20)
                 fprintf(out, "\\u%04x", c);
             else
-                fputc(c, out);
+                fputs("\\ufffd", out); /* Latin-1 files and the like: keep the output valid JSON */
         }
-        i++;
+        run = ++i;
     }
+    fwrite(s + run, 1, i - run, out);
     fputc('"', out);
 }
 
