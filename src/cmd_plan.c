@@ -192,9 +192,8 @@ static int run(int argc, char **argv, Arena *a, ZdmError *err, bool gate)
     if (source_load(a, (char **)o.paths.items, o.paths.len, &h, err) < 0)
         return -1;
     /* Parse everything first: a syntax error anywhere means nothing is analysed. */
-    for (int i = 0; i < h.n; i++)
-        if (sql_parse_migration(a, h.items[i], err) < 0)
-            return -1;
+    if (sql_parse_history(a, &h, err) < 0)
+        return -1;
     Plan plan = {0};
     if (decide_pending(a, &h, &o, &plan, err) < 0)
         return -1;

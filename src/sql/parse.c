@@ -6,20 +6,31 @@
  * to find the first token, which is where the user's eye goes. Directives live
  * in "--" comments, which the parse tree drops, so the raw-text scanner of
  * scan.c (which knows PostgreSQL's quoting) finds them.
+ *
+ * Migrations are parsed on several threads at once (libpg_query keeps its
+ * state per thread); each thread's cJSON trees go to an arena of its own.
  */
 #include <ctype.h>
 #include <pg_query.h>
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../analysis/analysis.h"
 #include "sql.h"
 
 /* cJSON allocates from the arena of the parse in progress: its trees live as
  * long as the run, like everything else, and are never freed one by one. */
-static Arena *cjson_arena;
+static _Thread_local Arena *cjson_arena;
 
 static void *cjson_alloc(size_t n) { return arena_alloc(cjson_arena, n); }
 static void cjson_free(void *p) { (void)p; }
+
+static void cjson_use_arenas(void)
+{
+    cJSON_Hooks hooks = {cjson_alloc, cjson_free};
+    cJSON_InitHooks(&hooks);
+}
 
 typedef struct LineComment {
     int offset; /* of the "--" */
@@ -142,9 +153,9 @@ int sql_parse_migration(Arena *a, Migration *m, ZdmError *err)
         pg_query_free_parse_result(r);
         return -1;
     }
+    static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+    pthread_once(&hooks_once, cjson_use_arenas);
     cjson_arena = a;
-    cJSON_Hooks hooks = {cjson_alloc, cjson_free};
-    cJSON_InitHooks(&hooks);
     cJSON *root = cJSON_Parse(r.parse_tree);
     pg_query_free_parse_result(r);
     if (!root)
@@ -183,5 +194,63 @@ int sql_parse_migration(Arena *a, Migration *m, ZdmError *err)
     for (int i = 0; i < comments.len; i++)
         if (parse_directive(a, m, LIST_GET(&comments, i), ends, err) < 0)
             return -1;
+    return 0;
+}
+
+#define MAX_PARSE_THREADS 8
+
+typedef struct ParseJob {
+    History *h;
+    int first, step; /* this job parses migrations first, first + step, ... */
+    Arena *arena;
+    int failed;      /* the first of its migrations that failed, or h->n */
+    ZdmError err;
+} ParseJob;
+
+static void *parse_job(void *arg)
+{
+    ParseJob *j = arg;
+    for (int i = j->first; i < j->h->n; i += j->step)
+        if (sql_parse_migration(j->arena, j->h->items[i], &j->err) < 0) {
+            j->failed = i;
+            break;
+        }
+    return NULL;
+}
+
+int sql_parse_history(Arena *a, History *h, ZdmError *err)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = cores < 1 ? 1 : cores > MAX_PARSE_THREADS ? MAX_PARSE_THREADS : (int)cores;
+    if (h->n < 32)
+        n = 1; /* starting threads costs more than a few files take */
+    ParseJob jobs[MAX_PARSE_THREADS];
+    pthread_t threads[MAX_PARSE_THREADS];
+    bool started[MAX_PARSE_THREADS] = {false};
+    for (int t = 0; t < n; t++) {
+        jobs[t] = (ParseJob){.h = h, .first = t, .step = n, .failed = h->n};
+        jobs[t].arena = t == 0 ? a : arena_new();
+    }
+    for (int t = 1; t < n; t++)
+        started[t] = pthread_create(&threads[t], NULL, parse_job, &jobs[t]) == 0;
+    parse_job(&jobs[0]);
+    for (int t = 1; t < n; t++) {
+        if (started[t])
+            pthread_join(threads[t], NULL);
+        else
+            parse_job(&jobs[t]); /* no thread to be had: do its share here */
+    }
+    /* Every migration before the first failure (in order) was parsed: each
+     * job stopped only at its own first failure, at or after that one. */
+    int first = 0;
+    for (int t = 1; t < n; t++) {
+        if (jobs[t].failed < jobs[first].failed)
+            first = t;
+        arena_adopt(a, jobs[t].arena);
+    }
+    if (jobs[first].failed < h->n) {
+        *err = jobs[first].err;
+        return -1;
+    }
     return 0;
 }

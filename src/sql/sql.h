@@ -27,6 +27,10 @@
  * A syntax error or a bad directive fills err with file:line:column.
  */
 int sql_parse_migration(Arena *a, Migration *m, ZdmError *err);
+/* Every migration of h, on as many threads as the machine has cores (up to
+ * 8): parsing is most of what zdm spends on a long history. The error is the
+ * one sql_parse_migration would give first, going in order. */
+int sql_parse_history(Arena *a, History *h, ZdmError *err);
 
 /* {"AlterTableStmt": {...}} → "AlterTableStmt", and *body = the inner object. */
 const char *node_type(const cJSON *node, const cJSON **body);

@@ -65,6 +65,17 @@ void arena_free(Arena *a)
     free(a);
 }
 
+void arena_adopt(Arena *a, Arena *child)
+{
+    Block *last = child->head;
+    while (last->next)
+        last = last->next;
+    /* behind a's current block, which keeps serving allocations */
+    last->next = a->head->next;
+    a->head->next = child->head;
+    free(child);
+}
+
 void *arena_alloc(Arena *a, size_t size)
 {
     size = (size + 15) & ~(size_t)15;

@@ -18,6 +18,9 @@ typedef struct Arena Arena;
 
 Arena *arena_new(void);
 void arena_free(Arena *a);
+/* Moves everything child holds into a and frees child: work done on another
+ * thread, in an arena of its own, then lives as long as a does. */
+void arena_adopt(Arena *a, Arena *child);
 /* Zeroed, 16-byte aligned memory; never returns NULL (aborts on OOM). */
 void *arena_alloc(Arena *a, size_t size);
 char *arena_strdup(Arena *a, const char *s);

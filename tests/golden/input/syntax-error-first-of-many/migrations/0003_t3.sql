@@ -1,0 +1,1 @@
+CREATE TABLE t3 (id int PRIMARY KEY);

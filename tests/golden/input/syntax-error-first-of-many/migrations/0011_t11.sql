@@ -1,0 +1,1 @@
+CREATE TABLE t11 (id int PRIMARY KEY);

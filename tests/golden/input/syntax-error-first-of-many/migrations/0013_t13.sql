@@ -1,0 +1,1 @@
+CREATE TABLE t13 (id int PRIMARY KEY);

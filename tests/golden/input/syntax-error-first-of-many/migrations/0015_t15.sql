@@ -1,0 +1,1 @@
+CREATE TABLE t15 (id int PRIMARY KEY);

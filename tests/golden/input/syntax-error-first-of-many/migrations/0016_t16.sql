@@ -1,0 +1,1 @@
+CREATE TABLE t16 (id int PRIMARY KEY);

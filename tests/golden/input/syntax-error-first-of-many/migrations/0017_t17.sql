@@ -1,0 +1,1 @@
+CREATE TABLE t17 (id int PRIMARY KEY);

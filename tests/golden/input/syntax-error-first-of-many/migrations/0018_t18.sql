@@ -1,0 +1,1 @@
+CREATE TABLE t18 (id int PRIMARY KEY);

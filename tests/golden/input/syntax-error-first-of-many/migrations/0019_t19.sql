@@ -1,0 +1,1 @@
+CREATE TABLE t19 (id int PRIMARY KEY);

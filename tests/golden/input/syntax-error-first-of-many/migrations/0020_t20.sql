@@ -1,0 +1,1 @@
+CREATE TABLE t20 (id int PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE t21 (id int PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE t22 (id int PRIMARY KEY);

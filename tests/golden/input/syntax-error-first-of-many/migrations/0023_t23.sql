@@ -1,0 +1,1 @@
+CREATE TABLE t23 (id int PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE t24 (id int PRIMARY KEY);

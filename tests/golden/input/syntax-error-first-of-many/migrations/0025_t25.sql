@@ -1,0 +1,1 @@
+CREATE TABLE t25 (id int PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE t26 (id int PRIMARY KEY);

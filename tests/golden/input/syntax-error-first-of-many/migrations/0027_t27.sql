@@ -1,0 +1,1 @@
+CREATE TABLE t27 (id int PRIMARY KEY);

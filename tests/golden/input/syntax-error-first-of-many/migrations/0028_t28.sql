@@ -1,0 +1,1 @@
+CREATE TABLE t28 (id int PRIMARY KEY);

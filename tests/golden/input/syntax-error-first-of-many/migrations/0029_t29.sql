@@ -1,0 +1,1 @@
+CREATE TABLE t29 (id int PRIMARY KEY);

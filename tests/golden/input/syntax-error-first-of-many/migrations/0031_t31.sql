@@ -1,0 +1,1 @@
+CREATE TABLE t31 (id int PRIMARY KEY);

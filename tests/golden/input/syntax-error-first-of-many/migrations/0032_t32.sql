@@ -1,0 +1,1 @@
+CREATE TABLE t32 (id int PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE t33 (id int PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE t34 (id int PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE t36 (id int PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE t37 (id int PRIMARY KEY);

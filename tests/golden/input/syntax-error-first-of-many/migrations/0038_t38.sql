@@ -1,0 +1,1 @@
+CREATE TABLE t38 (id int PRIMARY KEY);

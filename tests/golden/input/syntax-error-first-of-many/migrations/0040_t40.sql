@@ -1,0 +1,1 @@
+CREATE TABLE t40 (id int PRIMARY KEY);
