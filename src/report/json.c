@@ -5,6 +5,8 @@
  * JSON is written by hand rather than through cJSON: the output streams
  * straight to the FILE, is indented by two spaces (cJSON_Print uses tabs) and
  * needs no allocation, so nothing here depends on how cJSON's hooks are set.
+ * Only the main thread writes reports, so the stdio calls skip their locking
+ * (*_unlocked): a long history's report runs to tens of megabytes.
  */
 #include <string.h>
 
@@ -14,6 +16,8 @@
 #define JSON_FORMAT_VERSION 1
 
 /* ---- writer ---------------------------------------------------------- */
+
+static void put_text(const char *s, FILE *out) { fwrite_unlocked(s, 1, strlen(s), out); }
 
 void report_json_init(ReportJson *j, FILE *out)
 {
@@ -25,8 +29,8 @@ static void indent(ReportJson *j)
 {
     static const char spaces[2 * REPORT_JSON_MAX_DEPTH + 1] =
         "                                                                ";
-    fputc('\n', j->out);
-    fwrite(spaces, 1, 2 * (size_t)j->depth, j->out);
+    putc_unlocked('\n', j->out);
+    fwrite_unlocked(spaces, 1, 2 * (size_t)j->depth, j->out);
 }
 
 /* Separates a new member or element from the previous one. */
@@ -39,7 +43,7 @@ static void before_value(ReportJson *j)
     if (j->depth == 0)
         return;
     if (j->has_items[j->depth])
-        fputc(',', j->out);
+        putc_unlocked(',', j->out);
     j->has_items[j->depth] = true;
     indent(j);
 }
@@ -83,7 +87,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 static void put_string(FILE *out, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
-    fputc('"', out);
+    putc_unlocked('"', out);
     size_t run = 0; /* start of the pending run */
     size_t i = 0;
     while (i < n) {
@@ -93,31 +97,31 @@ static void put_string(FILE *out, const char *str, size_t n)
             i += len;
             continue;
         }
-        fwrite(s + run, 1, i - run, out);
+        fwrite_unlocked(s + run, 1, i - run, out);
         switch (c) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        case '\b': fputs("\\b", out); break;
-        case '\f': fputs("\\f", out); break;
+        case '"': put_text("\\\"", out); break;
+        case '\\': put_text("\\\\", out); break;
+        case '\n': put_text("\\n", out); break;
+        case '\r': put_text("\\r", out); break;
+        case '\t': put_text("\\t", out); break;
+        case '\b': put_text("\\b", out); break;
+        case '\f': put_text("\\f", out); break;
         default:
             if (c < 0x20)
                 fprintf(out, "\\u%04x", c);
             else
-                fputs("\\ufffd", out); /* Latin-1 files and the like: keep the output valid JSON */
+                put_text("\\ufffd", out); /* Latin-1 files and the like: keep the output valid JSON */
         }
         run = ++i;
     }
-    fwrite(s + run, 1, i - run, out);
-    fputc('"', out);
+    fwrite_unlocked(s + run, 1, i - run, out);
+    putc_unlocked('"', out);
 }
 
 void report_json_open(ReportJson *j, char bracket)
 {
     before_value(j);
-    fputc(bracket, j->out);
+    putc_unlocked(bracket, j->out);
     if (j->depth + 1 < REPORT_JSON_MAX_DEPTH) /* our documents nest < 10 deep */
         j->depth++;
     j->has_items[j->depth] = false;
@@ -130,16 +134,16 @@ void report_json_close(ReportJson *j, char bracket)
         j->depth--;
     if (had_items) /* empty containers stay on one line: [] and {} */
         indent(j);
-    fputc(bracket, j->out);
+    putc_unlocked(bracket, j->out);
     if (j->depth == 0)
-        fputc('\n', j->out);
+        putc_unlocked('\n', j->out);
 }
 
 void report_json_key(ReportJson *j, const char *key)
 {
     before_value(j);
     put_string(j->out, key, strlen(key));
-    fputs(": ", j->out);
+    put_text(": ", j->out);
     j->after_key = true;
 }
 
@@ -161,19 +165,21 @@ void report_json_str(ReportJson *j, const char *s)
 void report_json_int(ReportJson *j, long v)
 {
     before_value(j);
-    fprintf(j->out, "%ld", v);
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%ld", v);
+    fwrite_unlocked(digits, 1, (size_t)n, j->out);
 }
 
 void report_json_bool(ReportJson *j, bool v)
 {
     before_value(j);
-    fputs(v ? "true" : "false", j->out);
+    put_text(v ? "true" : "false", j->out);
 }
 
 void report_json_null(ReportJson *j)
 {
     before_value(j);
-    fputs("null", j->out);
+    put_text("null", j->out);
 }
 
 /* ---- zdm's JSON format ----------------------------------------------- */
