@@ -8,7 +8,7 @@
  * scan.c (which knows PostgreSQL's quoting) finds them.
  *
  * Migrations are parsed on several threads at once (libpg_query keeps its
- * state per thread); each thread's cJSON trees go to an arena of its own.
+ * state per thread); each thread's trees go to an arena of its own.
  */
 #include <ctype.h>
 #include <pg_query.h>
@@ -19,18 +19,6 @@
 #include "../analysis/analysis.h"
 #include "sql.h"
 
-/* cJSON allocates from the arena of the parse in progress: its trees live as
- * long as the run, like everything else, and are never freed one by one. */
-static _Thread_local Arena *cjson_arena;
-
-static void *cjson_alloc(size_t n) { return arena_alloc(cjson_arena, n); }
-static void cjson_free(void *p) { (void)p; }
-
-static void cjson_use_arenas(void)
-{
-    cJSON_Hooks hooks = {cjson_alloc, cjson_free};
-    cJSON_InitHooks(&hooks);
-}
 
 typedef struct LineComment {
     int offset; /* of the "--" */
@@ -153,10 +141,7 @@ int sql_parse_migration(Arena *a, Migration *m, ZdmError *err)
         pg_query_free_parse_result(r);
         return -1;
     }
-    static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
-    pthread_once(&hooks_once, cjson_use_arenas);
-    cjson_arena = a;
-    cJSON *root = cJSON_Parse(r.parse_tree);
+    cJSON *root = sql_read_tree(a, r.parse_tree, strlen(r.parse_tree));
     pg_query_free_parse_result(r);
     if (!root)
         return zdm_error(err, m->file, 0, 0, "internal error: unreadable parse tree");

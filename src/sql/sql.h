@@ -1,11 +1,13 @@
 /*
  * sql.h — the libpg_query front end.
  *
- * zdm parses with libpg_query (PostgreSQL 15's own grammar) to JSON and walks
- * the tree with cJSON. Why JSON and not the protobuf API: measured here,
- * pg_query_parse emits JSON about 3x faster than pg_query_parse_protobuf
- * emits protobuf, and cJSON walks the JSON in a fifth of the parse time, so
- * JSON is the faster path end to end; the tree is read in one place
+ * zdm parses with libpg_query (PostgreSQL 15's own grammar) to JSON, reads
+ * that into cJSON nodes (tree.c: one copy of the text, no allocation per
+ * string) and walks the tree with cJSON's getters. Why JSON and not the
+ * protobuf API: measured here, pg_query_parse emits JSON about 3x faster
+ * than pg_query_parse_protobuf emits protobuf, and reading the JSON costs
+ * less than producing it, so JSON is the faster path end to end; the tree
+ * is read in one place
  * (catalog/replay.c) through the small helpers below, so the loss of static
  * types is contained.
  */
@@ -31,6 +33,9 @@ int sql_parse_migration(Arena *a, Migration *m, ZdmError *err);
  * 8): parsing is most of what zdm spends on a long history. The error is the
  * one sql_parse_migration would give first, going in order. */
 int sql_parse_history(Arena *a, History *h, ZdmError *err);
+/* JSON text (libpg_query's parse tree) as cJSON nodes in the arena, or NULL
+ * when it is not valid JSON. tree.c says why not cJSON_Parse. */
+cJSON *sql_read_tree(Arena *a, const char *json, size_t len);
 
 /* {"AlterTableStmt": {...}} → "AlterTableStmt", and *body = the inner object. */
 const char *node_type(const cJSON *node, const cJSON **body);
