@@ -91,12 +91,12 @@ static const Column *column_at(const Table *t, const char *name, int i)
     return catalog_find_column(t, name);
 }
 
-/* Checks one table of the model against the state. */
-static void check_table(Arena *a, const Table *mt, const Catalog *state, const char *who,
+/* Checks one table of the model against st, the state's table of that name
+ * (NULL: none; view: a view of that name instead). */
+static void check_table(Arena *a, const Table *mt, const Table *st, bool view, const char *who,
                         List *out)
 {
-    const Table *st = catalog_find_table(state, mt->schema, mt->name);
-    if (!st && catalog_find_view(state, mt->schema, mt->name))
+    if (!st && view)
         return; /* a view now stands in for the table (the rename-with-a-view recipe) */
     if (!st) {
         add(a, out, PROBLEM_TABLE_MISSING, mt, NULL, who);
@@ -121,25 +121,66 @@ static void check_table(Arena *a, const Table *mt, const Catalog *state, const c
     }
 }
 
+static void check_in_state(Arena *a, const Table *mt, const Catalog *state, const char *who,
+                           List *out)
+{
+    const Table *st = catalog_find_table(state, mt->schema, mt->name);
+    check_table(a, mt, st, !st && catalog_find_view(state, mt->schema, mt->name), who, out);
+}
+
 void compat_check(Arena *a, const Catalog *model, const Catalog *state, const char *who,
                   const List *only, List *out)
 {
     if (!only) {
         for (int i = 0; i < model->tables.len; i++)
-            check_table(a, LIST_GET(&model->tables, i), state, who, out);
+            check_in_state(a, LIST_GET(&model->tables, i), state, who, out);
         return;
     }
     /* Look the few named tables up rather than walk the whole model: the
      * planner calls this once per migration. */
-    List done = {0};
     for (int i = 0; i < only->len; i++) {
         const Table *mt = catalog_find_qualified(model, LIST_GET(only, i));
-        bool again = false;
-        for (int j = 0; j < done.len && !again; j++)
-            again = LIST_GET(&done, j) == mt;
-        if (!mt || again)
-            continue;
-        list_push(a, &done, (void *)mt);
-        check_table(a, mt, state, who, out);
+        if (mt)
+            check_in_state(a, mt, state, who, out);
+    }
+}
+
+void compat_keep_tables(Arena *a, const Catalog *state, const List *only, KeptTables *out)
+{
+    *out = (KeptTables){.only = only};
+    for (int i = 0; i < only->len; i++) {
+        const char *name = LIST_GET(only, i);
+        const Table *t = catalog_find_qualified(state, name);
+        Table *copy = NULL;
+        if (t) {
+            /* the columns change in place as the replay goes on: copy them
+             * (their strings are never changed in place, so they are shared) */
+            copy = arena_alloc(a, sizeof *copy);
+            *copy = *t;
+            copy->columns = (List){0};
+            copy->constraints = (List){0};
+            copy->indexes = (List){0};
+            for (int j = 0; j < t->columns.len; j++) {
+                Column *col = arena_alloc(a, sizeof *col);
+                *col = *(const Column *)LIST_GET(&t->columns, j);
+                list_push(a, &copy->columns, col);
+            }
+        }
+        const char *dot = strchr(name, '.');
+        bool view = !t && dot &&
+                    catalog_find_view(state, arena_strndup(a, name, (size_t)(dot - name)), dot + 1);
+        list_push(a, &out->tables, copy);
+        list_push(a, &out->views, view ? (void *)name : NULL);
+    }
+}
+
+void compat_check_kept(Arena *a, const Catalog *model, const KeptTables *kept, const char *who,
+                       List *out)
+{
+    for (int i = 0; i < kept->only->len; i++) {
+        const Table *mt = catalog_find_qualified(model, LIST_GET(kept->only, i));
+        if (mt)
+            check_table(a, mt, LIST_GET(&kept->tables, i), LIST_GET(&kept->views, i) != NULL, who,
+                        out);
     }
 }

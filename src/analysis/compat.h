@@ -36,9 +36,25 @@ const char *compat_message(Arena *a, const Problem *p);
 
 /* Appends to out (Problem*) what breaks for the version called who ("old
  * code", "new code") whose model is model, running against state. With only
- * not NULL, looks at those tables ("schema.name") alone: the planner knows
- * which tables a migration touched, and the rest cannot have changed. */
+ * not NULL, looks at those tables ("schema.name", each named once) alone: the
+ * planner knows which tables a migration touched, and the rest cannot have
+ * changed. */
 void compat_check(Arena *a, const Catalog *model, const Catalog *state, const char *who,
                   const List *only, List *out);
+
+/* What compat_check with an only-list reads of a state: for each name of the
+ * list, the table of that name then (a copy, or NULL) and whether a view of
+ * that name stood in for it. The planner keeps these for every migration as
+ * the history replays, instead of replaying it again to check the new code. */
+typedef struct KeptTables {
+    const List *only;  /* const char*: "schema.name" */
+    List tables;       /* Table* or NULL, one per name */
+    List views;        /* non-NULL where a view of that name existed */
+} KeptTables;
+
+void compat_keep_tables(Arena *a, const Catalog *state, const List *only, KeptTables *out);
+/* compat_check(a, model, <the state kept>, who, kept->only, out), to the byte. */
+void compat_check_kept(Arena *a, const Catalog *model, const KeptTables *kept, const char *who,
+                       List *out);
 
 #endif

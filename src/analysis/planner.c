@@ -26,6 +26,7 @@ typedef struct Pending {
     const struct Pending *blocker; /* an earlier after-deploy migration it may not pass */
     const char *shared;  /* the object it shares with its blocker */
     int after_index;     /* its place among the after-deploy migrations */
+    KeptTables kept;     /* its objects' tables as it leaves them, in history order */
 } Pending;
 
 /* The migrations placed after the deploy so far, in order, and for each
@@ -53,9 +54,19 @@ static void replay_migration(Replay *r, Migration *m, bool record, ZdmError *err
     }
 }
 
+static void add_object(Arena *a, Pending *p, StrMap *seen, const char *object)
+{
+    if (!strmap_get(seen, object)) {
+        strmap_put(a, seen, object, (void *)object);
+        list_push(a, &p->objects, (void *)object);
+    }
+}
+
+/* Everything p touches, each once, in the order its statements touch them. */
 static void collect_objects(Arena *a, Pending *p)
 {
     Migration *m = p->m;
+    StrMap seen = {0};
     for (int i = 0; i < m->nstmts; i++) {
         const Effects *fx = m->stmts[i]->fx;
         for (int j = 0; j < fx->actions.len; j++) {
@@ -65,13 +76,13 @@ static void collect_objects(Arena *a, Pending *p)
                  !(ac->flags & A_UNCHANGED)))
                 p->touches_all = true;
             if (ac->table)
-                list_push(a, &p->objects, (void *)ac->table);
+                add_object(a, p, &seen, ac->table);
             if (ac->ref_table)
-                list_push(a, &p->objects, (void *)ac->ref_table);
+                add_object(a, p, &seen, ac->ref_table);
             if ((ac->kind == ACT_RENAME_TABLE) && ac->table && ac->detail) {
                 const char *dot = strchr(ac->table, '.');
                 int sl = dot ? (int)(dot - ac->table) : 0;
-                list_push(a, &p->objects, arena_printf(a, "%.*s.%s", sl, ac->table, ac->detail));
+                add_object(a, p, &seen, arena_printf(a, "%.*s.%s", sl, ac->table, ac->detail));
             }
         }
     }
@@ -408,17 +419,27 @@ static Pending **find_fixers(Arena *a, const List *probs, const Ranked *sorted, 
     return fixers;
 }
 
-static void place(Arena *a, Plan *plan, History *h, const Catalog *old, const Catalog *new)
+/* Did the before-deploy phase take a prefix of the pending migrations, and
+ * can the after-deploy ones be checked from what each kept of the state it
+ * left? Then the after-deploy states are the history's own, and they need no
+ * second replay (but a migration zdm cannot see into keeps no tables). */
+static bool after_phase_is_history(const Pending *ps, int n)
 {
-    int n = 0;
-    Pending *ps = arena_alloc(a, sizeof(Pending) * (size_t)(h->n ? h->n : 1));
-    for (int i = 0; i < h->n; i++)
-        if (h->items[i]->phase != PHASE_DEPLOYED) {
-            ps[n].m = h->items[i];
-            collect_objects(a, &ps[n]);
-            n++;
+    bool after = false;
+    for (int i = 0; i < n; i++) {
+        if (ps[i].m->phase == PHASE_BEFORE && after)
+            return false;
+        if (ps[i].m->phase != PHASE_BEFORE) {
+            after = true;
+            if (ps[i].touches_all)
+                return false;
         }
+    }
+    return true;
+}
 
+static void place(Arena *a, Plan *plan, Pending *ps, int n, const Catalog *old, const Catalog *new)
+{
     Replay tr = {.arena = a, .pg_version = plan->pg_version, .pending = true};
     Catalog *cur = catalog_copy(old);
     After after = {0};
@@ -489,6 +510,8 @@ static void place(Arena *a, Plan *plan, History *h, const Catalog *old, const Ca
         }
     }
 
+    bool kept = after_phase_is_history(ps, n);
+
     /* The deploy: new code against the state the before-deploy phase leaves. */
     List keys = {0};
     List probs = {0};
@@ -554,10 +577,14 @@ static void place(Arena *a, Plan *plan, History *h, const Catalog *old, const Ca
     /* After the deploy only the new code serves: it must keep working. */
     for (int j = 0; j < after.list.len; j++) {
         Pending *q = LIST_GET(&after.list, j);
-        tr.cat = cur;
-        replay_migration(&tr, q->m, false, &ignored);
         List later = {0};
-        compat_check(a, new, cur, "new code", q->touches_all ? NULL : &q->objects, &later);
+        if (kept) {
+            compat_check_kept(a, new, &q->kept, "new code", &later);
+        } else {
+            tr.cat = cur;
+            replay_migration(&tr, q->m, false, &ignored);
+            compat_check(a, new, cur, "new code", q->touches_all ? NULL : &q->objects, &later);
+        }
         /* which of them q itself caused: one pass over its actions */
         List just_q = {0};
         list_push(a, &just_q, q);
@@ -601,13 +628,20 @@ int analysis_run(Arena *a, History *h, const AnalysisOptions *opt, Plan *plan, Z
     Catalog *old = catalog_copy(cat);
     r.baseline = old;
     r.pending = true;
-    for (int i = 0; i < h->n; i++)
-        if (h->items[i]->phase != PHASE_DEPLOYED)
-            replay_migration(&r, h->items[i], true, err);
-    for (int i = 0; i < h->n; i++)
-        if (h->items[i]->phase != PHASE_DEPLOYED)
-            rules_check_migration(a, plan, h->items[i]);
-    place(a, plan, h, old, cat);
+    int n = 0;
+    Pending *ps = arena_alloc(a, sizeof(Pending) * (size_t)(h->n ? h->n : 1));
+    for (int i = 0; i < h->n; i++) {
+        if (h->items[i]->phase == PHASE_DEPLOYED)
+            continue;
+        Pending *p = &ps[n++];
+        p->m = h->items[i];
+        replay_migration(&r, p->m, true, err);
+        collect_objects(a, p);
+        compat_keep_tables(a, cat, &p->objects, &p->kept);
+    }
+    for (int i = 0; i < n; i++)
+        rules_check_migration(a, plan, ps[i].m);
+    place(a, plan, ps, n, old, cat);
     catalog_free(old);
     catalog_free(cat);
     return 0;
