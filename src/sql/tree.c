@@ -74,7 +74,11 @@ static char *put_utf8(char *w, unsigned cp)
  * result is NUL-terminated where the closing quote (or escapes) were. */
 static char *read_string(Reader *r)
 {
-    char *start = r->p, *w = r->p;
+    char *start = r->p;
+    /* most strings hold no escape: find the end without copying */
+    while (r->p < r->end && *r->p != '"' && *r->p != '\\' && (unsigned char)*r->p >= 0x20)
+        r->p++;
+    char *w = r->p;
     while (r->p < r->end) {
         char c = *r->p++;
         if (c == '"') {
