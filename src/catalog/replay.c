@@ -1609,14 +1609,20 @@ static void drop_objects(Ctx *c, const cJSON *st)
                 catalog_remove_index(c->cat, ix);
         } else if (util_streq(type, "OBJECT_VIEW") || util_streq(type, "OBJECT_MATVIEW")) {
             View *v = catalog_find_view(c->cat, qual, name);
-            act_named(c, ACT_DROP_VIEW, qualname(c, v ? v->schema : schema_or_default(c, qual), name),
-                      COST_CATALOG);
+            Action *a = act_named(c, ACT_DROP_VIEW,
+                                  qualname(c, v ? v->schema : schema_or_default(c, qual), name),
+                                  COST_CATALOG);
+            if (a)
+                a->lock = LOCK_ACCESS_EXCLUSIVE; /* waits for every query on the view */
             if (v)
                 catalog_remove_view(c->cat, v);
         } else if (util_streq(type, "OBJECT_SEQUENCE")) {
             Sequence *sq = catalog_find_sequence(c->cat, qual, name);
-            act_named(c, ACT_DROP_SEQUENCE, qualname(c, sq ? sq->schema : schema_or_default(c, qual), name),
-                      COST_CATALOG);
+            Action *a = act_named(c, ACT_DROP_SEQUENCE,
+                                  qualname(c, sq ? sq->schema : schema_or_default(c, qual), name),
+                                  COST_CATALOG);
+            if (a)
+                a->lock = LOCK_ACCESS_EXCLUSIVE; /* waits for every nextval() in flight */
             if (sq)
                 remove_item(&c->cat->sequences, sq);
         } else if (util_streq(type, "OBJECT_TYPE") || util_streq(type, "OBJECT_DOMAIN")) {
@@ -1638,6 +1644,22 @@ static void drop_objects(Ctx *c, const cJSON *st)
                 if (la)
                     la->detail = "dropped with its schema";
                 drop_table(c, t);
+            }
+            /* and everything else it holds */
+            for (int i = c->cat->views.len - 1; i >= 0; i--) {
+                View *v = LIST_GET(&c->cat->views, i);
+                if (strcmp(v->schema, name) == 0)
+                    catalog_remove_view(c->cat, v);
+            }
+            for (int i = c->cat->sequences.len - 1; i >= 0; i--) {
+                Sequence *sq = LIST_GET(&c->cat->sequences, i);
+                if (strcmp(sq->schema, name) == 0)
+                    remove_item(&c->cat->sequences, sq);
+            }
+            for (int i = c->cat->enums.len - 1; i >= 0; i--) {
+                EnumType *e = LIST_GET(&c->cat->enums, i);
+                if (strcmp(e->schema, name) == 0)
+                    catalog_remove_enum(c->cat, e);
             }
             for (int i = 0; i < c->cat->schemas.len; i++)
                 if (strcmp(LIST_GET(&c->cat->schemas, i), name) == 0) {
@@ -1789,8 +1811,20 @@ static void rename_stmt(Ctx *c, const cJSON *st)
         Action *a = act(c, ACT_NOT_ANALYSED, NULL, LOCK_NONE, COST_CATALOG, -1);
         if (a)
             a->detail = "ALTER TYPE ... RENAME";
-        if (e && newname)
+        if (e && newname) {
+            /* columns of the type name it as "schema.name": they follow it */
+            const char *was = keep(c, qualname(c, e->schema, e->name));
+            const char *now = keep(c, qualname(c, e->schema, newname));
+            for (int i = 0; i < c->cat->tables.len; i++) {
+                Table *t = LIST_GET(&c->cat->tables, i);
+                for (int j = 0; j < t->columns.len; j++) {
+                    Column *col = LIST_GET(&t->columns, j);
+                    if (util_streq(col->type, was))
+                        col->type = now;
+                }
+            }
             catalog_rename_enum(c->cat, e, keep(c, newname));
+        }
     } else {
         act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
     }

@@ -1298,7 +1298,9 @@ static void test_drops(void **state)
 
     /* found along the path, the object keeps its own schema */
     one(t, "SET search_path TO app, public;");
-    assert_string_equal(must(one(t, "DROP VIEW v;"), ACT_DROP_VIEW)->table, "public.v");
+    a = must(one(t, "DROP VIEW v;"), ACT_DROP_VIEW);
+    assert_string_equal(a->table, "public.v");
+    assert_lock(a, LOCK_ACCESS_EXCLUSIVE); /* queries on the view queue behind it */
     assert_null(catalog_find_view(t->cat, NULL, "v"));
     one(t, "DROP MATERIALIZED VIEW mv;");
     assert_null(catalog_find_view(t->cat, NULL, "mv"));
@@ -1307,10 +1309,17 @@ static void test_drops(void **state)
     assert_string_equal(must(one(t, "DROP TYPE mood;"), ACT_DROP_TYPE)->table, "public.mood");
     assert_null(catalog_find_enum(t->cat, NULL, "mood"));
 
+    one(t, "CREATE VIEW app.av AS SELECT 1;\n");
+    one(t, "CREATE SEQUENCE app.aseq;");
+    one(t, "CREATE TYPE app.amood AS ENUM ('x');");
     a = must(one(t, "DROP SCHEMA app CASCADE;"), ACT_DROP_SCHEMA);
     assert_string_equal(a->table, "app");
     assert_false(catalog_has_schema(t->cat, "app"));
     assert_null(catalog_find_table(t->cat, "app", "a"));
+    /* CASCADE takes everything in it along */
+    assert_null(catalog_find_view(t->cat, "app", "av"));
+    assert_null(catalog_find_sequence(t->cat, "app", "aseq"));
+    assert_null(catalog_find_enum(t->cat, "app", "amood"));
 
     a = must(one(t, "DROP DATABASE prod;"), ACT_DROP_DATABASE);
     assert_string_equal(a->table, "prod");
@@ -1346,6 +1355,12 @@ static void test_enums(void **state)
     assert_string_equal(a->column, "new");
     assert_string_equal(a->detail, "created");
     assert_string_equal(LIST_GET(&e->values, 0), "created");
+
+    /* a renamed type keeps its columns */
+    one(t, "ALTER TYPE status RENAME TO order_status;");
+    assert_non_null(catalog_find_enum(t->cat, NULL, "order_status"));
+    assert_null(catalog_find_enum(t->cat, NULL, "status"));
+    assert_string_equal(column(t, "orders", "s")->type, "public.order_status");
 
     a = must(one(t, "ALTER TYPE unknown_type ADD VALUE 'x';"), ACT_ADD_ENUM_VALUE);
     assert_flag(a, A_ASSUMED);
