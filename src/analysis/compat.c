@@ -91,6 +91,17 @@ static const Column *column_at(const Table *t, const char *name, int i)
     return catalog_find_column(t, name);
 }
 
+static bool in_primary_key(const Table *t, const char *column)
+{
+    for (int i = 0; i < t->constraints.len; i++) {
+        const Constraint *k = LIST_GET(&t->constraints, i);
+        for (int j = 0; k->type == CON_PRIMARY && j < k->columns.len; j++)
+            if (strcmp(LIST_GET(&k->columns, j), column) == 0)
+                return true;
+    }
+    return false;
+}
+
 /* Checks one table of the model against st, the state's table of that name
  * (NULL: none; view: a view of that name instead). */
 static void check_table(Arena *a, const Table *mt, const Table *st, bool view, const char *who,
@@ -116,8 +127,10 @@ static void check_table(Arena *a, const Table *mt, const Table *st, bool view, c
     }
     for (int j = 0; j < st->columns.len; j++) {
         const Column *sc = LIST_GET(&st->columns, j);
-        if (insert_must_name(sc) && !column_at(mt, sc->name, j))
+        if (insert_must_name(sc) && !column_at(mt, sc->name, j)) {
             add(a, out, PROBLEM_NOT_NULL_UNKNOWN, mt, sc->name, who);
+            ((Problem *)LIST_GET(out, out->len - 1))->in_primary_key = in_primary_key(st, sc->name);
+        }
     }
 }
 
@@ -164,6 +177,18 @@ void compat_keep_tables(Arena *a, const Catalog *state, const List *only, KeptTa
                 Column *col = arena_alloc(a, sizeof *col);
                 *col = *(const Column *)LIST_GET(&t->columns, j);
                 list_push(a, &copy->columns, col);
+            }
+            for (int j = 0; j < t->constraints.len; j++) {
+                /* the primary key only, which check_table reads */
+                const Constraint *k = LIST_GET(&t->constraints, j);
+                if (k->type != CON_PRIMARY)
+                    continue;
+                Constraint *kc = arena_alloc(a, sizeof *kc);
+                *kc = *k;
+                kc->columns = (List){0};
+                for (int x = 0; x < k->columns.len; x++)
+                    list_push(a, &kc->columns, LIST_GET(&k->columns, x));
+                list_push(a, &copy->constraints, kc);
             }
         }
         const char *dot = strchr(name, '.');

@@ -28,6 +28,7 @@ typedef struct Problem {
     const char *who;        /* "old code", "new code" */
     const char *model_type; /* PROBLEM_TYPE_CHANGED: the type the code knows */
     const char *state_type; /* ... and the one it meets */
+    bool in_primary_key;    /* PROBLEM_NOT_NULL_UNKNOWN: the column is part of the key */
 } Problem;
 
 /* "old code's INSERT INTO customer omits company_address, which is NOT NULL

@@ -256,6 +256,14 @@ static const char *two_release_fix(Arena *a, const Migration *m, const Problem *
 static const char *nullable_fix(Arena *a, const Problem *p)
 {
     const char *t = catalog_display_name(a, p->schema, p->table);
+    if (p->in_primary_key)
+        return arena_printf(a,
+            "%s is part of the primary key of %s, so it cannot become optional (DROP NOT NULL fails on a key column):\n"
+            "1. Before the deploy, give %s another primary key: CREATE UNIQUE INDEX CONCURRENTLY on the new key's columns, "
+            "then ALTER TABLE %s DROP CONSTRAINT <its primary key>, ADD PRIMARY KEY USING INDEX <that index>;\n"
+            "   then ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL.\n"
+            "2. After the deploy, run this migration to drop it.",
+            p->column, t, t, t, t, p->column);
     return arena_printf(a,
         "Before the deploy, make the column optional for the new code's INSERTs:\n"
         "1. ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL;  (or SET DEFAULT ...)\n"

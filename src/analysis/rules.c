@@ -328,6 +328,24 @@ static const char *backfill_cmd(Arena *a, const char *table, const char *set, co
                         shq(a, set, true), shq(a, where, true));
 }
 
+/* A primary-key column handed over to a new one: DROP NOT NULL fails on a key
+ * column, so the key itself moves to the new column first. */
+static void fix_handover_key(State *st, StrBuf *sb, int step, const char *table, const char *old,
+                             const char *neu, const char *before)
+{
+    Arena *a = st->a;
+    const char *ix = qi(a, arena_printf(a, "%s_%s_key", bare(table), neu));
+    sb_printf(sb,
+              "%d. before %s is deployed, move the primary key, since %s is part of it and DROP "
+              "NOT NULL fails on a key column: make %s NOT NULL without a long lock (ADD CHECK (%s "
+              "IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL), CREATE UNIQUE INDEX "
+              "CONCURRENTLY %s ON %s (the key's columns, with %s for %s); then in one short "
+              "transaction ALTER TABLE %s DROP CONSTRAINT <its primary key>, ADD PRIMARY KEY "
+              "USING INDEX %s (foreign keys that reference the key must be recreated on it)\n",
+              step, before, old, qi(a, neu), qi(a, neu), ix, qtab(a, table), qi(a, neu), qi(a, old),
+              qtab(a, table), ix);
+}
+
 /* A NOT NULL column handed over to a new one: the old must accept NULL before
  * the code stops writing it, and the new one becomes NOT NULL without a scan
  * under lock. */
@@ -836,7 +854,10 @@ static void r_alter_type(State *st, const Action *act)
                   backfill_cmd(a, act->table, arena_printf(a, "%s = %s", qnew, backfill_expr),
                                arena_printf(a, "%s IS NULL", qnew)));
         int step = 4;
-        if (act->col_not_null && !act->col_has_default)
+        if (act->flags & A_PRIMARY_KEY)
+            fix_handover_key(st, &fix, step++, act->table, col, newcol,
+                             "the release that stops writing it");
+        if (act->col_not_null && !act->col_has_default && !(act->flags & A_PRIMARY_KEY))
             fix_handover_not_null(st, &fix, step++, act->table, col, newcol,
                                   "the release that stops writing it");
         sb_printf(&fix, "%d. release code that reads and writes %s only (in Django: "
@@ -895,7 +916,9 @@ static void r_rename_column(State *st, const Action *act)
     sb_printf(&fix, "%d. backfill outside the migration: %s\n", step++,
               backfill_cmd(a, act->table, arena_printf(a, "%s = %s", qi(a, neu), qi(a, old)),
                            arena_printf(a, "%s IS NULL", qi(a, neu))));
-    if (act->col_not_null && !act->col_has_default)
+    if (act->flags & A_PRIMARY_KEY)
+        fix_handover_key(st, &fix, step++, act->table, old, neu, "release 2");
+    else if (act->col_not_null && !act->col_has_default)
         fix_handover_not_null(st, &fix, step++, act->table, old, neu, "release 2");
     sb_printf(&fix, "%d. release 2: the code reads and writes %s only\n", step++, neu);
     sb_printf(&fix, "%d. after release 2 is deployed: ALTER TABLE %s DROP COLUMN %s;", step, qt,
@@ -977,7 +1000,14 @@ static void r_drop_column(State *st, const Action *act)
     StrBuf fix;
     sb_init(&fix, a);
     int step = 1;
-    if (act->col_not_null && !act->col_has_default)
+    if (act->flags & A_PRIMARY_KEY)
+        sb_printf(&fix,
+                  "%d. before the deploy, give %s another primary key: %s is part of it, DROP "
+                  "NOT NULL fails on it and DROP COLUMN takes the key along (CREATE UNIQUE INDEX "
+                  "CONCURRENTLY on the new key's columns, then ALTER TABLE %s DROP CONSTRAINT <its "
+                  "primary key>, ADD PRIMARY KEY USING INDEX <that index>)\n",
+                  step++, t, col, qtab(a, act->table));
+    else if (act->col_not_null && !act->col_has_default)
         sb_printf(&fix,
                   "%d. before the deploy: ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL;  -- "
                   "the new code's INSERTs no longer set %s (in Django: null=True on the field, "

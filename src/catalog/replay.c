@@ -269,6 +269,17 @@ static const char *coldef_expr_sql(Ctx *c, const cJSON *def, const cJSON *k)
     return src_text(c, t, open + 1, group_end(t, open, end) - 1);
 }
 
+static bool in_primary_key(const Table *t, const char *column)
+{
+    for (int i = 0; t && i < t->constraints.len; i++) {
+        const Constraint *k = LIST_GET(&t->constraints, i);
+        for (int j = 0; k->type == CON_PRIMARY && j < k->columns.len; j++)
+            if (util_streq(LIST_GET(&k->columns, j), column))
+                return true;
+    }
+    return false;
+}
+
 /* What the rules repeat of a column the statement changes, as it is before. */
 static void note_column(Ctx *c, Action *a, const Column *col)
 {
@@ -1203,6 +1214,8 @@ static void alter_table_cmd(Ctx *c, Table *t, const cJSON *cmd)
                 a->flags |= A_IF_EXISTS;
             if (col && col->not_null && !col->default_expr && !col->identity)
                 a->flags |= A_NOT_NULL;
+            if (in_primary_key(t, name))
+                a->flags |= A_PRIMARY_KEY;
         }
         note_column(c, a, col);
         if (col) {
@@ -1734,6 +1747,8 @@ static void rename_stmt(Ctx *c, const cJSON *st)
         if (a) {
             a->column = sub;
             a->detail = newname;
+            if (in_primary_key(t, sub))
+                a->flags |= A_PRIMARY_KEY;
         }
         note_column(c, a, col);
         if (col && newname) {

@@ -130,6 +130,7 @@ enum {
     A_LOCAL = 1u << 18,       /* SET LOCAL (ends with the transaction) */
     A_CASCADE = 1u << 19,     /* DROP ... CASCADE */
     A_UNCHANGED = 1u << 20,   /* SET search_path to the path already in force */
+    A_PRIMARY_KEY = 1u << 21, /* the column is part of the primary key (DROP NOT NULL fails) */
     A_QUERY = 1u << 20,       /* INSERT ... SELECT: writes as many rows as a query returns */
 };
 

@@ -1,0 +1,4 @@
+CREATE TABLE accounts (
+    code varchar(16) PRIMARY KEY,
+    name text NOT NULL
+);
