@@ -44,17 +44,33 @@ static bool insert_must_name(const Column *col)
            !col->generated && !col->assumed;
 }
 
-static void add(Arena *a, List *out, ProblemKind kind, const Table *t, const char *column,
-                const char *who)
+static void add_rel(Arena *a, List *out, ProblemKind kind, const char *schema, const char *name,
+                    const char *column, const char *who)
 {
     Problem *p = arena_alloc(a, sizeof *p);
     p->kind = kind;
     /* copies: the state's catalog may be freed before the problem is reported */
-    p->schema = arena_strdup(a, t->schema);
-    p->table = arena_strdup(a, t->name);
+    p->schema = arena_strdup(a, schema);
+    p->table = arena_strdup(a, name);
     p->column = arena_strdup(a, column);
     p->who = who;
     list_push(a, out, p);
+}
+
+static void add(Arena *a, List *out, ProblemKind kind, const Table *t, const char *column,
+                const char *who)
+{
+    add_rel(a, out, kind, t->schema, t->name, column, who);
+}
+
+/* A view the code queries (an ORM model may sit on one) must still be there,
+ * as a view or as a table. */
+static void check_view(Arena *a, const View *mv, bool in_state, const char *who, List *out)
+{
+    if (!in_state) {
+        add_rel(a, out, PROBLEM_TABLE_MISSING, mv->schema, mv->name, NULL, who);
+        ((Problem *)LIST_GET(out, out->len - 1))->view = true;
+    }
 }
 
 const char *compat_message(Arena *a, const Problem *p)
@@ -147,14 +163,23 @@ void compat_check(Arena *a, const Catalog *model, const Catalog *state, const ch
     if (!only) {
         for (int i = 0; i < model->tables.len; i++)
             check_in_state(a, LIST_GET(&model->tables, i), state, who, out);
+        for (int i = 0; i < model->views.len; i++) {
+            const View *mv = LIST_GET(&model->views, i);
+            check_view(a, mv, catalog_find_view(state, mv->schema, mv->name) ||
+                                  catalog_find_table(state, mv->schema, mv->name), who, out);
+        }
         return;
     }
     /* Look the few named tables up rather than walk the whole model: the
      * planner calls this once per migration. */
     for (int i = 0; i < only->len; i++) {
         const Table *mt = catalog_find_qualified(model, LIST_GET(only, i));
+        const View *mv = mt ? NULL : catalog_find_qualified_view(model, LIST_GET(only, i));
         if (mt)
             check_in_state(a, mt, state, who, out);
+        else if (mv)
+            check_view(a, mv, catalog_find_view(state, mv->schema, mv->name) ||
+                                  catalog_find_table(state, mv->schema, mv->name), who, out);
     }
 }
 
@@ -191,9 +216,7 @@ void compat_keep_tables(Arena *a, const Catalog *state, const List *only, KeptTa
                 list_push(a, &copy->constraints, kc);
             }
         }
-        const char *dot = strchr(name, '.');
-        bool view = !t && dot &&
-                    catalog_find_view(state, arena_strndup(a, name, (size_t)(dot - name)), dot + 1);
+        bool view = !t && catalog_find_qualified_view(state, name);
         list_push(a, &out->tables, copy);
         list_push(a, &out->views, view ? (void *)name : NULL);
     }
@@ -204,8 +227,11 @@ void compat_check_kept(Arena *a, const Catalog *model, const KeptTables *kept, c
 {
     for (int i = 0; i < kept->only->len; i++) {
         const Table *mt = catalog_find_qualified(model, LIST_GET(kept->only, i));
+        const View *mv = mt ? NULL : catalog_find_qualified_view(model, LIST_GET(kept->only, i));
+        bool view = LIST_GET(&kept->views, i) != NULL;
         if (mt)
-            check_table(a, mt, LIST_GET(&kept->tables, i), LIST_GET(&kept->views, i) != NULL, who,
-                        out);
+            check_table(a, mt, LIST_GET(&kept->tables, i), view, who, out);
+        else if (mv)
+            check_view(a, mv, view || LIST_GET(&kept->tables, i), who, out);
     }
 }

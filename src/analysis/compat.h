@@ -3,7 +3,7 @@
  *
  * A code version is represented by its model: the catalog it was written
  * against (DESIGN.md §2). An ORM names the columns it knows, so the version
- * works with a state when every table and column of its model exists there
+ * works with a state when every table, view and column of its model exists there
  * with a type it can still read and write, and every NOT NULL column without
  * a default that the state adds is one it knows (its INSERTs list only the
  * columns it knows).
@@ -29,6 +29,7 @@ typedef struct Problem {
     const char *model_type; /* PROBLEM_TYPE_CHANGED: the type the code knows */
     const char *state_type; /* ... and the one it meets */
     bool in_primary_key;    /* PROBLEM_NOT_NULL_UNKNOWN: the column is part of the key */
+    bool view;              /* PROBLEM_TABLE_MISSING: the code queries a view */
 } Problem;
 
 /* "old code's INSERT INTO customer omits company_address, which is NOT NULL

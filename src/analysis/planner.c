@@ -79,7 +79,8 @@ static void collect_objects(Arena *a, Pending *p)
                 add_object(a, p, &seen, ac->table);
             if (ac->ref_table)
                 add_object(a, p, &seen, ac->ref_table);
-            if ((ac->kind == ACT_RENAME_TABLE) && ac->table && ac->detail) {
+            if ((ac->kind == ACT_RENAME_TABLE || ac->kind == ACT_RENAME_VIEW) && ac->table &&
+                ac->detail) {
                 const char *dot = strchr(ac->table, '.');
                 int sl = dot ? (int)(dot - ac->table) : 0;
                 add_object(a, p, &seen, arena_printf(a, "%.*s.%s", sl, ac->table, ac->detail));
@@ -121,11 +122,12 @@ static void find_blocker(Pending *p, const After *after)
     }
 }
 
-/* Does p touch a table the old code knows? */
+/* Does p touch a table or view the old code knows? */
 static bool touches_model(const Pending *p, const Catalog *old)
 {
     for (int i = 0; i < p->objects.len; i++)
-        if (catalog_find_qualified(old, LIST_GET(&p->objects, i)))
+        if (catalog_find_qualified(old, LIST_GET(&p->objects, i)) ||
+            catalog_find_qualified_view(old, LIST_GET(&p->objects, i)))
             return true;
     return false;
 }
@@ -138,11 +140,14 @@ static bool action_concerns(const Action *ac, const Problem *p)
     const char *dot = strchr(ac->table, '.');
     const char *tname = dot ? dot + 1 : ac->table;
     bool same_table = strcmp(tname, p->table) == 0 ||
-                      (ac->kind == ACT_RENAME_TABLE && util_streq(ac->detail, p->table));
+                      ((ac->kind == ACT_RENAME_TABLE || ac->kind == ACT_RENAME_VIEW) &&
+                       util_streq(ac->detail, p->table));
     if (!same_table)
         return false;
     if (!p->column)
         return ac->kind == ACT_CREATE_TABLE || ac->kind == ACT_RENAME_TABLE ||
+               ac->kind == ACT_CREATE_VIEW || ac->kind == ACT_DROP_VIEW ||
+               ac->kind == ACT_RENAME_VIEW ||
                ac->kind == ACT_DROP_TABLE || ac->kind == ACT_SET_SCHEMA;
     if (!ac->column)
         return false;
@@ -237,6 +242,12 @@ static const char *two_release_fix(Arena *a, const Migration *m, const Problem *
             "In Django, to rename without moving data, keep the database name: db_column='%s'.",
             t, old->column, old->column);
     case PROBLEM_TABLE_MISSING:
+        if (old->view)
+            return arena_printf(a,
+                "Expand, then contract, over two releases:\n"
+                "1. Release 1: create the view under its new name (the same query) next to %s; the new code reads the new one.\n"
+                "2. Release 2: after its deploy, drop %s.",
+                t, t);
         return arena_printf(a,
             "Expand, then contract, over two releases:\n"
             "1. Release 1: create the new table (or a view named after it), write both, backfill.\n"
@@ -414,7 +425,9 @@ static Pending **find_fixers(Arena *a, const List *probs, const Ranked *sorted, 
                     continue;
                 const char *dot = strchr(ac->table, '.');
                 const char *tables[2] = {dot ? dot + 1 : ac->table,
-                                         ac->kind == ACT_RENAME_TABLE ? ac->detail : NULL};
+                                         ac->kind == ACT_RENAME_TABLE || ac->kind == ACT_RENAME_VIEW
+                                             ? ac->detail
+                                             : NULL};
                 const char *columns[3] = {NULL, ac->column,
                                           ac->kind == ACT_RENAME_COLUMN ? ac->detail : NULL};
                 for (int t = 0; t < 2; t++)

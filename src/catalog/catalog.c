@@ -118,6 +118,7 @@ Catalog *catalog_copy(const Catalog *c)
     for (int i = 0; i < c->sequences.len; i++) {
         const Sequence *s = LIST_GET(&c->sequences, i);
         Sequence *ns = arena_alloc(a, sizeof *ns);
+        *ns = *s;
         ns->schema = dup(n, s->schema);
         ns->name = dup(n, s->name);
         list_push(a, &n->sequences, ns);
@@ -274,20 +275,30 @@ Table *catalog_find_table(const Catalog *c, const char *schema, const char *name
     return named_find(c, &c->table_index, schema, name);
 }
 
-Table *catalog_find_qualified(const Catalog *c, const char *qualified)
+static void *named_find_qualified(const NameIndex *ix, const char *qualified)
 {
     const char *dot = strchr(qualified, '.');
-    if (!dot || !c->table_index.nbuckets)
+    if (!dot || !ix->nbuckets)
         return NULL;
     size_t sl = (size_t)(dot - qualified);
-    const List *b = bucket_of(&c->table_index, dot + 1);
+    const List *b = bucket_of(ix, dot + 1);
     for (int i = 0; i < b->len; i++) {
-        Table *t = LIST_GET(b, i);
-        if (util_same(t->name, dot + 1) && strncmp(t->schema, qualified, sl) == 0 &&
-            t->schema[sl] == '\0')
-            return t;
+        Named *n = LIST_GET(b, i);
+        if (util_same(n->name, dot + 1) && strncmp(n->schema, qualified, sl) == 0 &&
+            n->schema[sl] == '\0')
+            return n;
     }
     return NULL;
+}
+
+Table *catalog_find_qualified(const Catalog *c, const char *qualified)
+{
+    return named_find_qualified(&c->table_index, qualified);
+}
+
+View *catalog_find_qualified_view(const Catalog *c, const char *qualified)
+{
+    return named_find_qualified(&c->view_index, qualified);
 }
 
 Index *catalog_find_index(const Catalog *c, const char *schema, const char *name)

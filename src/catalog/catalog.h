@@ -88,11 +88,13 @@ typedef struct View {
     const char *schema;
     const char *name;
     bool materialized;
+    bool new_in_release; /* created by a pending migration: nothing live uses it */
 } View;
 
 typedef struct Sequence {
     const char *schema;
     const char *name;
+    bool new_in_release;
 } Sequence;
 
 typedef struct EnumType {
@@ -169,6 +171,7 @@ const char *catalog_display_name(Arena *a, const char *schema, const char *name)
 const char *catalog_display(const char *qualified);
 /* The table a qualified "schema.name" (as Actions record it) names, or NULL. */
 Table *catalog_find_qualified(const Catalog *c, const char *qualified);
+View *catalog_find_qualified_view(const Catalog *c, const char *qualified);
 
 /* Renders a column's type as SQL: "varchar(32)", "numeric(10,2)", "int4[]". */
 const char *catalog_type_sql(Arena *a, const Column *col);

@@ -1625,8 +1625,11 @@ static void drop_objects(Ctx *c, const cJSON *st)
             Action *a = act_named(c, ACT_DROP_VIEW,
                                   qualname(c, v ? v->schema : schema_or_default(c, qual), name),
                                   COST_CATALOG);
-            if (a)
+            if (a) {
                 a->lock = LOCK_ACCESS_EXCLUSIVE; /* waits for every query on the view */
+                if (v && v->new_in_release)
+                    a->flags |= A_NEW_TABLE;
+            }
             if (v)
                 catalog_remove_view(c->cat, v);
         } else if (util_streq(type, "OBJECT_SEQUENCE")) {
@@ -1634,8 +1637,11 @@ static void drop_objects(Ctx *c, const cJSON *st)
             Action *a = act_named(c, ACT_DROP_SEQUENCE,
                                   qualname(c, sq ? sq->schema : schema_or_default(c, qual), name),
                                   COST_CATALOG);
-            if (a)
+            if (a) {
                 a->lock = LOCK_ACCESS_EXCLUSIVE; /* waits for every nextval() in flight */
+                if (sq && sq->new_in_release)
+                    a->flags |= A_NEW_TABLE;
+            }
             if (sq)
                 remove_item(&c->cat->sequences, sq);
         } else if (util_streq(type, "OBJECT_TYPE") || util_streq(type, "OBJECT_DOMAIN")) {
@@ -1808,7 +1814,16 @@ static void rename_stmt(Ctx *c, const cJSON *st)
         }
     } else if (util_streq(type, "OBJECT_VIEW") || util_streq(type, "OBJECT_MATVIEW")) {
         View *v = catalog_find_view(c->cat, node_str(rv, "schemaname"), node_str(rv, "relname"));
-        act(c, ACT_HARMLESS, NULL, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
+        Action *a = act_named(c, ACT_RENAME_VIEW,
+                              qualname(c, v ? v->schema : schema_or_default(c, node_str(rv, "schemaname")),
+                                       node_str(rv, "relname") ? node_str(rv, "relname") : "view"),
+                              COST_CATALOG);
+        if (a) {
+            a->lock = LOCK_ACCESS_EXCLUSIVE;
+            a->detail = newname;
+            if (v && v->new_in_release)
+                a->flags |= A_NEW_TABLE;
+        }
         if (v && newname)
             catalog_rename_view(c->cat, v, keep(c, newname));
     } else if (util_streq(type, "OBJECT_SEQUENCE")) {
@@ -2126,6 +2141,7 @@ static void statement(Ctx *c, const char *type, const cJSON *st)
         Sequence *sq = arena_alloc(c->ca, sizeof *sq);
         sq->schema = keep(c, schema_or_default(c, node_str(rv, "schemaname")));
         sq->name = keep(c, node_str(rv, "relname") ? node_str(rv, "relname") : "sequence");
+        sq->new_in_release = c->r->pending;
         list_push(c->ca, &c->cat->sequences, sq);
         act_named(c, ACT_CREATE_SEQUENCE, qualname(c, sq->schema, sq->name), COST_CATALOG);
     } else if (IS("AlterSeqStmt")) {
@@ -2148,6 +2164,7 @@ static void statement(Ctx *c, const char *type, const cJSON *st)
         v->schema = keep(c, schema_or_default(c, node_str(rv, "schemaname")));
         v->name = keep(c, node_str(rv, "relname") ? node_str(rv, "relname") : "view");
         v->materialized = IS("CreateTableAsStmt");
+        v->new_in_release = c->r->pending;
         if (!catalog_find_view(c->cat, v->schema, v->name))
             catalog_add_view(c->cat, v);
         act_named(c, ACT_CREATE_VIEW, qualname(c, v->schema, v->name),

@@ -47,6 +47,7 @@ typedef enum ActionKind {
     ACT_SET_SCHEMA,         /* detail: new schema */
     ACT_CREATE_VIEW,
     ACT_DROP_VIEW,
+    ACT_RENAME_VIEW,        /* detail: new name */
     ACT_CREATE_SEQUENCE,
     ACT_DROP_SEQUENCE,
     ACT_ALTER_SEQUENCE,
