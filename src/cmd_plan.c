@@ -8,6 +8,7 @@
 
 #include "analysis/analysis.h"
 #include "commands.h"
+#include "db/db.h"
 #include "report/report.h"
 #include "sql/sql.h"
 
@@ -21,6 +22,9 @@ static const char plan_usage[] =
     "Which migrations are pending (a directory; files and stdin are always pending):\n"
     "  --deployed NAME     NAME and everything before it are live\n"
     "  --since REF         files that do not exist at git revision REF are pending\n"
+    "  --database URL      the database's history (zdm_migrations, else django_migrations,\n"
+    "                      flyway_schema_history, schema_migrations) says what is applied\n"
+    "  --schema NAME       with --database: schema of zdm_migrations (default public)\n"
     "  (neither)           only the newest migration is pending\n"
     "\n"
     "Options:\n"
@@ -34,6 +38,8 @@ typedef struct PlanOptions {
     List paths;
     const char *deployed;
     const char *since;
+    const char *database;
+    const char *schema;
     int pg_version;
     ReportFormat format;
     Severity fail_on;
@@ -63,7 +69,8 @@ static int parse_options(int argc, char **argv, Arena *a, PlanOptions *o, ZdmErr
         char *name = eq ? arena_strndup(a, arg, (size_t)(eq - arg)) : (char *)arg;
         bool takes = strcmp(name, "--deployed") == 0 || strcmp(name, "--since") == 0 ||
                      strcmp(name, "--pg-version") == 0 || strcmp(name, "--format") == 0 ||
-                     strcmp(name, "--fail-on") == 0;
+                     strcmp(name, "--fail-on") == 0 || strcmp(name, "--database") == 0 ||
+                     strcmp(name, "--schema") == 0;
         if (takes) {
             if (eq)
                 val = eq + 1;
@@ -79,6 +86,10 @@ static int parse_options(int argc, char **argv, Arena *a, PlanOptions *o, ZdmErr
             o->deployed = val;
         } else if (strcmp(name, "--since") == 0) {
             o->since = val;
+        } else if (strcmp(name, "--database") == 0) {
+            o->database = val;
+        } else if (strcmp(name, "--schema") == 0) {
+            o->schema = val;
         } else if (strcmp(name, "--pg-version") == 0) {
             char *end;
             long v = strtol(val, &end, 10);
@@ -105,8 +116,8 @@ static int parse_options(int argc, char **argv, Arena *a, PlanOptions *o, ZdmErr
     }
     if (o->paths.len == 0)
         return zdm_error(err, NULL, 0, 0, "no migrations given\n\n%s", plan_usage);
-    if (o->deployed && o->since)
-        return zdm_error(err, NULL, 0, 0, "--deployed and --since both say what is live: give one");
+    if ((o->deployed != NULL) + (o->since != NULL) + (o->database != NULL) > 1)
+        return zdm_error(err, NULL, 0, 0, "--deployed, --since and --database each say what is live: give one");
     return 0;
 }
 
@@ -143,6 +154,8 @@ static int count_pending(const History *h)
 /* Marks the deployed migrations and says, in one line, what was assumed. */
 static int decide_pending(Arena *a, History *h, const PlanOptions *o, Plan *plan, ZdmError *err)
 {
+    if (o->database)
+        return db_decide_pending(a, h, o->database, o->schema, &plan->assumption, err);
     if (h->explicit_files) {
         if (o->deployed || o->since)
             return zdm_error(err, NULL, 0, 0,

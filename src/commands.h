@@ -10,5 +10,8 @@
 int cmd_plan(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_check(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_rules(int argc, char **argv, Arena *a, ZdmError *err);
+int cmd_migrate(int argc, char **argv, Arena *a, ZdmError *err);
+int cmd_status(int argc, char **argv, Arena *a, ZdmError *err);
+int cmd_diff(int argc, char **argv, Arena *a, ZdmError *err);
 
 #endif

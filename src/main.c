@@ -14,9 +14,14 @@ static const char usage[] =
     "  plan  PATH...   which migrations run before / after the deploy, and why\n"
     "  check PATH...   the same, as a CI gate: exit 1 on findings at or above --fail-on\n"
     "  rules           list the rules (docs/rules/<id>.md explains each)\n"
+    "  migrate PATH    apply the pending migrations (--phase before-deploy|after-deploy)\n"
+    "  status  PATH    applied, pending (with phase), edited since applied\n"
+    "  diff    PATH    live schema vs the schema the migrations describe\n"
+    "                  (--against OTHER_PATH: two migration sets, no database)\n"
     "\n"
     "PATH is a migrations directory, SQL files, or - for stdin.\n"
-    "Run `zdm plan --help` for the options.\n";
+    "The database: --database URL, else DATABASE_URL, else libpq's PG* variables.\n"
+    "Run `zdm <command> --help` for the options.\n";
 
 static const struct {
     const char *name;
@@ -25,6 +30,9 @@ static const struct {
     {"plan", cmd_plan},
     {"check", cmd_check},
     {"rules", cmd_rules},
+    {"migrate", cmd_migrate},
+    {"status", cmd_status},
+    {"diff", cmd_diff},
 };
 
 int main(int argc, char **argv)

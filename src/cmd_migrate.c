@@ -1,0 +1,156 @@
+/*
+ * cmd_migrate.c — `zdm migrate`: apply a phase of the plan to the database
+ * (src/db/runner.c does the work; this file reads the options).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "db/db.h"
+#include "sql/sql.h"
+
+static const char migrate_usage[] =
+    "usage: zdm migrate PATH [options]\n"
+    "\n"
+    "Applies the pending migrations of the directory PATH, in order, recording each\n"
+    "in the history table zdm_migrations.\n"
+    "\n"
+    "  --database URL            postgres://... or key=value (default: DATABASE_URL,\n"
+    "                            else libpq's PG* variables)\n"
+    "  --schema NAME             schema of the history table (default public)\n"
+    "  --phase before-deploy     only the migrations the plan puts before the deploy;\n"
+    "                            stops at the first one placed after it\n"
+    "  --phase after-deploy      everything still pending, once the new code serves\n"
+    "                            (with --phase, an unacknowledged error finding refuses the run)\n"
+    "  --dry-run                 print the SQL that would run, settings included\n"
+    "  --allow-edited            go on when an applied migration's file changed since\n"
+    "  --wait DURATION           wait that long for another zdm migrate (default 5min)\n"
+    "  --no-wait                 exit 3 at once when another zdm migrate runs\n"
+    "  --lock-timeout DURATION   lock_timeout of statements that lock above ROW EXCLUSIVE\n"
+    "                            (default 1s)\n"
+    "  --lock-retries N          retries of a migration after a lock timeout (default 10)\n"
+    "  --lock-retry-max DURATION stop retrying a migration after that long (default 5min)\n"
+    "  --statement-timeout CLASS=DURATION\n"
+    "                            statement_timeout per cost class: catalog (default 1min),\n"
+    "                            scan, rows, index, rewrite (default none), or all\n"
+    "\n"
+    "DURATION: 500ms, 2s, 5min, 1h (a bare number is milliseconds). 0 means none.\n";
+
+static int bad_duration(ZdmError *err, const char *opt, const char *val)
+{
+    return zdm_error(err, NULL, 0, 0, "%s takes a duration such as 500ms, 2s or 5min, not '%s'", opt, val);
+}
+
+static int parse_statement_timeout(RunOptions *o, const char *val, ZdmError *err)
+{
+    static const struct { const char *name; Cost cost; } classes[] = {
+        {"catalog", COST_CATALOG}, {"scan", COST_SCAN}, {"rows", COST_ROWS},
+        {"index", COST_INDEX}, {"rewrite", COST_REWRITE},
+    };
+    const char *eq = strchr(val, '=');
+    long ms;
+    if (!eq || db_parse_duration_ms(eq + 1, &ms) < 0)
+        return zdm_error(err, NULL, 0, 0,
+                         "--statement-timeout takes CLASS=DURATION (catalog=30s, index=0, all=1h), not '%s'", val);
+    size_t n = (size_t)(eq - val);
+    if (n == 3 && strncmp(val, "all", 3) == 0) {
+        for (int c = COST_CATALOG; c <= COST_REWRITE; c++)
+            o->statement_timeout_ms[c] = ms;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
+        if (strlen(classes[i].name) == n && strncmp(val, classes[i].name, n) == 0) {
+            o->statement_timeout_ms[classes[i].cost] = ms;
+            return 0;
+        }
+    return zdm_error(err, NULL, 0, 0,
+                     "--statement-timeout: unknown cost class '%.*s' (catalog, scan, rows, index, rewrite, all)",
+                     (int)n, val);
+}
+
+int cmd_migrate(int argc, char **argv, Arena *a, ZdmError *err)
+{
+    RunOptions o;
+    db_run_options_default(&o);
+    List paths = {0};
+    bool waited = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+        const char *name = eq ? arena_strndup(a, arg, (size_t)(eq - arg)) : arg;
+        static const char *const valued[] = {"--database", "--schema", "--phase", "--wait",
+                                             "--lock-timeout", "--lock-retries", "--lock-retry-max",
+                                             "--statement-timeout", NULL};
+        const char *val = NULL;
+        for (int k = 0; valued[k]; k++)
+            if (strcmp(name, valued[k]) == 0) {
+                if (eq)
+                    val = eq + 1;
+                else if (i + 1 < argc)
+                    val = argv[++i];
+                else
+                    return zdm_error(err, NULL, 0, 0, "%s needs a value (see zdm migrate --help)", name);
+            }
+        if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+            fputs(migrate_usage, stdout);
+            return 0;
+        } else if (strcmp(name, "--database") == 0) {
+            o.url = val;
+        } else if (strcmp(name, "--schema") == 0) {
+            if (!*val)
+                return zdm_error(err, NULL, 0, 0, "--schema needs a schema name");
+            o.schema = val;
+        } else if (strcmp(name, "--phase") == 0) {
+            if (strcmp(val, "before-deploy") == 0)
+                o.phase = RUN_BEFORE;
+            else if (strcmp(val, "after-deploy") == 0)
+                o.phase = RUN_AFTER;
+            else
+                return zdm_error(err, NULL, 0, 0, "--phase takes before-deploy or after-deploy, not '%s'", val);
+        } else if (strcmp(name, "--dry-run") == 0) {
+            o.dry_run = true;
+        } else if (strcmp(name, "--allow-edited") == 0) {
+            o.allow_edited = true;
+        } else if (strcmp(name, "--no-wait") == 0) {
+            o.no_wait = true;
+        } else if (strcmp(name, "--wait") == 0) {
+            if (db_parse_duration_ms(val, &o.wait_ms) < 0)
+                return bad_duration(err, name, val);
+            waited = true;
+        } else if (strcmp(name, "--lock-timeout") == 0) {
+            if (db_parse_duration_ms(val, &o.lock_timeout_ms) < 0)
+                return bad_duration(err, name, val);
+            if (o.lock_timeout_ms == 0)
+                return zdm_error(err, NULL, 0, 0, "--lock-timeout 0 would let a statement queue every "
+                                                  "query behind it for as long as it waits: give a duration");
+        } else if (strcmp(name, "--lock-retry-max") == 0) {
+            if (db_parse_duration_ms(val, &o.lock_retry_max_ms) < 0)
+                return bad_duration(err, name, val);
+        } else if (strcmp(name, "--lock-retries") == 0) {
+            char *end;
+            long n = strtol(val, &end, 10);
+            if (*end || end == val || n < 0 || n > 1000)
+                return zdm_error(err, NULL, 0, 0, "--lock-retries takes 0 to 1000, not '%s'", val);
+            o.lock_retries = (int)n;
+        } else if (strcmp(name, "--statement-timeout") == 0) {
+            if (parse_statement_timeout(&o, val, err) < 0)
+                return -1;
+        } else if (arg[0] == '-' && arg[1]) {
+            return zdm_error(err, NULL, 0, 0, "unknown option '%s' (see zdm migrate --help)", arg);
+        } else {
+            list_push(a, &paths, (void *)arg);
+        }
+    }
+    if (paths.len != 1)
+        return zdm_error(err, NULL, 0, 0, "%s (see zdm migrate --help)",
+                         paths.len ? "give one migrations directory" : "no migrations directory given");
+    if (waited && o.no_wait)
+        return zdm_error(err, NULL, 0, 0, "--wait and --no-wait contradict each other: give one");
+    History h = {0};
+    if (source_load(a, (char **)paths.items, paths.len, &h, err) < 0)
+        return -1;
+    for (int i = 0; i < h.n; i++)
+        if (sql_parse_migration(a, h.items[i], err) < 0)
+            return -1;
+    return db_migrate(a, &h, &o, stdout, err);
+}

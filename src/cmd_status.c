@@ -1,0 +1,133 @@
+/*
+ * cmd_status.c — `zdm status`: what the database has applied, what is
+ * pending and in which phase the plan puts it, what changed since it was
+ * applied, and what stopped midway. Reads only; takes no lock.
+ */
+#include <string.h>
+
+#include "commands.h"
+#include "db/db.h"
+#include "sql/sql.h"
+
+static const char status_usage[] =
+    "usage: zdm status PATH [--database URL] [--schema NAME]\n"
+    "\n"
+    "One line per migration: applied (phase, when, how long), pending (the phase the\n"
+    "plan puts it in), partial (a statement-by-statement migration that stopped;\n"
+    "zdm migrate resumes it), edited (changed since it was applied), or missing\n"
+    "(applied, but no longer in PATH). Exit 1 when a migration was edited.\n"
+    "\n"
+    "  --database URL   default: DATABASE_URL, else libpq's PG* variables\n"
+    "  --schema NAME    schema of the history table (default public)\n";
+
+int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
+{
+    const char *url = NULL, *schema = "public";
+    List paths = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+        const char *name = eq ? arena_strndup(a, arg, (size_t)(eq - arg)) : arg;
+        const char *val = NULL;
+        if (strcmp(name, "--database") == 0 || strcmp(name, "--schema") == 0) {
+            if (eq)
+                val = eq + 1;
+            else if (i + 1 < argc)
+                val = argv[++i];
+            else
+                return zdm_error(err, NULL, 0, 0, "%s needs a value\n\n%s", name, status_usage);
+        }
+        if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+            fputs(status_usage, stdout);
+            return 0;
+        } else if (strcmp(name, "--database") == 0) {
+            url = val;
+        } else if (strcmp(name, "--schema") == 0) {
+            schema = val;
+        } else if (arg[0] == '-' && arg[1]) {
+            return zdm_error(err, NULL, 0, 0, "unknown option '%s'\n\n%s", arg, status_usage);
+        } else {
+            list_push(a, &paths, (void *)arg);
+        }
+    }
+    if (paths.len != 1)
+        return zdm_error(err, NULL, 0, 0, "%s\n\n%s",
+                         paths.len ? "give one migrations directory" : "no migrations directory given",
+                         status_usage);
+    History h = {0};
+    if (source_load(a, (char **)paths.items, paths.len, &h, err) < 0)
+        return -1;
+    if (h.explicit_files)
+        return zdm_error(err, NULL, 0, 0, "zdm status needs a migrations directory, not single files");
+    for (int i = 0; i < h.n; i++)
+        if (sql_parse_migration(a, h.items[i], err) < 0)
+            return -1;
+    PGconn *conn = db_connect(a, url, err);
+    if (!conn)
+        return -1;
+    DbHistory dh;
+    int rc = db_history_read(a, conn, schema, &h, &dh, err);
+    int pg_version = db_pg_version(conn);
+    PQfinish(conn);
+    if (rc < 0)
+        return -1;
+
+    for (int i = 0; i < h.n; i++)
+        h.items[i]->phase = db_history_applied(&dh, h.items[i]) ? PHASE_DEPLOYED : PHASE_NONE;
+    Plan plan = {0};
+    AnalysisOptions aopt = {.pg_version = pg_version};
+    if (analysis_run(a, &h, &aopt, &plan, err) < 0)
+        return -1;
+
+    if (dh.applied.len)
+        printf("history: %s.%s, %d row%s\n", dh.schema, DB_HISTORY_TABLE, dh.applied.len,
+               dh.applied.len == 1 ? "" : "s");
+    else if (dh.foreign)
+        printf("history: %s (zdm migrate records these as a baseline on its first run)\n", dh.foreign);
+    else
+        printf("history: none yet (%s.%s does not exist or is empty)\n", dh.schema, DB_HISTORY_TABLE);
+    int width = 0;
+    for (int i = 0; i < h.n; i++) {
+        int n = (int)strlen(h.items[i]->name);
+        width = n > width ? n : width;
+    }
+    for (int i = 0; i < dh.applied.len; i++) {
+        int n = (int)strlen(((Applied *)LIST_GET(&dh.applied, i))->name);
+        width = n > width ? n : width;
+    }
+    int edited = 0, pending = 0, partial = 0;
+    for (int i = 0; i < h.n; i++) {
+        const Migration *m = h.items[i];
+        Applied *ap = db_history_find(&dh, m->name);
+        bool changed = ap && ap->sha256 && strcmp(ap->sha256, db_migration_sha(a, m)) != 0;
+        edited += changed;
+        if (ap && ap->finished_at) {
+            printf("%-8s %-*s  %-13s %s  %ld ms%s\n", changed ? "edited" : "applied", width, m->name,
+                   ap->phase, ap->finished_at, ap->duration_ms,
+                   changed ? "  (the file changed since it was applied)" : "");
+        } else if (m->phase == PHASE_DEPLOYED) {
+            printf("%-8s %-*s  %-13s recorded by %s\n", "applied", width, m->name, "-", dh.foreign);
+        } else if (ap) {
+            partial++;
+            printf("%-8s %-*s  %-13s %d of %d statements done since %s; zdm migrate resumes after them%s\n",
+                   changed ? "edited" : "partial", width, m->name, phase_name(m->phase),
+                   ap->last_statement, ap->statements, ap->started_at,
+                   changed ? " (the file changed since it started)" : "");
+        } else {
+            pending++;
+            printf("%-8s %-*s  %s\n", "pending", width, m->name, phase_name(m->phase));
+        }
+    }
+    for (int i = 0; i < dh.applied.len; i++) {
+        Applied *ap = LIST_GET(&dh.applied, i);
+        bool found = false;
+        for (int j = 0; j < h.n && !found; j++)
+            found = strcmp(h.items[j]->name, ap->name) == 0;
+        if (!found)
+            printf("%-8s %-*s  %-13s %s  (applied, not in %s)\n", "missing", width, ap->name, ap->phase,
+                   ap->finished_at ? ap->finished_at : "unfinished", (const char *)paths.items[0]);
+    }
+    printf("%d applied, %d pending, %d partial, %d edited\n", h.n - pending - partial, pending, partial,
+           edited);
+    return edited ? 1 : 0;
+}

@@ -1,0 +1,162 @@
+/*
+ * db.h — zdm and a live PostgreSQL (libpq): the connection, the history of
+ * applied migrations, the runner that applies a phase of the plan, and the
+ * introspection of pg_catalog into a Catalog.
+ *
+ * Every message that can reach the user goes through db_error or db_redact:
+ * the password of the connection never appears in any output or log, whether
+ * it came in a URL, a key=value string or PGPASSWORD.
+ */
+#ifndef ZDM_DB_H
+#define ZDM_DB_H
+
+#include <stdio.h>
+
+#include <libpq-fe.h>
+
+#include "../analysis/analysis.h"
+#include "../catalog/catalog.h"
+
+/* ---- connection (conn.c) ------------------------------------------------ */
+
+/*
+ * Opens a connection: url (a postgres:// URI or key=value string) when not
+ * NULL, else DATABASE_URL, else libpq's PG* variables. A malformed url is an
+ * input error (exit 2), a failed connection a database error (exit 3).
+ */
+PGconn *db_connect(Arena *a, const char *url, ZdmError *err);
+
+/* The connection string with its password replaced by "***" (URI userinfo,
+ * ?password= and password=... in key=value form). */
+const char *db_redact(Arena *a, const char *conninfo);
+
+/* Replaces every occurrence of the connection's password in msg by "***". */
+void db_scrub(char *msg, size_t size);
+
+/* Fills err (kind ERR_DATABASE) with "what: <server message>", scrubbed.
+ * res may be NULL (the connection's message is used). Returns -1. */
+int db_error(ZdmError *err, PGconn *conn, const PGresult *res, const char *what);
+
+/* Runs sql (no parameters); 0 when it succeeded, else -1 with err. */
+int db_exec(PGconn *conn, const char *sql, ZdmError *err);
+
+/* Runs sql with text parameters; the result (TUPLES_OK or COMMAND_OK), or
+ * NULL with err. The caller PQclear()s it. */
+PGresult *db_query(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                   ZdmError *err);
+
+/* The server's major version clamped to what the analysis knows (11..17). */
+int db_pg_version(PGconn *conn);
+
+/* "schema" as SQL: quoted when needed. */
+const char *db_quote_ident(Arena *a, const char *id);
+/* 'text' as an SQL literal (standard_conforming_strings is on since 9.1). */
+const char *db_quote_literal(Arena *a, const char *s);
+
+/* ---- options shared by the commands (options.c) --------------------------- */
+
+/* "1s", "500ms", "2min", "1h"; a bare number is milliseconds, as in
+ * PostgreSQL's own settings. 0 on success, -1 when s is not a duration. */
+int db_parse_duration_ms(const char *s, long *ms);
+/* 1500 → "1500ms", 2000 → "2s": how SET writes a duration. */
+const char *db_format_duration(Arena *a, long ms);
+
+/*
+ * The delay before retry number attempt (0-based) after a lock timeout:
+ * exponential from base_ms, capped at cap_ms, with "equal jitter" (half
+ * fixed, half random): r in [0,1) is the random draw, so the function is pure
+ * and testable. Spreading the retries keeps a crowd of runners (or one runner
+ * and a busy table) from meeting at the same instants.
+ */
+long db_backoff_ms(int attempt, long base_ms, long cap_ms, double r);
+
+/* ---- history (history.c) ------------------------------------------------ */
+
+/* One row of zdm_migrations. */
+typedef struct Applied {
+    const char *name;
+    const char *sha256;      /* NULL for a row read from another tool's history */
+    const char *phase;       /* "before-deploy", "after-deploy", "any" */
+    const char *started_at;
+    const char *finished_at; /* NULL: a non-transactional migration that stopped midway */
+    long duration_ms;
+    int last_statement;      /* statements completed (1-based index of the last one done) */
+    int statements;          /* how many statements the migration has */
+} Applied;
+
+typedef struct DbHistory {
+    const char *schema;  /* where zdm_migrations lives */
+    const char *table;   /* "schema".zdm_migrations, quoted for SQL */
+    bool exists;         /* zdm_migrations exists */
+    List applied;        /* Applied*, in the order they were applied */
+    /* When zdm_migrations is absent or empty: the first other tool's history
+     * found (django_migrations, flyway_schema_history, schema_migrations of
+     * golang-migrate or dbmate) and the migration names it records. */
+    const char *foreign;
+    List foreign_names;  /* const char* */
+} DbHistory;
+
+/* The name of zdm's history table. */
+#define DB_HISTORY_TABLE "zdm_migrations"
+
+/* Reads zdm_migrations (and, when it has nothing, another tool's history,
+ * matched against h's migration names). */
+int db_history_read(Arena *a, PGconn *conn, const char *schema, const History *h,
+                    DbHistory *out, ZdmError *err);
+/* Creates the schema and zdm_migrations if they do not exist. */
+int db_history_create(Arena *a, PGconn *conn, DbHistory *dh, ZdmError *err);
+Applied *db_history_find(const DbHistory *dh, const char *name);
+/* Whether the database records m as fully applied (zdm's or another tool's history). */
+bool db_history_applied(const DbHistory *dh, const Migration *m);
+/* The migration's sha-256 (of its text as zdm reads it), into the arena. */
+const char *db_migration_sha(Arena *a, const Migration *m);
+
+/*
+ * plan/check --database: marks the migrations the database records as
+ * applied PHASE_DEPLOYED, and says in one line what was assumed.
+ */
+int db_decide_pending(Arena *a, History *h, const char *url, const char *schema,
+                      const char **assumption, ZdmError *err);
+
+/* ---- the runner (runner.c) ---------------------------------------------- */
+
+typedef enum RunPhase {
+    RUN_ALL = 0,   /* no --phase: everything pending, in order */
+    RUN_BEFORE,    /* --phase before-deploy */
+    RUN_AFTER,     /* --phase after-deploy */
+} RunPhase;
+
+typedef struct RunOptions {
+    const char *url;
+    const char *schema;
+    RunPhase phase;
+    bool dry_run;
+    bool allow_edited;
+    bool no_wait;
+    long wait_ms;            /* for the advisory lock held by another runner */
+    long lock_timeout_ms;    /* on statements taking a lock above ROW EXCLUSIVE */
+    int lock_retries;        /* retries after a lock timeout (attempts = 1 + retries) */
+    long lock_retry_max_ms;  /* the retries of one migration stop after this long */
+    long retry_base_ms;      /* first backoff delay */
+    long statement_timeout_ms[COST_REWRITE + 1]; /* per cost class; 0: none */
+} RunOptions;
+
+void db_run_options_default(RunOptions *o);
+
+/*
+ * zdm migrate: applies the pending migrations of h (read and parsed) for
+ * o->phase. Prints what it applies on out. Returns the exit code (0), or -1
+ * with err.
+ */
+int db_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmError *err);
+
+/* ---- introspection (introspect.c) ----------------------------------------- */
+
+/*
+ * Reads the live schema (every schema but pg_catalog, information_schema and
+ * pg_toast; objects of extensions and migration-history tables left out)
+ * into a new Catalog, as the replay would have built it. The caller frees it.
+ */
+Catalog *db_introspect(PGconn *conn, ZdmError *err);
+
+#endif

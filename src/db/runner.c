@@ -1,0 +1,871 @@
+/*
+ * runner.c — `zdm migrate`: applies a phase of the plan to a live database.
+ *
+ * The contract, in the order a run meets it:
+ *  - One runner at a time: a session advisory lock keyed on the history
+ *    table, taken before the history is read, so ten runners started together
+ *    apply each migration exactly once.
+ *  - The plan decides: the migrations the history records are deployed, the
+ *    planner places the others, and --phase before-deploy stops at the first
+ *    one placed after the deploy. An unacknowledged error finding stops a
+ *    phased run before anything is applied.
+ *  - A migration runs in one transaction with its history row, so it is
+ *    applied entirely or not at all. One that holds a statement a transaction
+ *    cannot hold (CONCURRENTLY, VACUUM, ...) runs statement by statement: each
+ *    ordinary statement commits together with the progress it makes, each
+ *    CONCURRENTLY one runs alone and then records its progress. A re-run
+ *    resumes after the last statement done; an INVALID index that a broken
+ *    CREATE INDEX CONCURRENTLY left behind is dropped and built again.
+ *  - Every statement that takes a lock above ROW EXCLUSIVE on an existing
+ *    table runs under a short lock_timeout, so the queue behind it never waits
+ *    longer than that; on 55P03 the whole transaction is retried after an
+ *    exponential, jittered backoff, a bounded number of times within a bounded
+ *    total. CONCURRENTLY builds never run under it: their waits for older
+ *    snapshots count against lock_timeout and a timeout leaves an INVALID
+ *    index behind.
+ *  - Ctrl-C (and SIGTERM) cancel the running statement through PQcancel; the
+ *    transaction rolls back, so the history stays true.
+ *
+ * --dry-run prints the very SQL the run would send, settings included.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../sql/sql.h"
+#include "db.h"
+
+/* ---- Ctrl-C ---------------------------------------------------------------- */
+
+static volatile sig_atomic_t run_interrupted;
+static PGcancel *volatile run_cancel;
+
+/* PQcancel is safe in a signal handler: libpq documents it for this use. */
+static void on_signal(int sig)
+{
+    (void)sig;
+    run_interrupted = 1;
+    PGcancel *c = run_cancel;
+    if (c) {
+        char buf[256];
+        PQcancel(c, buf, sizeof buf);
+    }
+}
+
+static void install_signals(PGconn *conn)
+{
+    run_cancel = PQgetCancel(conn);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static void remove_signals(void)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    PGcancel *c = run_cancel;
+    run_cancel = NULL;
+    if (c)
+        PQfreeCancel(c);
+}
+
+static int interrupted_error(ZdmError *err, const char *what)
+{
+    zdm_error(err, NULL, 0, 0, "interrupted %s; the history records only what completed", what);
+    err->kind = ERR_DATABASE;
+    return -1;
+}
+
+/* ---- the run ----------------------------------------------------------------- */
+
+typedef struct Runner {
+    Arena *a;
+    PGconn *conn;
+    const RunOptions *o;
+    FILE *out;
+    DbHistory dh;
+    int pg_version;
+    unsigned seed;
+} Runner;
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Sleeps ms, waking every 50 ms to notice Ctrl-C. */
+static void sleep_ms(long ms)
+{
+    while (ms > 0 && !run_interrupted) {
+        long step = ms < 50 ? ms : 50;
+        struct timespec ts = {step / 1000, (step % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+}
+
+/* The advisory lock's key: one per history table, so runners of different
+ * --schema histories on one database do not wait for each other. */
+static long long lock_key(const char *schema)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const char *p = schema; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return (long long)((0x7a646dULL << 32) | h); /* "zdm" */
+}
+
+static const char *lock_holder(Runner *r, long long key)
+{
+    ZdmError ignore = {0};
+    const char *sql = arena_printf(r->a,
+        "SELECT pid, to_char(now() - backend_start, 'HH24:MI:SS') FROM pg_locks JOIN pg_stat_activity USING (pid)"
+        " WHERE locktype = 'advisory' AND granted AND classid = %u AND objid = %u AND objsubid = 1",
+        (unsigned)((unsigned long long)key >> 32), (unsigned)((unsigned long long)key & 0xffffffffu));
+    PGresult *res = db_query(r->conn, sql, 0, NULL, &ignore);
+    const char *who = "another session";
+    if (res && PQntuples(res) > 0)
+        who = arena_printf(r->a, "pid %s, connected for %s", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    PQclear(res);
+    return who;
+}
+
+/*
+ * Polls pg_try_advisory_lock rather than waiting in pg_advisory_lock: a
+ * session waiting inside a statement holds a snapshot, and the runner that
+ * holds the lock may be building an index CONCURRENTLY, which waits for every
+ * older snapshot to go: the two would wait for each other until the deadlock
+ * detector kills one.
+ */
+static int take_run_lock(Runner *r, ZdmError *err)
+{
+    long long key = lock_key(r->o->schema);
+    const char *what = arena_printf(r->a, "%s.%s", r->o->schema, DB_HISTORY_TABLE);
+    const char *sql = arena_printf(r->a, "SELECT pg_try_advisory_lock(%lld)", key);
+    bool wait = !r->o->no_wait && r->o->wait_ms > 0;
+    double start = now_ms();
+    bool said = false;
+    for (long pause = 50;; pause = pause < 500 ? pause * 2 : 500) {
+        PGresult *res = db_query(r->conn, sql, 0, NULL, err);
+        if (!res)
+            return -1;
+        bool got = PQgetvalue(res, 0, 0)[0] == 't';
+        PQclear(res);
+        if (got)
+            return 0;
+        if (!wait) {
+            zdm_error(err, NULL, 0, 0, "another zdm migrate is running on %s (%s); not waiting (--no-wait)",
+                      what, lock_holder(r, key));
+            err->kind = ERR_DATABASE;
+            return -1;
+        }
+        double spent = now_ms() - start;
+        if (spent >= (double)r->o->wait_ms) {
+            zdm_error(err, NULL, 0, 0, "another zdm migrate is running on %s (%s); gave up after --wait %s",
+                      what, lock_holder(r, key), db_format_duration(r->a, r->o->wait_ms));
+            err->kind = ERR_DATABASE;
+            return -1;
+        }
+        if (!said) {
+            fprintf(stderr, "zdm: another zdm migrate is running on %s (%s); waiting up to %s\n", what,
+                    lock_holder(r, key), db_format_duration(r->a, r->o->wait_ms));
+            said = true;
+        }
+        long left = r->o->wait_ms - (long)spent;
+        sleep_ms(pause < left ? pause : left);
+        if (run_interrupted)
+            return interrupted_error(err, "while waiting for another zdm migrate");
+    }
+}
+
+/* ---- what each statement needs --------------------------------------------- */
+
+static bool defelem_named(const cJSON *list, const char *name)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, list) {
+        const cJSON *d = node_as(it, "DefElem");
+        if (d && util_streq(node_str(d, "defname"), name))
+            return true;
+    }
+    return false;
+}
+
+/* A statement PostgreSQL refuses inside a transaction block. */
+static bool needs_autocommit(const Statement *s, int pg_version)
+{
+    const cJSON *body;
+    const char *type = node_type(s->node, &body);
+    if (!type)
+        return false;
+    if (strcmp(type, "IndexStmt") == 0 || strcmp(type, "DropStmt") == 0)
+        return node_bool(body, "concurrent");
+    if (strcmp(type, "ReindexStmt") == 0)
+        return defelem_named(node_get(body, "params"), "concurrently");
+    if (strcmp(type, "VacuumStmt") == 0)
+        return node_bool(body, "is_vacuumcmd");
+    if (strcmp(type, "AlterEnumStmt") == 0) /* ADD VALUE: in a transaction from 12 on */
+        return pg_version < 12 && !node_str(body, "oldVal");
+    if (strcmp(type, "AlterTableStmt") == 0) {
+        const cJSON *cmd;
+        cJSON_ArrayForEach(cmd, node_get(body, "cmds")) {
+            const cJSON *c = node_as(cmd, "AlterTableCmd");
+            const cJSON *pc = c ? node_as(node_get(c, "def"), "PartitionCmd") : NULL;
+            if (pc && node_bool(pc, "concurrent"))
+                return true;
+        }
+        return false;
+    }
+    return strcmp(type, "CreatedbStmt") == 0 || strcmp(type, "DropdbStmt") == 0 ||
+           strcmp(type, "AlterSystemStmt") == 0 || strcmp(type, "CreateTableSpaceStmt") == 0 ||
+           strcmp(type, "DropTableSpaceStmt") == 0;
+}
+
+/* BEGIN/COMMIT the migration wrote itself: zdm brings its own transaction. */
+static const char *transaction_kind(const Statement *s)
+{
+    const cJSON *body;
+    const char *type = node_type(s->node, &body);
+    if (!type || strcmp(type, "TransactionStmt") != 0)
+        return NULL;
+    return node_str(body, "kind");
+}
+
+static bool is_own_transaction_control(const Statement *s)
+{
+    const char *k = transaction_kind(s);
+    return k && (strcmp(k, "TRANS_STMT_BEGIN") == 0 || strcmp(k, "TRANS_STMT_START") == 0 ||
+                 strcmp(k, "TRANS_STMT_COMMIT") == 0);
+}
+
+/* The strongest lock above ROW EXCLUSIVE the statement takes, or NULL.
+ * Tables created earlier in the release count too: by the time a later
+ * migration runs, the one that created them has committed and the table is
+ * live; a lock_timeout on an uncontended lock costs nothing. */
+static const LockTaken *strong_lock(const Statement *s)
+{
+    const LockTaken *best = NULL;
+    if (!s->fx)
+        return NULL;
+    for (int i = 0; i < s->fx->locks.len; i++) {
+        const LockTaken *lk = LIST_GET(&s->fx->locks, i);
+        if (lk->mode > LOCK_ROW_EXCLUSIVE && (!best || lk->mode > best->mode))
+            best = lk;
+    }
+    return best;
+}
+
+/* DO blocks, functions and anything the replay could not read: their locks
+ * are unknown, so they get the short lock_timeout too. */
+static bool locks_unknown(const Statement *s)
+{
+    if (!s->fx)
+        return true;
+    for (int i = 0; i < s->fx->actions.len; i++)
+        if (((const Action *)LIST_GET(&s->fx->actions, i))->kind == ACT_NOT_ANALYSED)
+            return true;
+    return false;
+}
+
+static bool sets_own(const Statement *s, ActionKind kind)
+{
+    if (!s->fx)
+        return false;
+    for (int i = 0; i < s->fx->actions.len; i++)
+        if (((const Action *)LIST_GET(&s->fx->actions, i))->kind == kind)
+            return true;
+    return false;
+}
+
+static long statement_timeout_for(const Runner *r, const Statement *s)
+{
+    Cost c = s->fx ? s->fx->cost : COST_NONE;
+    return r->o->statement_timeout_ms[c];
+}
+
+/* The statement's text, ready to be followed by ";". */
+static const char *statement_sql(Arena *a, const Statement *s)
+{
+    const char *nl = NULL;
+    for (int i = s->len - 1; i >= 0; i--)
+        if (s->sql[i] == '\n') {
+            nl = s->sql + i;
+            break;
+        }
+    const char *last = nl ? nl + 1 : s->sql;
+    /* a trailing "-- comment" would swallow the ';' that follows */
+    bool comment = false;
+    for (const char *p = last; p + 1 < s->sql + s->len; p++)
+        if (p[0] == '-' && p[1] == '-')
+            comment = true;
+    return arena_printf(a, "%.*s%s", s->len, s->sql, comment ? "\n" : "");
+}
+
+/* ---- batches: several statements, one round trip ----------------------------- */
+
+/*
+ * A simple-protocol query string of several statements: the server answers
+ * each with one result, and stops at the first error, so counting results
+ * tells which statement failed. owner[k] is the statement index of part k,
+ * or -1 for zdm's own statements.
+ */
+typedef struct Batch {
+    StrBuf sql;
+    List owner;
+} Batch;
+
+static void batch_init(Batch *b, Arena *a)
+{
+    sb_init(&b->sql, a);
+    memset(&b->owner, 0, sizeof b->owner);
+}
+
+static void batch_add(Batch *b, const char *sql, int stmt)
+{
+    sb_printf(&b->sql, "%s;\n", sql);
+    list_push(b->sql.arena, &b->owner, (void *)(intptr_t)stmt);
+}
+
+typedef struct Failure {
+    int stmt;             /* index of the failing statement, -1 zdm's own */
+    char sqlstate[6];
+} Failure;
+
+/* Runs b; 0 when every part succeeded, else -1 with err and *f. Leaves the
+ * session outside any transaction. */
+static int batch_run(Runner *r, const Migration *m, Batch *b, Failure *f, ZdmError *err)
+{
+    f->stmt = -1;
+    f->sqlstate[0] = '\0';
+    if (!PQsendQuery(r->conn, b->sql.data))
+        return db_error(err, r->conn, NULL, "sending to the server");
+    PGresult *res;
+    int k = 0;
+    bool failed = false;
+    while ((res = PQgetResult(r->conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(res);
+        if (!failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+            failed = true;
+            f->stmt = k < b->owner.len ? (int)(intptr_t)LIST_GET(&b->owner, k) : -1;
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            snprintf(f->sqlstate, sizeof f->sqlstate, "%s", state ? state : "");
+            if (f->stmt >= 0) {
+                const Statement *s = m->stmts[f->stmt];
+                db_error(err, r->conn, res, "statement failed");
+                snprintf(err->file, sizeof err->file, "%s", m->file);
+                err->line = s->line;
+                err->column = s->column;
+            } else {
+                db_error(err, r->conn, res, arena_printf(r->a, "%s", m->name));
+            }
+        }
+        k++;
+        PQclear(res);
+    }
+    if (PQtransactionStatus(r->conn) != PQTRANS_IDLE) {
+        res = PQexec(r->conn, "ROLLBACK");
+        PQclear(res);
+    }
+    if (!failed && PQstatus(r->conn) != CONNECTION_OK)
+        return db_error(err, r->conn, NULL, "connection lost");
+    return failed ? -1 : 0;
+}
+
+/*
+ * Runs a batch, retrying after a lock timeout (55P03) with backoff. lock
+ * names what the statements wait for, for the log.
+ */
+static int batch_run_retrying(Runner *r, const Migration *m, Batch *b, ZdmError *err)
+{
+    double start = now_ms();
+    for (int attempt = 0;; attempt++) {
+        Failure f;
+        if (run_interrupted)
+            return interrupted_error(err, arena_printf(r->a, "before %s", m->name));
+        if (batch_run(r, m, b, &f, err) == 0)
+            return 0;
+        if (run_interrupted || strcmp(f.sqlstate, "57014") == 0) {
+            if (run_interrupted)
+                return interrupted_error(err, arena_printf(r->a, "during %s: rolled back", m->name));
+            return -1; /* statement_timeout: not a lock wait, retrying would not help */
+        }
+        if (strcmp(f.sqlstate, "55P03") != 0)
+            return -1;
+        const Statement *s = f.stmt >= 0 ? m->stmts[f.stmt] : NULL;
+        const LockTaken *lk = s ? strong_lock(s) : NULL;
+        const char *waited = lk ? arena_printf(r->a, "%s on %s", lock_mode_name(lk->mode),
+                                               catalog_display(lk->relation))
+                                : "a lock";
+        int attempts = r->o->lock_retries + 1;
+        long delay = db_backoff_ms(attempt, r->o->retry_base_ms, 30000,
+                                   (double)rand_r(&r->seed) / ((double)RAND_MAX + 1.0));
+        double spent = now_ms() - start;
+        if (attempt + 1 >= attempts || spent + (double)delay > (double)r->o->lock_retry_max_ms) {
+            zdm_error(err, m->file, s ? s->line : 0, s ? s->column : 0,
+                      "could not get %s within lock_timeout %s after %d attempt%s in %.1f s; "
+                      "nothing of %s was applied (raise --lock-retries / --lock-retry-max, or find "
+                      "what holds the lock in pg_locks)",
+                      waited, db_format_duration(r->a, r->o->lock_timeout_ms), attempt + 1,
+                      attempt ? "s" : "", spent / 1000.0, m->name);
+            err->kind = ERR_DATABASE;
+            return -1;
+        }
+        fprintf(stderr, "zdm: %s:%d: could not get %s within lock_timeout %s (attempt %d of %d); "
+                        "rolled back, retrying in %.1f s\n",
+                m->name, s ? s->line : 0, waited, db_format_duration(r->a, r->o->lock_timeout_ms),
+                attempt + 1, attempts, (double)delay / 1000.0);
+        fflush(stderr);
+        sleep_ms(delay);
+    }
+}
+
+/* ---- one migration ---------------------------------------------------------- */
+
+/* SET LOCAL (in a transaction) or SET (a statement run alone) of the two
+ * timeouts, only when they differ from what the session has. */
+typedef struct Timeouts {
+    long lock, stmt; /* -1: unknown */
+    bool own_lock, own_stmt; /* the migration sets them itself: zdm leaves them */
+} Timeouts;
+
+static void add_timeouts(Runner *r, Batch *b, Timeouts *t, const Statement *s, bool local, bool concurrent)
+{
+    const char *set = local ? "SET LOCAL" : "SET";
+    long want_lock = 0;
+    if (!concurrent && (strong_lock(s) || locks_unknown(s)))
+        want_lock = r->o->lock_timeout_ms;
+    long want_stmt = statement_timeout_for(r, s);
+    if (!t->own_stmt && want_stmt != t->stmt) {
+        batch_add(b, arena_printf(r->a, "%s statement_timeout = '%s'", set, db_format_duration(r->a, want_stmt)), -1);
+        t->stmt = want_stmt;
+    }
+    if (!t->own_lock && want_lock != t->lock) {
+        batch_add(b, arena_printf(r->a, "%s lock_timeout = '%s'", set, db_format_duration(r->a, want_lock)), -1);
+        t->lock = want_lock;
+    }
+    if (sets_own(s, ACT_SET_LOCK_TIMEOUT))
+        t->own_lock = true;
+    if (sets_own(s, ACT_SET_STATEMENT_TIMEOUT))
+        t->own_stmt = true;
+}
+
+static const char *phase_label(const Migration *m)
+{
+    return m->phase == PHASE_BEFORE || m->phase == PHASE_AFTER ? phase_name(m->phase) : "any";
+}
+
+/* The history row of a migration done in one transaction. */
+static const char *history_insert(Runner *r, const Migration *m, const char *sha, bool finished)
+{
+    Arena *a = r->a;
+    const char *fin = finished ? "clock_timestamp()" : "NULL";
+    const char *dur = finished ? "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint" : "NULL";
+    int done = finished ? m->nstmts : 0;
+    return arena_printf(a,
+        "INSERT INTO %s (name, sha256, phase, started_at, finished_at, duration_ms, last_statement, statements)"
+        " VALUES (%s, '%s', '%s', now(), %s, %s, %d, %d)"
+        " ON CONFLICT (name) DO UPDATE SET sha256 = excluded.sha256, phase = excluded.phase,"
+        " started_at = excluded.started_at, finished_at = excluded.finished_at,"
+        " duration_ms = excluded.duration_ms, last_statement = excluded.last_statement,"
+        " statements = excluded.statements",
+        r->dh.table, db_quote_literal(a, m->name), sha, phase_label(m), fin, dur, done, m->nstmts);
+}
+
+static void dry_print(Runner *r, const Batch *b)
+{
+    fputs(b->sql.data, r->out);
+}
+
+static int run_in_transaction(Runner *r, Migration *m, const char *sha, ZdmError *err)
+{
+    Batch b;
+    batch_init(&b, r->a);
+    batch_add(&b, "BEGIN", -1);
+    Timeouts t = {-1, -1, false, false};
+    for (int i = 0; i < m->nstmts; i++) {
+        Statement *s = m->stmts[i];
+        if (is_own_transaction_control(s))
+            continue;
+        add_timeouts(r, &b, &t, s, true, false);
+        batch_add(&b, statement_sql(r->a, s), i);
+    }
+    batch_add(&b, history_insert(r, m, sha, true), -1);
+    batch_add(&b, "COMMIT", -1);
+    if (r->o->dry_run) {
+        dry_print(r, &b);
+        return 0;
+    }
+    return batch_run_retrying(r, m, &b, err);
+}
+
+/* The index a CREATE INDEX CONCURRENTLY builds: its table ("schema.name",
+ * the index lives in the same schema) and its name. */
+static bool concurrent_index(const Statement *s, const char **table, const char **name)
+{
+    if (!s->fx)
+        return false;
+    for (int i = 0; i < s->fx->actions.len; i++) {
+        const Action *ac = LIST_GET(&s->fx->actions, i);
+        if (ac->kind == ACT_CREATE_INDEX && (ac->flags & A_CONCURRENT) && ac->column && ac->table &&
+            strchr(ac->table, '.')) {
+            *table = ac->table;
+            *name = ac->column;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* 1 valid, 0 invalid, -2 absent, -1 error. */
+static int index_state(Runner *r, const char *qualified_table, const char *name, ZdmError *err)
+{
+    const char *dot = strchr(qualified_table, '.');
+    const char *schema = arena_strndup(r->a, qualified_table, (size_t)(dot - qualified_table));
+    const char *params[] = {schema, name};
+    PGresult *res = db_query(r->conn,
+        "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+        2, params, err);
+    if (!res)
+        return -1;
+    int state = PQntuples(res) == 0 ? -2 : PQgetvalue(res, 0, 0)[0] == 't' ? 1 : 0;
+    PQclear(res);
+    return state;
+}
+
+static const char *progress_update(Runner *r, const Migration *m, int done)
+{
+    return arena_printf(r->a, "UPDATE %s SET last_statement = %d WHERE name = %s", r->dh.table, done,
+                        db_quote_literal(r->a, m->name));
+}
+
+static int run_statement_by_statement(Runner *r, Migration *m, const char *sha, Applied *row,
+                                      ZdmError *err)
+{
+    Arena *a = r->a;
+    int start = row && !row->finished_at ? row->last_statement : 0;
+    if (start > m->nstmts)
+        start = m->nstmts;
+    if (r->o->dry_run) {
+        if (start)
+            fprintf(r->out, "-- resuming after statement %d of %d\n", start, m->nstmts);
+    }
+    if (!row || row->finished_at) {
+        Batch b;
+        batch_init(&b, a);
+        batch_add(&b, history_insert(r, m, sha, false), -1);
+        if (r->o->dry_run)
+            dry_print(r, &b);
+        else {
+            Failure f;
+            if (batch_run(r, m, &b, &f, err) < 0)
+                return -1;
+        }
+    } else if (start) {
+        fprintf(stderr, "zdm: %s: resuming after statement %d of %d (line %d)\n", m->name, start,
+                m->nstmts, m->stmts[start - 1]->line);
+    }
+    Timeouts session = {-1, -1, false, false};
+    for (int i = start; i < m->nstmts; i++) {
+        Statement *s = m->stmts[i];
+        if (run_interrupted)
+            return interrupted_error(err, arena_printf(a, "in %s after statement %d of %d", m->name, i, m->nstmts));
+        Batch b;
+        batch_init(&b, a);
+        if (is_own_transaction_control(s)) {
+            batch_add(&b, progress_update(r, m, i + 1), -1);
+        } else if (!needs_autocommit(s, r->pg_version)) {
+            /* the statement and its progress commit together */
+            Timeouts t = {-1, -1, session.own_lock, session.own_stmt};
+            batch_add(&b, "BEGIN", -1);
+            add_timeouts(r, &b, &t, s, true, false);
+            session.own_lock = t.own_lock;
+            session.own_stmt = t.own_stmt;
+            batch_add(&b, statement_sql(a, s), i);
+            batch_add(&b, progress_update(r, m, i + 1), -1);
+            batch_add(&b, "COMMIT", -1);
+            if (r->o->dry_run)
+                dry_print(r, &b);
+            else if (batch_run_retrying(r, m, &b, err) < 0)
+                return -1;
+            continue;
+        } else {
+            /* alone: CONCURRENTLY and VACUUM refuse any transaction block,
+             * even the implicit one of a multi-statement string */
+            const char *ix_table, *ix_name;
+            if (concurrent_index(s, &ix_table, &ix_name)) {
+                int state = r->o->dry_run ? -2 : index_state(r, ix_table, ix_name, err);
+                if (state == -1)
+                    return -1;
+                const char *qname = arena_printf(a, "%s.%s",
+                    db_quote_ident(a, arena_strndup(a, ix_table, (size_t)(strchr(ix_table, '.') - ix_table))),
+                    db_quote_ident(a, ix_name));
+                if (state == 1 && i == start && row && !row->finished_at) {
+                    /* it was built, then the run stopped before recording it */
+                    fprintf(stderr, "zdm: %s:%d: index %s already built; recording it\n", m->name, s->line, qname);
+                    if (db_exec(r->conn, progress_update(r, m, i + 1), err) < 0)
+                        return -1;
+                    continue;
+                }
+                if (state == 0) {
+                    fprintf(stderr, "zdm: %s:%d: index %s is INVALID (a CREATE INDEX CONCURRENTLY that did not finish); "
+                                    "dropping it to build it again\n", m->name, s->line, qname);
+                    Batch d;
+                    batch_init(&d, a);
+                    batch_add(&d, "SET lock_timeout = 0", -1);
+                    Failure f;
+                    if (batch_run(r, m, &d, &f, err) < 0 ||
+                        db_exec(r->conn, arena_printf(a, "DROP INDEX CONCURRENTLY IF EXISTS %s", qname), err) < 0)
+                        return -1;
+                    session.lock = 0;
+                }
+            }
+            Batch set;
+            batch_init(&set, a);
+            add_timeouts(r, &set, &session, s, false, true);
+            Batch one;
+            batch_init(&one, a);
+            batch_add(&one, statement_sql(a, s), i);
+            batch_add(&b, progress_update(r, m, i + 1), -1);
+            if (r->o->dry_run) {
+                dry_print(r, &set);
+                dry_print(r, &one);
+                dry_print(r, &b);
+                continue;
+            }
+            Failure f;
+            if ((set.owner.len && batch_run(r, m, &set, &f, err) < 0) || batch_run_retrying(r, m, &one, err) < 0)
+                return -1;
+        }
+        if (r->o->dry_run)
+            dry_print(r, &b);
+        else {
+            Failure f;
+            if (batch_run(r, m, &b, &f, err) < 0)
+                return -1;
+        }
+    }
+    Batch fin;
+    batch_init(&fin, a);
+    batch_add(&fin, "RESET statement_timeout", -1);
+    batch_add(&fin, "RESET lock_timeout", -1);
+    batch_add(&fin, arena_printf(a,
+        "UPDATE %s SET finished_at = clock_timestamp(), duration_ms = "
+        "(extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint, last_statement = %d "
+        "WHERE name = %s", r->dh.table, m->nstmts, db_quote_literal(a, m->name)), -1);
+    if (r->o->dry_run) {
+        dry_print(r, &fin);
+        return 0;
+    }
+    Failure f;
+    return batch_run(r, m, &fin, &f, err);
+}
+
+static bool runs_statement_by_statement(const Runner *r, const Migration *m, const Statement **why)
+{
+    for (int i = 0; i < m->nstmts; i++)
+        if (needs_autocommit(m->stmts[i], r->pg_version)) {
+            *why = m->stmts[i];
+            return true;
+        }
+    *why = NULL;
+    return m->no_transaction;
+}
+
+static int run_migration(Runner *r, Migration *m, ZdmError *err)
+{
+    for (int i = 0; i < m->nstmts; i++) {
+        const char *k = transaction_kind(m->stmts[i]);
+        if (k && !is_own_transaction_control(m->stmts[i]) && strncmp(k, "TRANS_STMT_", 11) == 0 &&
+            (strcmp(k, "TRANS_STMT_ROLLBACK") == 0 || strstr(k, "PREPARE") || strstr(k, "COMMIT_PREPARED") ||
+             strstr(k, "ROLLBACK_PREPARED")))
+            return zdm_error(err, m->file, m->stmts[i]->line, m->stmts[i]->column,
+                             "zdm runs each migration in a transaction of its own and records it there: "
+                             "remove this transaction control statement");
+    }
+    const char *sha = db_migration_sha(r->a, m);
+    const Statement *why;
+    bool split = runs_statement_by_statement(r, m, &why);
+    Applied *row = db_history_find(&r->dh, m->name);
+    if (r->o->dry_run)
+        fprintf(r->out, "-- %s (%s): %s\n", m->name, phase_label(m),
+                split ? arena_printf(r->a, "statement by statement, %s",
+                                     why ? arena_printf(r->a, "line %d cannot run in a transaction", why->line)
+                                         : "transaction:false")
+                      : "one transaction");
+    double t0 = now_ms();
+    int rc = split ? run_statement_by_statement(r, m, sha, row, err) : run_in_transaction(r, m, sha, err);
+    if (rc < 0)
+        return -1;
+    if (!r->o->dry_run) {
+        fprintf(r->out, "applied %s (%s, %s) in %.0f ms\n", m->name, phase_label(m),
+                split ? "statement by statement" : "one transaction", now_ms() - t0);
+        fflush(r->out);
+    }
+    return 0;
+}
+
+/* ---- choosing what to run ------------------------------------------------------ */
+
+static int check_edited(Runner *r, const History *h, ZdmError *err)
+{
+    for (int i = 0; i < h->n; i++) {
+        const Migration *m = h->items[i];
+        Applied *ap = db_history_find(&r->dh, m->name);
+        if (!ap || !ap->sha256)
+            continue;
+        const char *sha = db_migration_sha(r->a, m);
+        if (strcmp(sha, ap->sha256) == 0)
+            continue;
+        if (r->o->allow_edited) {
+            fprintf(stderr, "zdm: warning: %s changed since it was applied (--allow-edited)\n", m->file);
+            continue;
+        }
+        return zdm_error(err, m->file, 0, 0,
+                         "changed since it was %s (sha-256 %.12s then, %.12s now); a migration that ran "
+                         "must not change: revert the edit and write a new migration, or pass --allow-edited",
+                         ap->finished_at ? "applied" : "started", ap->sha256, sha);
+    }
+    return 0;
+}
+
+/* Records the migrations another tool applied, so zdm's table is the truth
+ * from now on. */
+static int record_baseline(Runner *r, const History *h, ZdmError *err)
+{
+    if (!r->dh.foreign || r->dh.foreign_names.len == 0 || r->dh.applied.len)
+        return 0;
+    Batch b;
+    batch_init(&b, r->a);
+    batch_add(&b, "BEGIN", -1);
+    for (int i = 0; i < h->n; i++) {
+        const Migration *m = h->items[i];
+        if (!db_history_applied(&r->dh, m))
+            continue;
+        batch_add(&b, arena_printf(r->a,
+            "INSERT INTO %s (name, sha256, phase, started_at, finished_at, duration_ms, last_statement, statements)"
+            " VALUES (%s, '%s', 'baseline', now(), now(), 0, %d, %d) ON CONFLICT (name) DO NOTHING",
+            r->dh.table, db_quote_literal(r->a, m->name), db_migration_sha(r->a, m), m->nstmts, m->nstmts), -1);
+    }
+    batch_add(&b, "COMMIT", -1);
+    if (r->o->dry_run) {
+        fprintf(r->out, "-- %d migrations applied by %s, recorded as a baseline\n",
+                r->dh.foreign_names.len, r->dh.foreign);
+        dry_print(r, &b);
+        return 0;
+    }
+    Failure f;
+    if (batch_run(r, h->items[0], &b, &f, err) < 0)
+        return -1;
+    fprintf(stderr, "zdm: %d migration%s applied by %s recorded in %s as a baseline\n",
+            r->dh.foreign_names.len, r->dh.foreign_names.len == 1 ? "" : "s", r->dh.foreign, r->dh.table);
+    return 0;
+}
+
+/* An unacknowledged error finding in the plan stops a phased run. */
+static int gate_findings(Runner *r, List *run)
+{
+    int n = 0;
+    for (int i = 0; i < run->len; i++) {
+        const Migration *m = LIST_GET(run, i);
+        for (int j = 0; j < m->findings.len; j++) {
+            const Finding *f = LIST_GET(&m->findings, j);
+            if (f->severity != SEV_ERROR || f->acknowledged)
+                continue;
+            fprintf(stderr, "%s:%d:%d: error[%s] %s\n", f->file, f->line, f->column, f->rule->id,
+                    f->message);
+            n++;
+        }
+    }
+    if (n)
+        fprintf(stderr, "zdm: refusing to run --phase %s: %d error finding%s (see `zdm plan`); fix the "
+                        "migration, or acknowledge each with \"-- zdm:allow <rule> <reason>\"\n",
+                r->o->phase == RUN_BEFORE ? "before-deploy" : "after-deploy", n, n == 1 ? "" : "s");
+    (void)r;
+    return n;
+}
+
+int db_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmError *err)
+{
+    if (h->explicit_files)
+        return zdm_error(err, NULL, 0, 0, "zdm migrate needs a migrations directory, not single files");
+    Runner r = {.a = a, .o = o, .out = out};
+    r.seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+    r.conn = db_connect(a, o->url, err);
+    if (!r.conn)
+        return -1;
+    r.pg_version = db_pg_version(r.conn);
+    run_interrupted = 0;
+    install_signals(r.conn);
+    int rc = -1;
+    if (!o->dry_run && take_run_lock(&r, err) < 0)
+        goto done;
+    if (db_history_read(a, r.conn, o->schema, h, &r.dh, err) < 0)
+        goto done;
+    if (check_edited(&r, h, err) < 0)
+        goto done;
+    if (!o->dry_run && db_history_create(a, r.conn, &r.dh, err) < 0)
+        goto done;
+    if (record_baseline(&r, h, err) < 0)
+        goto done;
+    for (int i = 0; i < h->n; i++)
+        h->items[i]->phase = db_history_applied(&r.dh, h->items[i]) ? PHASE_DEPLOYED : PHASE_NONE;
+    Plan plan = {0};
+    AnalysisOptions aopt = {.pg_version = r.pg_version};
+    if (analysis_run(a, h, &aopt, &plan, err) < 0)
+        goto done;
+
+    List run = {0};
+    const Migration *stop = NULL;
+    int left = 0;
+    for (int i = 0; i < h->n; i++) {
+        Migration *m = h->items[i];
+        if (m->phase == PHASE_DEPLOYED)
+            continue;
+        if (stop) {
+            left++;
+            continue;
+        }
+        if (o->phase == RUN_BEFORE && m->phase != PHASE_BEFORE) {
+            stop = m;
+            left++;
+            continue;
+        }
+        if (o->phase == RUN_AFTER && m->phase == PHASE_BEFORE)
+            fprintf(stderr, "zdm: warning: %s was planned before the deploy and has not run; running it now\n",
+                    m->name);
+        list_push(a, &run, m);
+    }
+    /* the plan as a whole: an error in a migration this phase does not reach
+     * (one that needs two releases, say) still means the deploy is unsafe */
+    List pending = {0};
+    for (int i = 0; i < h->n; i++)
+        if (h->items[i]->phase != PHASE_DEPLOYED)
+            list_push(a, &pending, h->items[i]);
+    if (o->phase != RUN_ALL && gate_findings(&r, &pending) > 0) {
+        rc = 1;
+        goto done;
+    }
+    if (run.len == 0)
+        fprintf(stderr, "zdm: nothing to apply%s\n", o->phase == RUN_BEFORE && stop ? " before the deploy" : "");
+    for (int i = 0; i < run.len; i++)
+        if (run_migration(&r, LIST_GET(&run, i), err) < 0)
+            goto done;
+    if (stop)
+        fprintf(stderr, "zdm: stopped before %s: the plan puts it %s; %d migration%s left for --phase after-deploy\n",
+                stop->name, stop->phase == PHASE_TWO_RELEASES ? "in a second release" : "after the deploy",
+                left, left == 1 ? "" : "s");
+    rc = 0;
+done:
+    remove_signals();
+    PQfinish(r.conn);
+    return rc;
+}
