@@ -204,6 +204,18 @@ static bool in_stmt(const Ctx *c, int loc)
     return stmt_text(c) && loc >= c->s->offset && loc < stmt_end(c);
 }
 
+/* An integer constant (an A_Const's body). libpg_query's JSON leaves out the
+ * value of a negative one ("ival": {}), as it does for 0: the text at its
+ * location says which. */
+static int const_int(const Ctx *c, const cJSON *k)
+{
+    const cJSON *v = node_get(k, "ival");
+    if (node_get(v, "ival"))
+        return node_int(v, "ival", 0);
+    int loc = node_int(k, "location", -1);
+    return in_stmt(c, loc) ? (int)strtol(stmt_text(c) + loc, NULL, 10) : 0;
+}
+
 /* The location of node (any node type), or -1. */
 static int node_loc(const cJSON *node)
 {
@@ -433,7 +445,7 @@ static bool set_type(Ctx *c, Column *col, const cJSON *tn)
     cJSON_ArrayForEach(mod, node_get(tn, "typmods")) {
         const cJSON *k = node_as(mod, "A_Const");
         if (k && col->ntypmods < 2)
-            col->typmods[col->ntypmods++] = node_int(node_get(k, "ival"), "ival", 0);
+            col->typmods[col->ntypmods++] = const_int(c, k);
     }
     /* interval's typmods are field masks, not sizes: ignore them */
     if (strcmp(col->type, "interval") == 0)
@@ -588,8 +600,8 @@ static const char *expr_text(Ctx *c, const cJSON *node)
         const cJSON *v;
         if ((v = node_get(k, "sval")))
             return arena_printf(c->r->arena, "'%s'", node_str(v, "sval") ? node_str(v, "sval") : "");
-        if ((v = node_get(k, "ival")))
-            return arena_printf(c->r->arena, "%d", node_int(v, "ival", 0));
+        if (node_get(k, "ival"))
+            return arena_printf(c->r->arena, "%d", const_int(c, k));
         if ((v = node_get(k, "fval")))
             return note(c, node_str(v, "fval") ? node_str(v, "fval") : "0");
         if ((v = node_get(k, "boolval")))
@@ -1951,7 +1963,7 @@ static void set_stmt(Ctx *c, const cJSON *st)
         const char *sv = k0 ? node_str(node_get(k0, "sval"), "sval") : NULL;
         bool zero = !util_streq(kind, "VAR_SET_VALUE") || !k0;
         if (k0 && node_get(k0, "ival"))
-            zero = node_int(node_get(k0, "ival"), "ival", 0) == 0;
+            zero = const_int(c, k0) == 0;
         else if (sv)
             zero = atoi(sv) == 0 && !strchr(sv, '.');
         if (zero)

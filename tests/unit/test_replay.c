@@ -225,6 +225,15 @@ static void test_create_table_columns(void **state)
         assert_null(c->default_expr);
         assert_false(c->assumed);
     }
+
+    /* libpg_query's JSON drops negative integers ("ival": {}): read from the text */
+    deployed(t, "CREATE TABLE neg (x numeric(5, -2), y int DEFAULT -1, z int DEFAULT 0, w int DEFAULT 7);");
+    Column *x = column(t, "neg", "x");
+    assert_int_equal(x->ntypmods, 2);
+    assert_int_equal(x->typmods[1], -2);
+    assert_string_equal(column(t, "neg", "y")->default_expr, "-1");
+    assert_string_equal(column(t, "neg", "z")->default_expr, "0");
+    assert_string_equal(column(t, "neg", "w")->default_expr, "7");
 }
 
 static void test_create_table_serial_identity_generated(void **state)
