@@ -204,14 +204,15 @@ static int run(int argc, char **argv, Arena *a, ZdmError *err, bool gate)
     History h = {0};
     if (source_load(a, (char **)o.paths.items, o.paths.len, &h, err) < 0)
         return -1;
-    /* Parse everything first: a syntax error anywhere means nothing is analysed. */
-    if (sql_parse_history(a, &h, err) < 0)
-        return -1;
     Plan plan = {0};
     if (decide_pending(a, &h, &o, &plan, err) < 0)
         return -1;
-    AnalysisOptions opt = {.pg_version = o.pg_version};
-    if (analysis_run(a, &h, &opt, &plan, err) < 0)
+    /* The analysis replays each migration as soon as it is parsed, while the
+     * next ones parse on the other cores; a syntax error anywhere stops it,
+     * and nothing is reported but that error. */
+    AnalysisOptions opt = {.pg_version = o.pg_version, .parsing = sql_parse_start(a, &h)};
+    int analysed = analysis_run(a, &h, &opt, &plan, err);
+    if (sql_parse_finish(opt.parsing, err) < 0 || analysed < 0)
         return -1;
     bool color = o.color == 1 ||
                  (o.color == -1 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));

@@ -46,6 +46,9 @@ typedef struct Plan {
 
 typedef struct AnalysisOptions {
     int pg_version;
+    /* Not NULL: the history is still being parsed (sql_parse_start), and each
+     * migration is waited for just before it is replayed. */
+    struct ParseRun *parsing;
 } AnalysisOptions;
 
 /* The rule table, ending with a {NULL} entry. */

@@ -643,6 +643,8 @@ int analysis_run(Arena *a, History *h, const AnalysisOptions *opt, Plan *plan, Z
         Migration *m = h->items[i];
         if (m->phase != PHASE_DEPLOYED)
             continue;
+        if (opt->parsing && sql_parse_wait(opt->parsing, i, err) < 0)
+            goto failed;
         replay_migration(&r, m, false, err);
         plan->deployed = m->name;
     }
@@ -654,6 +656,8 @@ int analysis_run(Arena *a, History *h, const AnalysisOptions *opt, Plan *plan, Z
     for (int i = 0; i < h->n; i++) {
         if (h->items[i]->phase == PHASE_DEPLOYED)
             continue;
+        if (opt->parsing && sql_parse_wait(opt->parsing, i, err) < 0)
+            goto failed;
         Pending *p = &ps[n++];
         p->m = h->items[i];
         replay_migration(&r, p->m, true, err);
@@ -666,4 +670,9 @@ int analysis_run(Arena *a, History *h, const AnalysisOptions *opt, Plan *plan, Z
     catalog_free(old);
     catalog_free(cat);
     return 0;
+
+failed: /* a syntax error: nothing is analysed */
+    catalog_free(r.baseline);
+    catalog_free(cat);
+    return -1;
 }

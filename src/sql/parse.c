@@ -184,58 +184,123 @@ int sql_parse_migration(Arena *a, Migration *m, ZdmError *err)
 
 #define MAX_PARSE_THREADS 8
 
-typedef struct ParseJob {
-    History *h;
-    int first, step; /* this job parses migrations first, first + step, ... */
-    Arena *arena;
-    int failed;      /* the first of its migrations that failed, or h->n */
-    ZdmError err;
-} ParseJob;
+/*
+ * Migrations are handed out in order from one counter, to worker threads and
+ * to the caller's thread whenever it waits for one: so the analysis can
+ * replay migration i while the workers parse i+1 and on, every core stays
+ * busy, and the first failure in order is found as the sequential walk would
+ * find it (every migration before a failed one was handed out before it).
+ */
+typedef enum { UNPARSED, PARSING, PARSED, FAILED } ParseState;
 
-static void *parse_job(void *arg)
+struct ParseRun {
+    History *h;
+    Arena *arena;      /* the caller's: its thread parses into it */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int next;          /* the next migration to hand out */
+    ParseState *state;
+    int failed;        /* the first failed migration so far, or h->n */
+    ZdmError err;      /* ... and its error */
+    int nthreads;
+    pthread_t threads[MAX_PARSE_THREADS];
+    Arena *arenas[MAX_PARSE_THREADS]; /* one per worker */
+};
+
+/* Parses the next migration into arena; false when none is left. Called
+ * with mu held, returns with it held. */
+static bool parse_next(ParseRun *p, Arena *arena)
 {
-    ParseJob *j = arg;
-    for (int i = j->first; i < j->h->n; i += j->step)
-        if (sql_parse_migration(j->arena, j->h->items[i], &j->err) < 0) {
-            j->failed = i;
-            break;
-        }
+    if (p->next >= p->h->n || p->failed < p->h->n)
+        return false; /* all handed out, or one failed: the rest cannot matter */
+    int i = p->next++;
+    p->state[i] = PARSING;
+    pthread_mutex_unlock(&p->mu);
+    ZdmError err = {0};
+    Migration *m = p->h->items[i];
+    int rc = m->stmts ? 0 : sql_parse_migration(arena, m, &err); /* stmts: came parsed */
+    pthread_mutex_lock(&p->mu);
+    p->state[i] = rc < 0 ? FAILED : PARSED;
+    if (rc < 0 && i < p->failed) {
+        p->failed = i;
+        p->err = err;
+    }
+    pthread_cond_broadcast(&p->cv);
+    return true;
+}
+
+static void *parse_worker(void *arg)
+{
+    ParseRun *p = ((void **)arg)[0];
+    Arena *arena = ((void **)arg)[1];
+    pthread_mutex_lock(&p->mu);
+    while (parse_next(p, arena))
+        ;
+    pthread_mutex_unlock(&p->mu);
     return NULL;
+}
+
+ParseRun *sql_parse_start(Arena *a, History *h)
+{
+    ParseRun *p = arena_alloc(a, sizeof *p);
+    p->h = h;
+    p->arena = a;
+    p->failed = h->n;
+    p->state = arena_alloc(a, sizeof(ParseState) * (size_t)(h->n ? h->n : 1));
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int workers = cores <= 1 ? 0 : cores > MAX_PARSE_THREADS ? MAX_PARSE_THREADS : (int)cores;
+    if (h->n < 32)
+        workers = 0; /* starting threads costs more than a few files take */
+    for (int t = 0; t < workers; t++) {
+        p->arenas[p->nthreads] = arena_new();
+        void **arg = arena_alloc(a, 2 * sizeof(void *));
+        arg[0] = p;
+        arg[1] = p->arenas[p->nthreads];
+        if (pthread_create(&p->threads[p->nthreads], NULL, parse_worker, arg) != 0) {
+            arena_free(p->arenas[p->nthreads]);
+            break; /* no thread to be had: the caller's thread parses the rest */
+        }
+        p->nthreads++;
+    }
+    return p;
+}
+
+int sql_parse_wait(ParseRun *p, int i, ZdmError *err)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->state[i] != PARSED && p->failed == p->h->n) {
+        /* parse one ourselves rather than sit idle */
+        if (!parse_next(p, p->arena))
+            pthread_cond_wait(&p->cv, &p->mu);
+    }
+    bool ok = p->state[i] == PARSED;
+    pthread_mutex_unlock(&p->mu);
+    if (ok)
+        return 0;
+    return sql_parse_finish(p, err);
+}
+
+int sql_parse_finish(ParseRun *p, ZdmError *err)
+{
+    pthread_mutex_lock(&p->mu);
+    while (parse_next(p, p->arena))
+        ;
+    pthread_mutex_unlock(&p->mu);
+    for (int t = 0; t < p->nthreads; t++) {
+        pthread_join(p->threads[t], NULL);
+        arena_adopt(p->arena, p->arenas[t]);
+    }
+    p->nthreads = 0;
+    if (p->failed < p->h->n) {
+        *err = p->err;
+        return -1;
+    }
+    return 0;
 }
 
 int sql_parse_history(Arena *a, History *h, ZdmError *err)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int n = cores < 1 ? 1 : cores > MAX_PARSE_THREADS ? MAX_PARSE_THREADS : (int)cores;
-    if (h->n < 32)
-        n = 1; /* starting threads costs more than a few files take */
-    ParseJob jobs[MAX_PARSE_THREADS];
-    pthread_t threads[MAX_PARSE_THREADS];
-    bool started[MAX_PARSE_THREADS] = {false};
-    for (int t = 0; t < n; t++) {
-        jobs[t] = (ParseJob){.h = h, .first = t, .step = n, .failed = h->n};
-        jobs[t].arena = t == 0 ? a : arena_new();
-    }
-    for (int t = 1; t < n; t++)
-        started[t] = pthread_create(&threads[t], NULL, parse_job, &jobs[t]) == 0;
-    parse_job(&jobs[0]);
-    for (int t = 1; t < n; t++) {
-        if (started[t])
-            pthread_join(threads[t], NULL);
-        else
-            parse_job(&jobs[t]); /* no thread to be had: do its share here */
-    }
-    /* Every migration before the first failure (in order) was parsed: each
-     * job stopped only at its own first failure, at or after that one. */
-    int first = 0;
-    for (int t = 1; t < n; t++) {
-        if (jobs[t].failed < jobs[first].failed)
-            first = t;
-        arena_adopt(a, jobs[t].arena);
-    }
-    if (jobs[first].failed < h->n) {
-        *err = jobs[first].err;
-        return -1;
-    }
-    return 0;
+    return sql_parse_finish(sql_parse_start(a, h), err);
 }

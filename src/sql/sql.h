@@ -29,10 +29,22 @@
  * A syntax error or a bad directive fills err with file:line:column.
  */
 int sql_parse_migration(Arena *a, Migration *m, ZdmError *err);
-/* Every migration of h, on as many threads as the machine has cores (up to
- * 8): parsing is most of what zdm spends on a long history. The error is the
- * one sql_parse_migration would give first, going in order. */
+/* Every migration of h (but those that came parsed), on as many threads as
+ * the machine has cores (up to 8): parsing is most of what zdm spends on a
+ * long history. The error is the one sql_parse_migration would give first,
+ * going in order. */
 int sql_parse_history(Arena *a, History *h, ZdmError *err);
+
+/* The same, in the background: sql_parse_start returns at once;
+ * sql_parse_wait(p, i) returns 0 when migration i is parsed (the caller's
+ * thread parses others meanwhile), or -1 with the first error in order when
+ * any failed; sql_parse_finish waits for all and must end every run (it
+ * joins the threads). Between start and finish, only the caller's thread may
+ * use a, and only between waits. */
+typedef struct ParseRun ParseRun;
+ParseRun *sql_parse_start(Arena *a, History *h);
+int sql_parse_wait(ParseRun *p, int i, ZdmError *err);
+int sql_parse_finish(ParseRun *p, ZdmError *err);
 /* JSON text (libpg_query's parse tree) as cJSON nodes in the arena, or NULL
  * when it is not valid JSON. tree.c says why not cJSON_Parse. */
 cJSON *sql_read_tree(Arena *a, const char *json, size_t len);
