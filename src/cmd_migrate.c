@@ -149,8 +149,7 @@ int cmd_migrate(int argc, char **argv, Arena *a, ZdmError *err)
     History h = {0};
     if (source_load(a, (char **)paths.items, paths.len, &h, err) < 0)
         return -1;
-    for (int i = 0; i < h.n; i++)
-        if (sql_parse_migration(a, h.items[i], err) < 0)
-            return -1;
+    if (sql_parse_history(a, &h, err) < 0) /* Django migrations come parsed */
+        return -1;
     return db_migrate(a, &h, &o, stdout, err);
 }

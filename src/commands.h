@@ -13,5 +13,6 @@ int cmd_rules(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_migrate(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_status(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_diff(int argc, char **argv, Arena *a, ZdmError *err);
+int cmd_sql(int argc, char **argv, Arena *a, ZdmError *err);
 
 #endif

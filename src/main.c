@@ -16,10 +16,11 @@ static const char usage[] =
     "  rules           list the rules (docs/rules/<id>.md explains each)\n"
     "  migrate PATH    apply the pending migrations (--phase before-deploy|after-deploy)\n"
     "  status  PATH    applied, pending (with phase), edited since applied\n"
+    "  sql     PATH    the SQL each migration runs (for Django: the SQL zdm generates)\n"
     "  diff    PATH    live schema vs the schema the migrations describe\n"
     "                  (--against OTHER_PATH: two migration sets, no database)\n"
     "\n"
-    "PATH is a migrations directory, SQL files, or - for stdin.\n"
+    "PATH is a migrations directory, a Django project, SQL files, or - for stdin.\n"
     "The database: --database URL, else DATABASE_URL, else libpq's PG* variables.\n"
     "Run `zdm <command> --help` for the options.\n";
 
@@ -33,6 +34,7 @@ static const struct {
     {"migrate", cmd_migrate},
     {"status", cmd_status},
     {"diff", cmd_diff},
+    {"sql", cmd_sql},
 };
 
 int main(int argc, char **argv)

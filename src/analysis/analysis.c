@@ -52,7 +52,11 @@ Finding *plan_add_finding(Arena *a, Plan *plan, Migration *m, const Statement *s
     f->migration = m;
     f->stmt = s;
     f->file = m->file;
-    if (s)
+    if (s && m->django) {
+        /* generated SQL: the finding points at the operation in the .py file */
+        f->line = s->line;
+        f->column = s->column;
+    } else if (s)
         util_line_col_from(m->text, s->offset, s->line, s->column,
                            offset >= 0 ? offset : s->offset, &f->line, &f->column);
     else {

@@ -42,6 +42,9 @@ typedef struct Plan {
     List findings;          /* Finding*, in file order */
     int counts[3];          /* unacknowledged findings per severity */
     int acknowledged;
+    /* Django projects: the commands that run each phase (src/django), else NULL. */
+    const char *run_before; /* "python manage.py migrate shop 0012_x", one line per app */
+    const char *run_after;  /* "python manage.py migrate" */
 } Plan;
 
 typedef struct AnalysisOptions {

@@ -66,6 +66,11 @@ const Rule analysis_rules[] = {
      "UPDATE or DELETE of a whole live table inside a migration"},
     {"enum-value-in-transaction", SEV_ERROR,
      "ALTER TYPE ... ADD VALUE cannot run in a transaction block before PostgreSQL 12"},
+    /* Django migrations (src/django): Python code has no SQL to judge. */
+    {"run-python-data-migration", SEV_WARNING,
+     "RunPython changes data inside the migration instead of a repeatable backfill"},
+    {"run-python-with-schema-changes", SEV_ERROR,
+     "RunPython runs while the same transaction holds a schema change's lock on a live table"},
     {"not-analysed", SEV_WARNING, "zdm cannot see what this statement does"},
     {"unknown-object", SEV_NOTICE,
      "the history never created this object: zdm takes it as existing"},

@@ -68,13 +68,21 @@ static int read_foreign(Arena *a, PGconn *conn, const History *h, DbHistory *dh,
     if (relation_exists(conn, "django_migrations", &exists, err) < 0)
         return -1;
     if (exists) {
-        /* sqlmigrate files are named after the migration: 0002_customer_address */
-        if (!(r = db_query(conn, "SELECT name FROM django_migrations", 0, NULL, err)))
+        /* A Django project's migrations are (app, name); sqlmigrate files are
+         * named after the migration alone: 0002_customer_address. */
+        if (!(r = db_query(conn, "SELECT app, name FROM django_migrations", 0, NULL, err)))
             return -1;
         dh->foreign = "django_migrations";
-        for (int i = 0; i < h->n; i++)
-            if (in_result(r, 0, h->items[i]->name))
-                list_push(a, &dh->foreign_names, (void *)h->items[i]->name);
+        for (int i = 0; i < h->n; i++) {
+            const Migration *m = h->items[i];
+            bool applied = false;
+            for (int k = 0; k < PQntuples(r) && !applied; k++)
+                applied = m->django ? strcmp(PQgetvalue(r, k, 0), m->django->app) == 0 &&
+                                          strcmp(PQgetvalue(r, k, 1), m->django->short_name) == 0
+                                    : strcmp(PQgetvalue(r, k, 1), m->name) == 0;
+            if (applied)
+                list_push(a, &dh->foreign_names, (void *)m->name);
+        }
         PQclear(r);
         return 0;
     }

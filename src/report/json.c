@@ -274,6 +274,14 @@ void report_json(Arena *a, const Plan *plan, FILE *out)
     member_int(&j, "pg_version", plan->pg_version);
     member_str(&j, "assumption", plan->assumption);
     member_str(&j, "deployed", plan->deployed);
+    /* Django projects only, so the format of SQL histories stays as it was */
+    if (plan->run_before || plan->run_after) {
+        report_json_key(&j, "commands");
+        report_json_open(&j, '{');
+        member_str(&j, "before_deploy", plan->run_before);
+        member_str(&j, "after_deploy", plan->run_after);
+        report_json_close(&j, '}');
+    }
     report_json_key(&j, "migrations");
     report_json_open(&j, '[');
     if (plan->history)

@@ -101,7 +101,10 @@ static void put_lock(Text *t, const LockTaken *lk, bool *first)
 static void statement_line(Text *t, const Statement *s)
 {
     const Effects *fx = s->fx;
-    fprintf(t->out, "    line %d: ", s->line);
+    if (s->origin) /* Django: the operation the statement comes from */
+        fprintf(t->out, "    line %d, %s: ", s->line, s->origin);
+    else
+        fprintf(t->out, "    line %d: ", s->line);
     /* The strong locks are the story; weak ones only when there is nothing else
      * (a whole-table UPDATE takes ROW EXCLUSIVE but still writes every row). */
     bool first = true;
@@ -130,8 +133,10 @@ static void migration_entry(Text *t, const Migration *m)
             statement_line(t, m->stmts[i]);
 }
 
-/* One section of the plan; history order is execution order within a phase. */
-static void phase_section(Text *t, const History *h, Phase phase, const char *title)
+/* One section of the plan; history order is execution order within a phase.
+ * command: what runs the section (Django's manage.py migrate), or NULL. */
+static void phase_section(Text *t, const History *h, Phase phase, const char *title,
+                          const char *command)
 {
     bool any = false;
     for (int i = 0; i < h->n; i++) {
@@ -143,11 +148,15 @@ static void phase_section(Text *t, const History *h, Phase phase, const char *ti
         any = true;
         migration_entry(t, m);
     }
+    if (any && command) {
+        fputs("  run: ", t->out);
+        put_lines(t, command, "       ");
+    }
     if (any)
         fputc('\n', t->out);
 }
 
-static void plan_sections(Text *t, const History *h)
+static void plan_sections(Text *t, const Plan *plan, const History *h)
 {
     bool pending = false;
     for (int i = 0; i < h->n; i++)
@@ -155,17 +164,17 @@ static void plan_sections(Text *t, const History *h)
             pending = true;
     if (!pending)
         return;
-    phase_section(t, h, PHASE_BEFORE, "Before the deploy");
+    phase_section(t, h, PHASE_BEFORE, "Before the deploy", plan->run_before);
     /* The deploy itself is a step of the plan: it separates the two phases. */
     section(t, "Deploy the new code");
     fputs("  roll out the new release; old and new code serve together until it "
           "finishes\n\n",
           t->out);
-    phase_section(t, h, PHASE_AFTER, "After the deploy");
-    phase_section(t, h, PHASE_TWO_RELEASES, "Needs two releases");
+    phase_section(t, h, PHASE_AFTER, "After the deploy", plan->run_after);
+    phase_section(t, h, PHASE_TWO_RELEASES, "Needs two releases", NULL);
     /* The planner places every pending migration; should one slip through, it
      * must still show rather than vanish from the plan. */
-    phase_section(t, h, PHASE_NONE, "Not placed");
+    phase_section(t, h, PHASE_NONE, "Not placed", NULL);
 }
 
 /* ---- findings -------------------------------------------------------- */
@@ -218,14 +227,16 @@ static void excerpt(Text *t, const Finding *f)
     const Migration *m = f->migration;
     if (!m || !m->text || f->line <= 0)
         return;
-    const char *p = m->text, *end = m->text + m->len;
+    /* Django: the line is the operation's, in the .py file */
+    const char *text = m->django ? m->django->py_text : m->text;
+    const char *p = text, *end = text + (m->django ? m->django->py_len : m->len);
     int l = 1;
     const Statement *s = f->stmt;
     bool same_line = t->line_m == m && t->line_no == f->line;
     if (same_line) {
         p = t->line_p;
         l = f->line;
-    } else if (s->line > 0 && s->line <= f->line && s->offset >= 0 && (size_t)s->offset <= m->len) {
+    } else if (!m->django && s->line > 0 && s->line <= f->line && s->offset >= 0 && (size_t)s->offset <= m->len) {
         /* from the statement's line, not the file's first: linear in the file */
         p = m->text + s->offset;
         while (p > m->text && p[-1] != '\n')
@@ -347,6 +358,17 @@ static void finding(Text *t, const Finding *f)
     put_lines(t, f->message ? f->message : "", "  ");
     if (f->stmt)
         excerpt(t, f);
+    if (f->stmt && f->stmt->origin && f->stmt->sql && f->stmt->sql[0] != '-') {
+        /* the SQL Django runs for the operation, which the message describes:
+         * its first line, cut to the excerpt's width */
+        int n = f->stmt->len;
+        const char *nl = memchr(f->stmt->sql, '\n', (size_t)n);
+        int shown = nl ? (int)(nl - f->stmt->sql) : n;
+        bool cut = nl || shown > EXCERPT_WIDTH;
+        if (shown > EXCERPT_WIDTH)
+            shown = EXCERPT_WIDTH - 3;
+        fprintf(t->out, "  sql: %.*s%s\n", shown, f->stmt->sql, cut ? "..." : "");
+    }
     if (f->fix && f->fix[0]) {
         fputs("  fix: ", t->out);
         put_lines(t, f->fix, "       ");
@@ -361,7 +383,7 @@ void report_text(Arena *a, const Plan *plan, bool color, FILE *out)
         fprintf(out, "%s\n", plan->assumption);
     fprintf(out, "PostgreSQL %d\n\n", plan->pg_version);
     if (plan->history)
-        plan_sections(&t, plan->history);
+        plan_sections(&t, plan, plan->history);
 
     bool any = false;
     for (int i = 0; i < plan->findings.len; i++) {

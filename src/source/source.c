@@ -12,6 +12,8 @@
  */
 #include "source.h"
 
+#include "../django/django.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -372,7 +374,14 @@ int source_load(Arena *a, char **paths, int npaths, History *h, ZdmError *err)
             return zdm_error(err, path, 0, 0, "cannot access %s: %s", path,
                              strerror(errno));
         }
-        if (S_ISDIR(st.st_mode)) {
+        if (S_ISDIR(st.st_mode) && django_is_project(path)) {
+            a_dir = path;
+            History dj = {0};
+            if (django_load(a, path, h->django_version, &dj, err) < 0)
+                return -1;
+            for (int k = 0; k < dj.n; k++)
+                list_push(a, &out, dj.items[k]);
+        } else if (S_ISDIR(st.st_mode)) {
             a_dir = path;
             if (load_dir(a, path, &out, err) < 0)
                 return -1;

@@ -30,6 +30,23 @@ typedef struct Allow {
     int line;
 } Allow;
 
+/*
+ * A migration zdm read from a Django project (src/django). Its text is then
+ * the SQL zdm generated from the .py file's operations, as `manage.py
+ * sqlmigrate` prints it, and each statement's line and column are those of
+ * its operation in the .py file (file is the .py file).
+ */
+typedef struct DjangoInfo {
+    const char *app;        /* app label: "shop" */
+    const char *short_name; /* "0012_order_total" (the Migration's name is "shop.0012_order_total") */
+    const char *py_text;    /* the .py file, for excerpts */
+    size_t py_len;
+    int version;            /* the Django version the SQL is Django's for: 42 is 4.2 */
+    bool python;            /* has a RunPython */
+    bool stage;             /* its directive is django-syzygy's stage = Stage.... */
+    List deps;              /* const char*: names of the migrations it depends on */
+} DjangoInfo;
+
 typedef struct Statement {
     int index;        /* position within its migration, from 0 */
     const char *sql;  /* the statement's text (points into Migration.text) */
@@ -39,6 +56,7 @@ typedef struct Statement {
     cJSON *node;      /* parse tree: {"AlterTableStmt": {...}} */
     List allows;      /* Allow*: acknowledgements written on this statement */
     Effects *fx;      /* filled by the replay */
+    const char *origin; /* Django: the operation it comes from, "AddField shop.Order.total" */
 } Statement;
 
 typedef struct Migration {
@@ -52,7 +70,8 @@ typedef struct Migration {
     List allows;       /* Allow*: file-wide acknowledgements (before the first statement) */
     Phase directive;   /* from "-- zdm:phase before-deploy|after-deploy" */
     int directive_line;
-    bool no_transaction; /* dbmate "transaction:false" */
+    bool no_transaction; /* dbmate "transaction:false", Django atomic = False */
+    DjangoInfo *django;  /* NULL unless read from a Django project */
 
     /* Filled by the planner. */
     Phase phase;
@@ -65,12 +84,14 @@ typedef struct History {
     Migration **items;
     int n;
     bool explicit_files; /* single files or stdin: all of them are pending */
+    int django_version;  /* set before source_load: --django (42 for 4.2), 0 from the files */
 } History;
 
 /*
- * Reads every path (a migrations directory, single files, or "-" for stdin)
- * into h, ordered: a directory's migrations in natural order, explicit files in
- * the order given. Statements are not parsed yet (see sql_parse_migration).
+ * Reads every path (a migrations directory, a Django project, single files,
+ * or "-" for stdin) into h, ordered: a directory's migrations in natural
+ * order, a Django project's as `manage.py migrate` applies them (their SQL
+ * generated and parsed already), explicit files in the order given. Statements are not parsed yet (see sql_parse_migration).
  * Returns 0, or -1 with err naming the file.
  */
 int source_load(Arena *a, char **paths, int npaths, History *h, ZdmError *err);
