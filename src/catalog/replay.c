@@ -2066,6 +2066,10 @@ static void statement(Ctx *c, const char *type, const cJSON *st)
             act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_NONE, -1); /* savepoints */
     } else if (IS("VariableSetStmt")) {
         set_stmt(c, st);
+    } else if (IS("ConstraintsSetStmt")) {
+        /* SET CONSTRAINTS ... IMMEDIATE (Django, around FK changes): when the
+         * transaction checks deferred constraints; no lock, no schema change */
+        act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_NONE, -1);
     } else if (IS("UpdateStmt")) {
         dml(c, st, ACT_UPDATE);
     } else if (IS("DeleteStmt")) {
