@@ -35,7 +35,7 @@ static int load(Arena *a, const char *path, History *h, ZdmError *err)
     char *paths[] = {(char *)path};
     if (source_load(a, paths, 1, h, err) < 0)
         return -1;
-    if (sql_parse_history(a, h, err) < 0) /* Django migrations come parsed */
+    if (sql_parse_history(a, h, err) < 0)
         return -1;
     return 0;
 }

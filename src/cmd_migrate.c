@@ -149,7 +149,7 @@ int cmd_migrate(int argc, char **argv, Arena *a, ZdmError *err)
     History h = {0};
     if (source_load(a, (char **)paths.items, paths.len, &h, err) < 0)
         return -1;
-    if (sql_parse_history(a, &h, err) < 0) /* Django migrations come parsed */
+    if (sql_parse_history(a, &h, err) < 0)
         return -1;
     return db_migrate(a, &h, &o, stdout, err);
 }

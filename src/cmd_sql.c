@@ -51,7 +51,9 @@ int cmd_sql(int argc, char **argv, Arena *a, ZdmError *err)
     if (paths.len == 0)
         return zdm_error(err, NULL, 0, 0, "no migrations given\n\n%s", sql_usage);
     History h = {.django_version = version};
-    if (source_load(a, (char **)paths.items, paths.len, &h, err) < 0)
+    /* parsed too: SQL that does not parse (a RunSQL's, say) is an error here as well */
+    if (source_load(a, (char **)paths.items, paths.len, &h, err) < 0 ||
+        sql_parse_history(a, &h, err) < 0)
         return -1;
     int shown = 0;
     for (int i = 0; i < h.n; i++) {

@@ -59,7 +59,7 @@ int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
         return -1;
     if (h.explicit_files)
         return zdm_error(err, NULL, 0, 0, "zdm status needs a migrations directory, not single files");
-    if (sql_parse_history(a, &h, err) < 0) /* Django migrations come parsed */
+    if (sql_parse_history(a, &h, err) < 0)
         return -1;
     PGconn *conn = db_connect(a, url, err);
     if (!conn)

@@ -283,12 +283,11 @@ static const char *nullable_fix(Arena *a, const Problem *p)
         t, p->column);
 }
 
-static bool seen(Arena *a, List *keys, const char *key)
+static bool seen(Arena *a, StrMap *keys, const char *key)
 {
-    for (int i = 0; i < keys->len; i++)
-        if (strcmp(LIST_GET(keys, i), key) == 0)
-            return true;
-    list_push(a, keys, (void *)key);
+    if (strmap_get(keys, key))
+        return true;
+    strmap_put(a, keys, key, (void *)key);
     return false;
 }
 
@@ -534,7 +533,7 @@ static void place(Arena *a, Plan *plan, Pending *ps, int n, const Catalog *old, 
     bool kept = after_phase_is_history(ps, n);
 
     /* The deploy: new code against the state the before-deploy phase leaves. */
-    List keys = {0};
+    StrMap keys = {0};
     List probs = {0};
     compat_check(a, new, cur, "new code", NULL, &probs);
     Ranked *ranked = rank_problems(a, &probs);

@@ -242,13 +242,6 @@ static void python_findings(Arena *a, Plan *plan, Migration *m)
 
 /* ---- dependencies and commands --------------------------------------- */
 
-static Migration *by_name(History *h, const char *name)
-{
-    for (int i = 0; i < h->n; i++)
-        if (strcmp(h->items[i]->name, name) == 0)
-            return h->items[i];
-    return NULL;
-}
 
 /* Does the migration bring something new the new code may need? */
 static bool adds_objects(const Migration *m)
@@ -265,12 +258,15 @@ static bool adds_objects(const Migration *m)
 
 static void follow_dependencies(Arena *a, History *h, Plan *plan)
 {
+    StrMap by_name = {0};
+    for (int i = 0; i < h->n; i++)
+        strmap_put(a, &by_name, h->items[i]->name, h->items[i]);
     for (int i = 0; i < h->n; i++) {
         Migration *m = h->items[i];
         if (!m->django || m->phase != PHASE_BEFORE)
             continue;
         for (int k = 0; k < m->django->deps.len; k++) {
-            Migration *d = by_name(h, LIST_GET(&m->django->deps, k));
+            Migration *d = strmap_get(&by_name, LIST_GET(&m->django->deps, k));
             if (!d || d->phase == PHASE_DEPLOYED || d->phase == PHASE_BEFORE)
                 continue;
             m->phase = PHASE_AFTER;

@@ -723,6 +723,25 @@ static int finish_migration(Arena *a, Migration *m, Gen *g, const PyMigration *p
     return 0;
 }
 
+/* What parsing a generated migration needs (see django_parse). */
+typedef struct DjParse {
+    Gen g;
+    const PyMigration *pm;
+} DjParse;
+
+static int stage_directive(Migration *m, const PyMigration *pm, ZdmError *err);
+
+/* Migration.parse: the generated SQL parsed, its statements placed at their
+ * operations, then the directives; on a parsing thread (sql_parse_start),
+ * which reads the generator's record of the migration and writes only m. */
+static int django_parse(Arena *a, Migration *m, ZdmError *err)
+{
+    DjParse *dp = m->parse_ctx;
+    if (finish_migration(a, m, &dp->g, dp->pm, err) < 0)
+        return -1;
+    return stage_directive(m, dp->pm, err);
+}
+
 /* django-syzygy's stage = Stage.PRE_DEPLOY / POST_DEPLOY. */
 static int stage_directive(Migration *m, const PyMigration *pm, ZdmError *err)
 {
@@ -816,10 +835,11 @@ int django_load(Arena *a, const char *path, int version, History *h, ZdmError *e
         for (int k = 0; k < dm->parents.len; k++)
             list_push(a, &dj->deps, (void *)((DjMig *)LIST_GET(&dm->parents, k))->key);
         m->django = dj;
-        if (finish_migration(a, m, &g, &dm->pm, err) < 0)
-            return -1;
-        if (stage_directive(m, &dm->pm, err) < 0)
-            return -1;
+        DjParse *dp = arena_alloc(a, sizeof *dp);
+        dp->g = g;
+        dp->pm = &dm->pm;
+        m->parse = django_parse;
+        m->parse_ctx = dp;
         h->items[h->n++] = m;
     }
     return 0;

@@ -72,6 +72,11 @@ typedef struct Migration {
     int directive_line;
     bool no_transaction; /* dbmate "transaction:false", Django atomic = False */
     DjangoInfo *django;  /* NULL unless read from a Django project */
+    /* How to parse it when sql_parse_migration alone will not do (Django: the
+     * statements point back at the operations that generated them); called
+     * on a parsing thread, with that thread's arena. */
+    int (*parse)(Arena *a, struct Migration *m, ZdmError *err);
+    void *parse_ctx;
 
     /* Filled by the planner. */
     Phase phase;

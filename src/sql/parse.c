@@ -218,7 +218,9 @@ static bool parse_next(ParseRun *p, Arena *arena)
     pthread_mutex_unlock(&p->mu);
     ZdmError err = {0};
     Migration *m = p->h->items[i];
-    int rc = m->stmts ? 0 : sql_parse_migration(arena, m, &err); /* stmts: came parsed */
+    int rc = m->stmts ? 0 /* came parsed */
+             : m->parse ? m->parse(arena, m, &err)
+                        : sql_parse_migration(arena, m, &err);
     pthread_mutex_lock(&p->mu);
     p->state[i] = rc < 0 ? FAILED : PARSED;
     if (rc < 0 && i < p->failed) {
