@@ -14,10 +14,12 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../sql/sql.h"
 #include "dj.h"
@@ -263,9 +265,7 @@ static int load_app(Project *p, const char *mdir)
         mg->text = util_read_file(p->a, mg->file, &mg->len, p->err);
         if (!mg->text)
             return -1;
-        if (py_parse_migration(p->a, mg->file, mg->text, mg->len, &mg->pm, p->err) < 0)
-            return -1;
-        list_push(p->a, &p->migs, mg);
+        list_push(p->a, &p->migs, mg); /* parsed with the others: parse_all */
     }
     return 0;
 }
@@ -760,6 +760,66 @@ static int stage_directive(Migration *m, const PyMigration *pm, ZdmError *err)
     return 0;
 }
 
+/* ---- reading the files, on every core ---------------------------------- */
+
+#define MAX_PY_THREADS 8
+
+typedef struct PyJob {
+    const List *migs;
+    int first, step; /* this job parses migs first, first + step, ... */
+    Arena *arena;
+    int failed;      /* the first of its files that failed, or migs->len */
+    ZdmError err;
+} PyJob;
+
+static void *py_job(void *arg)
+{
+    PyJob *j = arg;
+    for (int i = j->first; i < j->migs->len; i += j->step) {
+        DjMig *mg = LIST_GET(j->migs, i);
+        if (py_parse_migration(j->arena, mg->file, mg->text, mg->len, &mg->pm, &j->err) < 0) {
+            j->failed = i;
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* Parses every migration file, split over the cores: a project of thousands
+ * of files spends a good part of its time here. The error is the first in
+ * file order (each job stops only at its own first failure). */
+static int parse_all(Project *p)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = cores < 1 ? 1 : cores > MAX_PY_THREADS ? MAX_PY_THREADS : (int)cores;
+    if (p->migs.len < 64)
+        n = 1;
+    PyJob jobs[MAX_PY_THREADS];
+    pthread_t threads[MAX_PY_THREADS];
+    bool started[MAX_PY_THREADS] = {false};
+    for (int t = 0; t < n; t++)
+        jobs[t] = (PyJob){.migs = &p->migs, .first = t, .step = n, .failed = p->migs.len,
+                          .arena = t == 0 ? p->a : arena_new()};
+    for (int t = 1; t < n; t++)
+        started[t] = pthread_create(&threads[t], NULL, py_job, &jobs[t]) == 0;
+    py_job(&jobs[0]);
+    int first = 0;
+    for (int t = 1; t < n; t++) {
+        if (started[t])
+            pthread_join(threads[t], NULL);
+        else
+            py_job(&jobs[t]); /* no thread to be had: its share here */
+        arena_adopt(p->a, jobs[t].arena);
+        if (jobs[t].failed < jobs[first].failed)
+            first = t;
+    }
+    if (jobs[first].failed < p->migs.len) {
+        *p->err = jobs[first].err;
+        return -1;
+    }
+    return 0;
+}
+
 int django_load(Arena *a, const char *path, int version, History *h, ZdmError *err)
 {
     Project p = {.a = a, .err = err};
@@ -775,6 +835,8 @@ int django_load(Arena *a, const char *path, int version, History *h, ZdmError *e
     for (int i = 0; i < dirs.len; i++)
         if (load_app(&p, LIST_GET(&dirs, i)) < 0)
             return -1;
+    if (parse_all(&p) < 0)
+        return -1;
     index_migs(&p);
     if (build_graph(&p) < 0)
         return -1;
