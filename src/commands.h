@@ -14,5 +14,8 @@ int cmd_migrate(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_status(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_diff(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_sql(int argc, char **argv, Arena *a, ZdmError *err);
+int cmd_test(int argc, char **argv, Arena *a, ZdmError *err);
+int cmd_rehearse(int argc, char **argv, Arena *a, ZdmError *err);
+int cmd_backfill(int argc, char **argv, Arena *a, ZdmError *err);
 
 #endif

@@ -19,6 +19,10 @@ static const char usage[] =
     "  sql     PATH    the SQL each migration runs (for Django: the SQL zdm generates)\n"
     "  diff    PATH    live schema vs the schema the migrations describe\n"
     "                  (--against OTHER_PATH: two migration sets, no database)\n"
+    "  test    PATH    run the migration tests (*.zdmtest) on a throwaway PostgreSQL\n"
+    "  rehearse PATH   replay the deploy under live traffic; report failed queries and stalls\n"
+    "  backfill TABLE  update rows in small resumable batches (--set, --where; --file,\n"
+    "                  --resume NAME, --status)\n"
     "\n"
     "PATH is a migrations directory, a Django project, SQL files, or - for stdin.\n"
     "The database: --database URL, else DATABASE_URL, else libpq's PG* variables.\n"
@@ -35,6 +39,9 @@ static const struct {
     {"status", cmd_status},
     {"diff", cmd_diff},
     {"sql", cmd_sql},
+    {"test", cmd_test},
+    {"rehearse", cmd_rehearse},
+    {"backfill", cmd_backfill},
 };
 
 int main(int argc, char **argv)

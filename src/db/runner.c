@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "../sql/sql.h"
+#include "backfill.h"
 #include "db.h"
 
 /* ---- Ctrl-C ---------------------------------------------------------------- */
@@ -690,6 +691,13 @@ static int run_migration(Runner *r, Migration *m, ZdmError *err)
             return zdm_error(err, m->file, m->stmts[i]->line, m->stmts[i]->column,
                              "zdm runs each migration in a transaction of its own and records it there: "
                              "remove this transaction control statement");
+    }
+    /* "-- zdm:requires-backfill NAME": the job must be done first */
+    if (backfill_check_required(r->a, r->conn, r->o->schema, m, err) < 0) {
+        if (!r->o->dry_run || err->kind != ERR_DATABASE || strstr(err->message, "requires backfill") == NULL)
+            return -1;
+        fprintf(r->out, "-- %s; zdm migrate would stop here\n", err->message);
+        memset(err, 0, sizeof *err);
     }
     const char *sha = db_migration_sha(r->a, m);
     const Statement *why;

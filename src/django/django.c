@@ -640,9 +640,21 @@ static int directives(Arena *a, Migration *m, const Gen *g, const PyMigration *p
                 return zdm_error(err, m->file, c->line, c->col,
                                  "zdm: phase takes before-deploy or after-deploy, not '%s'", p);
             m->directive_line = c->line;
+        } else if (vlen == 17 && strncmp(verb, "requires-backfill", 17) == 0) {
+            const char *job = p;
+            while (*p && *p != ' ' && *p != '\t')
+                p++;
+            const char *end = p;
+            while (*p == ' ' || *p == '\t')
+                p++;
+            if (end == job || *p)
+                return zdm_error(err, m->file, c->line, c->col,
+                                 "zdm: requires-backfill takes one job name: # zdm: requires-backfill <job>");
+            list_push(a, &m->requires_backfill, arena_strndup(a, job, (size_t)(end - job)));
         } else {
             return zdm_error(err, m->file, c->line, c->col,
-                             "unknown directive 'zdm: %.*s' (known: zdm: allow, zdm: phase)", (int)vlen, verb);
+                             "unknown directive 'zdm: %.*s' (known: zdm: allow, zdm: phase, "
+                             "zdm: requires-backfill)", (int)vlen, verb);
         }
     }
     return 0;

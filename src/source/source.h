@@ -70,6 +70,8 @@ typedef struct Migration {
     List allows;       /* Allow*: file-wide acknowledgements (before the first statement) */
     Phase directive;   /* from "-- zdm:phase before-deploy|after-deploy" */
     int directive_line;
+    List requires_backfill; /* const char*: jobs named by "-- zdm:requires-backfill NAME"
+                             * (src/db/backfill.h); zdm migrate waits for them to be done */
     bool no_transaction; /* dbmate "transaction:false", Django atomic = False */
     DjangoInfo *django;  /* NULL unless read from a Django project */
     /* How to parse it when sql_parse_migration alone will not do (Django: the

@@ -125,8 +125,19 @@ static int parse_directive(Arena *a, Migration *m, const LineComment *lc,
         m->directive_line = line;
         return 0;
     }
+    if (util_streq(verb, "requires-backfill")) {
+        /* a job of `zdm backfill` that must be done before this migration runs */
+        const char *job = next_word(a, &p, end);
+        const char *extra = next_word(a, &p, end);
+        if (!job || extra)
+            return zdm_error(err, m->file, line, col,
+                             "zdm:requires-backfill takes one job name: "
+                             "-- zdm:requires-backfill <job> (db/backfills/<job>.sql)");
+        list_push(a, &m->requires_backfill, (void *)job);
+        return 0;
+    }
     return zdm_error(err, m->file, line, col,
-                     "unknown directive 'zdm:%s' (known: zdm:allow, zdm:phase)",
+                     "unknown directive 'zdm:%s' (known: zdm:allow, zdm:phase, zdm:requires-backfill)",
                      verb ? verb : "");
 }
 

@@ -26,6 +26,7 @@
  *                                      its last line) or, before the first
  *                                      statement, for the whole file
  *   -- zdm:phase before-deploy|after-deploy
+ *   -- zdm:requires-backfill <job>     zdm migrate waits for that backfill job
  * A syntax error or a bad directive fills err with file:line:column.
  */
 int sql_parse_migration(Arena *a, Migration *m, ZdmError *err);

@@ -1,0 +1,417 @@
+/*
+ * server.c — the throwaway PostgreSQL of `zdm test` and `zdm rehearse`.
+ *
+ * The server runs from a temporary directory (data/, server.log, and the
+ * socket itself: no TCP port to collide with another run), with fsync off,
+ * since nothing in it outlives the run. initdb refuses to run as root, so as
+ * root both initdb and pg_ctl run as the postgres user (fork, setgid,
+ * setuid), and the directory is made theirs. Each child runs in a session of
+ * its own, so the Ctrl-C that the terminal sends to zdm's process group does
+ * not shut the server down under zdm's feet: zdm stops it itself, in order.
+ *
+ * With --database the user's database stands in for the server. zdm wipes it
+ * before each use, so it must be one zdm may wipe: empty, or marked as
+ * zdm's scratch database by an earlier run (a comment on the database), or
+ * --force.
+ */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <glob.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "server.h"
+
+#define SCRATCH_COMMENT "zdm scratch database: zdm test and zdm rehearse drop everything in it"
+
+/* ---- Ctrl-C ------------------------------------------------------------------- */
+
+static volatile sig_atomic_t server_sigint;
+static PGcancel *volatile server_cancel;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    server_sigint = 1;
+    PGcancel *c = server_cancel;
+    if (c) {
+        char buf[256];
+        PQcancel(c, buf, sizeof buf); /* documented as safe in a signal handler */
+    }
+}
+
+void server_signals_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+bool server_interrupted(void) { return server_sigint != 0; }
+
+void server_mark_interrupted(void) { server_sigint = 1; }
+
+void server_cancel_on(PGconn *conn)
+{
+    PGcancel *old = server_cancel;
+    server_cancel = NULL;
+    if (old)
+        PQfreeCancel(old);
+    if (conn)
+        server_cancel = PQgetCancel(conn);
+}
+
+/* ---- finding the binaries ---------------------------------------------------------- */
+
+static bool has_tools(Arena *a, const char *dir)
+{
+    return access(arena_printf(a, "%s/initdb", dir), X_OK) == 0 &&
+           access(arena_printf(a, "%s/pg_ctl", dir), X_OK) == 0;
+}
+
+/* "/usr/lib/postgresql/15/bin/initdb" -> 15, for ordering newest first. */
+static double version_of(const char *path)
+{
+    const char *p = strstr(path, "postgresql/");
+    p = p ? p + 11 : strstr(path, "pgsql-");
+    if (p && strncmp(p, "pgsql-", 6) == 0)
+        p += 6;
+    return p ? strtod(p, NULL) : 0;
+}
+
+static int newest_first(const void *x, const void *y)
+{
+    double a = version_of(*(char *const *)x), b = version_of(*(char *const *)y);
+    return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static const char *from_glob(Arena *a, const char *pattern)
+{
+    glob_t g;
+    if (glob(pattern, 0, NULL, &g) != 0)
+        return NULL;
+    qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), newest_first);
+    const char *found = NULL;
+    for (size_t i = 0; i < g.gl_pathc && !found; i++) {
+        char *slash = strrchr(g.gl_pathv[i], '/');
+        const char *dir = arena_strndup(a, g.gl_pathv[i], (size_t)(slash - g.gl_pathv[i]));
+        if (has_tools(a, dir))
+            found = dir;
+    }
+    globfree(&g);
+    return found;
+}
+
+const char *server_find_bindir(Arena *a, const char *pg_bin, ZdmError *err)
+{
+    if (pg_bin) {
+        if (has_tools(a, pg_bin))
+            return pg_bin;
+        zdm_error(err, NULL, 0, 0, "--pg-bin %s: no initdb and pg_ctl there", pg_bin);
+        return NULL;
+    }
+    FILE *p = popen("pg_config --bindir 2>/dev/null", "r");
+    if (p) {
+        char line[1024] = "";
+        bool got = fgets(line, sizeof line, p) != NULL;
+        pclose(p);
+        line[strcspn(line, "\n")] = '\0';
+        if (got && line[0] && has_tools(a, line))
+            return arena_strdup(a, line);
+    }
+    const char *dir = from_glob(a, "/usr/lib/postgresql/*/bin/initdb");
+    if (!dir)
+        dir = from_glob(a, "/usr/pgsql-*/bin/initdb");
+    if (!dir && has_tools(a, "/usr/local/pgsql/bin"))
+        dir = "/usr/local/pgsql/bin";
+    const char *path = getenv("PATH");
+    for (const char *s = path; !dir && s && *s;) {
+        const char *e = strchr(s, ':');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        const char *d = arena_strndup(a, s, n);
+        if (n && has_tools(a, d))
+            dir = d;
+        s = e ? e + 1 : NULL;
+    }
+    if (dir)
+        return dir;
+    zdm_error(err, NULL, 0, 0,
+              "no PostgreSQL server found to start a throwaway one (initdb and pg_ctl: looked at "
+              "pg_config --bindir, /usr/lib/postgresql/*/bin and PATH); install it (Debian, Ubuntu: "
+              "apt-get install postgresql-15; Fedora: dnf install postgresql-server; macOS: brew "
+              "install postgresql@15), or give --pg-bin DIR, or an existing database with --database URL");
+    err->kind = ERR_DATABASE;
+    return NULL;
+}
+
+/* ---- running initdb and pg_ctl -------------------------------------------------------- */
+
+/* Runs argv[0] with argv, as the server's user, output appended to log.
+ * Returns the exit status, or -1 when it could not run. */
+static int run_tool(const Server *s, const char *log, char *const argv[])
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        setsid(); /* out of the terminal's process group: Ctrl-C is zdm's to handle */
+        /* the server's user, before the log is opened: pg_ctl -l appends to it too */
+        if (s->as_postgres &&
+            (setgroups(1, &s->gid) != 0 || setgid(s->gid) != 0 || setuid(s->uid) != 0)) {
+            perror("zdm: cannot become the postgres user");
+            _exit(127);
+        }
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        int null = open("/dev/null", O_RDONLY);
+        if (null >= 0) {
+            dup2(null, 0);
+            close(null);
+        }
+        execv(argv[0], argv);
+        perror(argv[0]);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The last lines of a log, for an error message. */
+static const char *log_tail(Arena *a, const char *path)
+{
+    ZdmError ignore;
+    size_t len = 0;
+    char *text = util_read_file(a, path, &len, &ignore);
+    if (!text)
+        return "";
+    int lines = 0;
+    size_t i = len;
+    while (i > 0 && lines < 6)
+        if (text[--i] == '\n' && i + 1 < len)
+            lines++;
+    char *t = arena_strdup(a, text + i);
+    for (char *p = t; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    return t;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static int start_embedded(Arena *a, const ServerOptions *o, Server *s, ZdmError *err)
+{
+    s->bindir = server_find_bindir(a, o->pg_bin, err);
+    if (!s->bindir)
+        return -1;
+    if (geteuid() == 0) {
+        struct passwd *pw = getpwnam("postgres");
+        if (!pw) {
+            zdm_error(err, NULL, 0, 0,
+                      "running as root, and initdb refuses root: there is no postgres user to run the "
+                      "server as (installing the postgresql package creates it; or run zdm as another user)");
+            err->kind = ERR_DATABASE;
+            return -1;
+        }
+        s->as_postgres = true;
+        s->uid = pw->pw_uid;
+        s->gid = pw->pw_gid;
+    }
+    const char *tmp = getenv("TMPDIR");
+    char *dir = arena_printf(a, "%s/zdm-pg.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        zdm_error(err, NULL, 0, 0, "cannot create a temporary directory %s: %s", dir, strerror(errno));
+        err->kind = ERR_DATABASE;
+        return -1;
+    }
+    s->dir = dir;
+    s->embedded = true;
+    if (s->as_postgres && chown(dir, s->uid, s->gid) != 0) {
+        zdm_error(err, NULL, 0, 0, "cannot give %s to the postgres user: %s", dir, strerror(errno));
+        err->kind = ERR_DATABASE;
+        return -1;
+    }
+    const char *log = arena_printf(a, "%s/server.log", dir);
+    const char *init_log = arena_printf(a, "%s/initdb.log", dir);
+    const char *data = arena_printf(a, "%s/data", dir);
+    char *initdb[] = {arena_printf(a, "%s/initdb", s->bindir), "-D", (char *)data, "-U", "postgres",
+                      "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", NULL};
+    if (run_tool(s, init_log, initdb) != 0) {
+        zdm_error(err, NULL, 0, 0, "initdb failed: %s", log_tail(a, init_log));
+        err->kind = ERR_DATABASE;
+        return -1;
+    }
+    char *opts = arena_printf(a,
+        "-k %s -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off "
+        "-c max_connections=200", dir);
+    char *pg_ctl[] = {arena_printf(a, "%s/pg_ctl", s->bindir), "-D", (char *)data, "-l", (char *)log,
+                      "-w", "-t", "60", "-o", opts, "start", NULL};
+    if (run_tool(s, arena_printf(a, "%s/pg_ctl.log", dir), pg_ctl) != 0) {
+        zdm_error(err, NULL, 0, 0, "the throwaway PostgreSQL did not start: %s", log_tail(a, log));
+        err->kind = ERR_DATABASE;
+        return -1;
+    }
+    s->running = true;
+    s->admin_url = server_url(a, s, "postgres");
+    return 0;
+}
+
+const char *server_url(Arena *a, const Server *s, const char *dbname)
+{
+    return arena_printf(a, "postgresql://postgres@/%s?host=%s", dbname, s->dir);
+}
+
+/* ---- --database ---------------------------------------------------------------------- */
+
+static int check_scratch(Arena *a, const ServerOptions *o, PGconn *conn, ZdmError *err)
+{
+    PGresult *r = db_query(conn,
+        "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database"
+        " WHERE datname = current_database()", 0, NULL, err);
+    if (!r)
+        return -1;
+    bool marked = strcmp(PQgetvalue(r, 0, 0), SCRATCH_COMMENT) == 0;
+    PQclear(r);
+    r = db_query(conn,
+        "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname <> 'information_schema'"
+        " AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1", 0, NULL, err);
+    if (!r)
+        return -1;
+    int n = PQntuples(r);
+    if (n > 0 && !marked && !o->force) {
+        StrBuf sb;
+        sb_init(&sb, a);
+        for (int i = 0; i < n && i < 5; i++)
+            sb_printf(&sb, "%s%s", i ? ", " : "", PQgetvalue(r, i, 0));
+        if (n > 5)
+            sb_printf(&sb, " and %d more", n - 5);
+        PQclear(r);
+        return zdm_error(err, NULL, 0, 0,
+                         "--database %s holds %d table%s zdm did not create (%s); zdm drops everything in "
+                         "the database it tests on: give an empty database, or --force to wipe this one",
+                         db_redact(a, o->database), n, n == 1 ? "" : "s", sb.data);
+    }
+    PQclear(r);
+    if (!marked) {
+        /* so that the next run knows what it left there is zdm's */
+        r = PQexec(conn, arena_printf(a, "COMMENT ON DATABASE %s IS '" SCRATCH_COMMENT "'",
+                                      db_quote_ident(a, PQdb(conn))));
+        PQclear(r);
+    }
+    return 0;
+}
+
+int server_open(Arena *a, const ServerOptions *o, Server *s, ZdmError *err)
+{
+    memset(s, 0, sizeof *s);
+    server_signals_install();
+    if (!o->database) {
+        if (start_embedded(a, o, s, err) < 0)
+            return -1;
+    } else {
+        s->admin_url = o->database;
+    }
+    PGconn *conn = db_connect(a, s->admin_url, err);
+    if (!conn)
+        return -1;
+    s->major = PQserverVersion(conn) / 10000;
+    int rc = o->database ? check_scratch(a, o, conn, err) : 0;
+    PQfinish(conn);
+    return rc;
+}
+
+const char *server_fresh_db(Arena *a, Server *s, const char *name, ZdmError *err)
+{
+    PGconn *conn = db_connect(a, s->admin_url, err);
+    if (!conn)
+        return NULL;
+    const char *url = NULL;
+    if (s->embedded) {
+        const char *q = db_quote_ident(a, name);
+        if (db_exec(conn, arena_printf(a, "DROP DATABASE IF EXISTS %s WITH (FORCE)", q), err) == 0 &&
+            db_exec(conn, arena_printf(a, "CREATE DATABASE %s TEMPLATE template0", q), err) == 0)
+            url = server_url(a, s, name);
+    } else {
+        /* every schema but the system's, and public made again, as initdb leaves it */
+        PGresult *r = db_query(conn,
+            "SELECT nspname FROM pg_namespace WHERE nspname <> 'information_schema'"
+            " AND nspname NOT LIKE 'pg\\_%'", 0, NULL, err);
+        if (r) {
+            StrBuf sb;
+            sb_init(&sb, a);
+            sb_append(&sb, "SET client_min_messages = warning;");
+            for (int i = 0; i < PQntuples(r); i++)
+                sb_printf(&sb, "DROP SCHEMA %s CASCADE;", db_quote_ident(a, PQgetvalue(r, i, 0)));
+            sb_append(&sb, "CREATE SCHEMA public;");
+            PQclear(r);
+            if (db_exec(conn, sb.data, err) == 0)
+                url = s->admin_url;
+        }
+    }
+    PQfinish(conn);
+    return url;
+}
+
+void server_drop_db(Arena *a, Server *s, const char *name)
+{
+    if (!s->embedded || !s->running)
+        return;
+    ZdmError ignore;
+    PGconn *conn = db_connect(a, s->admin_url, &ignore);
+    if (!conn)
+        return;
+    PGresult *r = PQexec(conn, arena_printf(a, "DROP DATABASE IF EXISTS %s WITH (FORCE)", db_quote_ident(a, name)));
+    PQclear(r);
+    PQfinish(conn);
+}
+
+void server_close(Arena *a, Server *s, bool keep, const char *dbname, FILE *out)
+{
+    server_cancel_on(NULL);
+    if (!s->embedded || !s->dir)
+        return;
+    const char *data = arena_printf(a, "%s/data", s->dir);
+    if (keep && s->running) {
+        const char *as = s->as_postgres ? "runuser -u postgres -- " : "";
+        fprintf(out,
+                "zdm: the server keeps running (--keep):\n"
+                "  psql \"%s\"\n"
+                "  stop it: %s%s/pg_ctl -D %s stop && rm -rf %s\n",
+                server_url(a, s, dbname ? dbname : "postgres"), as, s->bindir, data, s->dir);
+        s->dir = NULL;
+        return;
+    }
+    if (s->running) {
+        char *stop[] = {arena_printf(a, "%s/pg_ctl", s->bindir), "-D", (char *)data, "-m", "immediate",
+                        "-w", "stop", NULL};
+        run_tool(s, "/dev/null", stop);
+        s->running = false;
+    }
+    nftw(s->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    s->dir = NULL;
+}

@@ -1,0 +1,3 @@
+-- Fill the address.
+SET address = ''
+WHERE address IS NULL;

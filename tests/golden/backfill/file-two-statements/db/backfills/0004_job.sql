@@ -1,0 +1,3 @@
+-- zdm:table customer
+SET address = '' WHERE address IS NULL;
+SET plan = 'free' WHERE plan IS NULL;

@@ -1,0 +1,2 @@
+-- captured
+SELECT id FROM customer
