@@ -369,36 +369,6 @@ Catalog *catalog_of_history(Arena *a, History *h, int pg_version, ZdmError *err)
     return cat;
 }
 
-/* The replay's rendering of a default (catalog/replay.c keeps its own copy
- * private; the two must agree, test_diff.c holds them to it). */
-static const char *render(Arena *a, const cJSON *node)
-{
-    const cJSON *k = node_as(node, "A_Const");
-    if (k) {
-        if (node_bool(k, "isnull"))
-            return "NULL";
-        const cJSON *v;
-        if ((v = node_get(k, "sval")))
-            return arena_printf(a, "'%s'", node_str(v, "sval") ? node_str(v, "sval") : "");
-        if ((v = node_get(k, "ival")))
-            return arena_printf(a, "%d", node_int(v, "ival", 0));
-        if ((v = node_get(k, "fval")))
-            return arena_strdup(a, node_str(v, "fval") ? node_str(v, "fval") : "0");
-        if ((v = node_get(k, "boolval")))
-            return node_bool(v, "boolval") ? "true" : "false";
-    }
-    const cJSON *tc = node_as(node, "TypeCast");
-    if (tc)
-        return render(a, node_get(tc, "arg"));
-    const cJSON *fc = node_as(node, "FuncCall");
-    if (fc) {
-        const char *fn = node_name_list(node_get(fc, "funcname"), NULL);
-        return arena_printf(a, "%s(...)", fn ? fn : "f");
-    }
-    if (node_as(node, "SQLValueFunction"))
-        return "CURRENT_TIMESTAMP";
-    return "(expression)";
-}
 
 const char *catalog_render_default(Arena *a, const char *expr)
 {
@@ -413,8 +383,16 @@ const char *catalog_render_default(Arena *a, const char *expr)
         const cJSON *sel = node_as(node_get(stmt, "stmt"), "SelectStmt");
         const cJSON *rt = node_as(cJSON_GetArrayItem(node_get(sel, "targetList"), 0), "ResTarget");
         if (rt)
-            out = render(a, node_get(rt, "val"));
+            out = sql_expr_text(a, node_get(rt, "val"), sql, strlen(sql));
     }
     pg_query_free_parse_result(pr);
+    /* pg_get_expr prints a negative number as a cast string ('-1'::integer),
+     * where the migration wrote -1 */
+    if (out && out[0] == '\'' && (out[1] == '-' || (out[1] >= '0' && out[1] <= '9'))) {
+        char *end;
+        strtod(out + 1, &end);
+        if (end[0] == '\'' && end[1] == '\0')
+            out = arena_strndup(a, out + 1, (size_t)(end - out - 1));
+    }
     return out;
 }

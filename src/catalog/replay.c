@@ -204,16 +204,10 @@ static bool in_stmt(const Ctx *c, int loc)
     return stmt_text(c) && loc >= c->s->offset && loc < stmt_end(c);
 }
 
-/* An integer constant (an A_Const's body). libpg_query's JSON leaves out the
- * value of a negative one ("ival": {}), as it does for 0: the text at its
- * location says which. */
+/* An integer constant of the statement (an A_Const's body). */
 static int const_int(const Ctx *c, const cJSON *k)
 {
-    const cJSON *v = node_get(k, "ival");
-    if (node_get(v, "ival"))
-        return node_int(v, "ival", 0);
-    int loc = node_int(k, "location", -1);
-    return in_stmt(c, loc) ? (int)strtol(stmt_text(c) + loc, NULL, 10) : 0;
+    return node_const_int(k, stmt_text(c), stmt_text(c) ? (size_t)stmt_end(c) : 0);
 }
 
 /* The location of node (any node type), or -1. */
@@ -593,31 +587,7 @@ static bool expr_volatile(const cJSON *node)
 /* A short rendering of simple expressions for messages; "(expression)" else. */
 static const char *expr_text(Ctx *c, const cJSON *node)
 {
-    const cJSON *k = node_as(node, "A_Const");
-    if (k) {
-        if (node_bool(k, "isnull"))
-            return "NULL";
-        const cJSON *v;
-        if ((v = node_get(k, "sval")))
-            return arena_printf(c->r->arena, "'%s'", node_str(v, "sval") ? node_str(v, "sval") : "");
-        if (node_get(k, "ival"))
-            return arena_printf(c->r->arena, "%d", const_int(c, k));
-        if ((v = node_get(k, "fval")))
-            return note(c, node_str(v, "fval") ? node_str(v, "fval") : "0");
-        if ((v = node_get(k, "boolval")))
-            return node_bool(v, "boolval") ? "true" : "false";
-    }
-    const cJSON *tc = node_as(node, "TypeCast");
-    if (tc)
-        return expr_text(c, node_get(tc, "arg"));
-    const cJSON *fc = node_as(node, "FuncCall");
-    if (fc) {
-        const char *fn = node_name_list(node_get(fc, "funcname"), NULL);
-        return arena_printf(c->r->arena, "%s(...)", fn ? fn : "f");
-    }
-    if (node_as(node, "SQLValueFunction"))
-        return "CURRENT_TIMESTAMP";
-    return "(expression)";
+    return sql_expr_text(c->r->arena, node, stmt_text(c), stmt_text(c) ? (size_t)stmt_end(c) : 0);
 }
 
 /* CHECK (col IS NOT NULL) → col */

@@ -253,22 +253,7 @@ int db_pg_version(PGconn *conn)
 
 const char *db_quote_ident(Arena *a, const char *id)
 {
-    bool plain = (id[0] >= 'a' && id[0] <= 'z') || id[0] == '_';
-    for (const char *p = id; plain && *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
-            plain = false;
-    if (plain)
-        return id;
-    StrBuf sb;
-    sb_init(&sb, a);
-    sb_append(&sb, "\"");
-    for (const char *p = id; *p; p++) {
-        if (*p == '"')
-            sb_append(&sb, "\"");
-        sb_appendn(&sb, p, 1);
-    }
-    sb_append(&sb, "\"");
-    return sb.data;
+    return catalog_quote_ident(a, id); /* one rule for quoting, reserved words included */
 }
 
 const char *db_quote_literal(Arena *a, const char *s)

@@ -65,6 +65,14 @@ const char *node_sval(const cJSON *node);
 const char *node_name_list(const cJSON *list, const char **qualifier);
 /* The body of node if it is of the given type, else NULL. */
 const cJSON *node_as(const cJSON *node, const char *type);
+/* An integer constant (an A_Const's body). libpg_query's JSON leaves out the
+ * value of a negative one ("ival": {}), as it does 0: then the text its
+ * location points into (len bytes; NULL if unknown) says which. */
+int node_const_int(const cJSON *aconst, const char *text, size_t len);
+/* A short rendering of a simple expression, as zdm compares and reports
+ * defaults: constants as written, f(...) for calls, "(expression)" else.
+ * text: as for node_const_int. The replay and zdm diff both render with it. */
+const char *sql_expr_text(Arena *a, const cJSON *node, const char *text, size_t len);
 
 /* Raw-text scanning (scan.c). t[i] is a byte of text whose end is t[end]. */
 bool sql_is_ident_char(unsigned char ch);

@@ -116,6 +116,9 @@ static void test_render_default(void **state)
     Arena *a = *state;
     assert_string_equal(catalog_render_default(a, "'free'::character varying"), "'free'");
     assert_string_equal(catalog_render_default(a, "0"), "0");
+    assert_string_equal(catalog_render_default(a, "'-1'::integer"), "-1"); /* DEFAULT -1 */
+    assert_string_equal(catalog_render_default(a, "'-2.5'::numeric"), "-2.5");
+    assert_string_equal(catalog_render_default(a, "'12ab'::text"), "'12ab'");
     assert_string_equal(catalog_render_default(a, "1.5"), "1.5");
     assert_string_equal(catalog_render_default(a, "true"), "true");
     assert_string_equal(catalog_render_default(a, "now()"), "now(...)");
@@ -141,7 +144,7 @@ static void test_render_default(void **state)
     out.len = 0;
     catalog_diff(a, c, live, "migrations", "database", &out);
     assert_int_equal(out.len, 1);
-    assert_string_equal(LIST_GET(&out, 0), "column public.t.b: default 5 in migrations, '-2' in database");
+    assert_string_equal(LIST_GET(&out, 0), "column public.t.b: default 5 in migrations, -2 in database");
     catalog_free(c);
     catalog_free(live);
 }
