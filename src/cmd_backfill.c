@@ -66,22 +66,13 @@ int cmd_backfill(int argc, char **argv, Arena *a, ZdmError *err)
     List args = {0};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-        const char *opt = eq ? arena_strndup(a, arg, (size_t)(eq - arg)) : arg;
         static const char *const valued[] = {
             "--set", "--where", "--name", "--file", "--resume", "--database", "--schema", "--batch-size",
             "--min-batch-size", "--max-batch-size", "--target", "--pause", "--max-replication-lag",
             "--max-active-connections", "--locked-rows-wait", NULL};
-        const char *val = NULL;
-        for (int k = 0; valued[k]; k++)
-            if (strcmp(opt, valued[k]) == 0) {
-                if (eq)
-                    val = eq + 1;
-                else if (i + 1 < argc)
-                    val = argv[++i];
-                else
-                    return zdm_error(err, NULL, 0, 0, "%s needs a value (see zdm backfill --help)", opt);
-            }
+        const char *opt, *val;
+        if (util_next_arg(a, argc, argv, &i, valued, "backfill", &opt, &val, err) < 0)
+            return -1;
         long *count = NULL, *duration = NULL;
         if (strcmp(opt, "-h") == 0 || strcmp(opt, "--help") == 0) {
             fputs(backfill_usage, stdout);

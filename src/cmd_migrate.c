@@ -76,21 +76,12 @@ int cmd_migrate(int argc, char **argv, Arena *a, ZdmError *err)
     bool waited = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-        const char *name = eq ? arena_strndup(a, arg, (size_t)(eq - arg)) : arg;
         static const char *const valued[] = {"--database", "--schema", "--phase", "--wait",
                                              "--lock-timeout", "--lock-retries", "--lock-retry-max",
                                              "--statement-timeout", NULL};
-        const char *val = NULL;
-        for (int k = 0; valued[k]; k++)
-            if (strcmp(name, valued[k]) == 0) {
-                if (eq)
-                    val = eq + 1;
-                else if (i + 1 < argc)
-                    val = argv[++i];
-                else
-                    return zdm_error(err, NULL, 0, 0, "%s needs a value (see zdm migrate --help)", name);
-            }
+        const char *name, *val;
+        if (util_next_arg(a, argc, argv, &i, valued, "migrate", &name, &val, err) < 0)
+            return -1;
         if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
             fputs(migrate_usage, stdout);
             return 0;

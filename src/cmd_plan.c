@@ -68,22 +68,11 @@ static int parse_options(int argc, char **argv, Arena *a, PlanOptions *o, ZdmErr
     o->color = -1;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        const char *val = NULL;
-        /* --opt=value and --opt value */
-        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-        char *name = eq ? arena_strndup(a, arg, (size_t)(eq - arg)) : (char *)arg;
-        bool takes = strcmp(name, "--deployed") == 0 || strcmp(name, "--since") == 0 ||
-                     strcmp(name, "--pg-version") == 0 || strcmp(name, "--format") == 0 ||
-                     strcmp(name, "--fail-on") == 0 || strcmp(name, "--database") == 0 ||
-                     strcmp(name, "--schema") == 0 || strcmp(name, "--django") == 0;
-        if (takes) {
-            if (eq)
-                val = eq + 1;
-            else if (i + 1 < argc)
-                val = argv[++i];
-            else
-                return zdm_error(err, NULL, 0, 0, "%s needs a value\n\n%s", name, plan_usage);
-        }
+        static const char *const valued[] = {"--deployed", "--since", "--pg-version", "--format",
+                                             "--fail-on", "--database", "--schema", "--django", NULL};
+        const char *name, *val;
+        if (util_next_arg(a, argc, argv, &i, valued, argv[0], &name, &val, err) < 0)
+            return -1;
         if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
             fputs(plan_usage, stdout);
             return 1;

@@ -73,18 +73,9 @@ int cmd_rehearse(int argc, char **argv, Arena *a, ZdmError *err)
                                          "--new-queries", "--seed", "--database", "--pg-bin", NULL};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-        const char *name = eq ? arena_strndup(a, arg, (size_t)(eq - arg)) : arg;
-        const char *val = NULL;
-        for (int k = 0; valued[k]; k++)
-            if (strcmp(name, valued[k]) == 0) {
-                if (eq)
-                    val = eq + 1;
-                else if (i + 1 < argc)
-                    val = argv[++i];
-                else
-                    return zdm_error(err, NULL, 0, 0, "%s needs a value (see zdm rehearse --help)", name);
-            }
+        const char *name, *val;
+        if (util_next_arg(a, argc, argv, &i, valued, "rehearse", &name, &val, err) < 0)
+            return -1;
         long n;
         if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
             fputs(rehearse_usage, stdout);

@@ -29,19 +29,19 @@ int cmd_sql(int argc, char **argv, Arena *a, ZdmError *err)
     int version = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+        static const char *const valued[] = {"--django", "--only", NULL};
+        const char *name, *val;
+        if (util_next_arg(a, argc, argv, &i, valued, "sql", &name, &val, err) < 0)
+            return -1;
+        if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
             fputs(sql_usage, stdout);
             return 0;
         }
-        if (strcmp(arg, "--django") == 0 || strcmp(arg, "--only") == 0) {
-            if (i + 1 >= argc)
-                return zdm_error(err, NULL, 0, 0, "%s needs a value\n\n%s", arg, sql_usage);
-            const char *val = argv[++i];
-            if (arg[2] == 'o') {
-                only = val;
-            } else if ((version = django_parse_version(val)) < 0) {
+        if (strcmp(name, "--only") == 0) {
+            only = val;
+        } else if (strcmp(name, "--django") == 0) {
+            if ((version = django_parse_version(val)) < 0)
                 return zdm_error(err, NULL, 0, 0, "--django takes a version from 3.2 to 5.x, not '%s'", val);
-            }
         } else if (arg[0] == '-' && arg[1]) {
             return zdm_error(err, NULL, 0, 0, "unknown option '%s'\n\n%s", arg, sql_usage);
         } else {

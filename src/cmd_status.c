@@ -26,17 +26,10 @@ int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
     List paths = {0};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-        const char *name = eq ? arena_strndup(a, arg, (size_t)(eq - arg)) : arg;
-        const char *val = NULL;
-        if (strcmp(name, "--database") == 0 || strcmp(name, "--schema") == 0) {
-            if (eq)
-                val = eq + 1;
-            else if (i + 1 < argc)
-                val = argv[++i];
-            else
-                return zdm_error(err, NULL, 0, 0, "%s needs a value\n\n%s", name, status_usage);
-        }
+        static const char *const valued[] = {"--database", "--schema", NULL};
+        const char *name, *val;
+        if (util_next_arg(a, argc, argv, &i, valued, "status", &name, &val, err) < 0)
+            return -1;
         if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
             fputs(status_usage, stdout);
             return 0;
