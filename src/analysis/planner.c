@@ -645,6 +645,7 @@ int analysis_run(Arena *a, History *h, const AnalysisOptions *opt, Plan *plan, Z
         if (opt->parsing && sql_parse_wait(opt->parsing, i, err) < 0)
             goto failed;
         replay_migration(&r, m, false, err);
+        sql_drop_tree(m); /* a deployed migration is replayed once */
         plan->deployed = m->name;
     }
     Catalog *old = catalog_copy(cat);

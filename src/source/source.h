@@ -79,6 +79,10 @@ typedef struct Migration {
      * on a parsing thread, with that thread's arena. */
     int (*parse)(Arena *a, struct Migration *m, ZdmError *err);
     void *parse_ctx;
+    /* The arena of its parse tree, when it was deployed and parsed by
+     * sql_parse_start: freed once replayed (sql_drop_tree), else it joins the
+     * run's arena at sql_parse_finish. */
+    Arena *tree;
 
     /* Filled by the planner. */
     Phase phase;

@@ -141,7 +141,8 @@ static int parse_directive(Arena *a, Migration *m, const LineComment *lc,
                      verb ? verb : "");
 }
 
-int sql_parse_migration(Arena *a, Migration *m, ZdmError *err)
+/* Parses m: its statements into a, the parse tree into tree. */
+static int parse_into(Arena *a, Arena *tree, Migration *m, ZdmError *err)
 {
     PgQueryParseResult r = pg_query_parse(m->text);
     if (r.error) {
@@ -152,7 +153,7 @@ int sql_parse_migration(Arena *a, Migration *m, ZdmError *err)
         pg_query_free_parse_result(r);
         return -1;
     }
-    cJSON *root = sql_read_tree(a, r.parse_tree, strlen(r.parse_tree));
+    cJSON *root = sql_read_tree(tree, r.parse_tree, strlen(r.parse_tree));
     pg_query_free_parse_result(r);
     if (!root)
         return zdm_error(err, m->file, 0, 0, "internal error: unreadable parse tree");
@@ -193,6 +194,11 @@ int sql_parse_migration(Arena *a, Migration *m, ZdmError *err)
     return 0;
 }
 
+int sql_parse_migration(Arena *a, Migration *m, ZdmError *err)
+{
+    return parse_into(a, a, m, err);
+}
+
 #define MAX_PARSE_THREADS 8
 
 /*
@@ -229,9 +235,16 @@ static bool parse_next(ParseRun *p, Arena *arena)
     pthread_mutex_unlock(&p->mu);
     ZdmError err = {0};
     Migration *m = p->h->items[i];
-    int rc = m->stmts ? 0 /* came parsed */
-             : m->parse ? m->parse(arena, m, &err)
-                        : sql_parse_migration(arena, m, &err);
+    int rc = 0;
+    if (m->parse) {
+        rc = m->parse(arena, m, &err);
+    } else if (!m->stmts) { /* else it came parsed */
+        /* a deployed migration's tree lives in an arena of its own, freed
+         * once it is replayed; a pending one's is read to the end */
+        if (m->phase == PHASE_DEPLOYED)
+            m->tree = arena_new();
+        rc = parse_into(arena, m->tree ? m->tree : arena, m, &err);
+    }
     pthread_mutex_lock(&p->mu);
     p->state[i] = rc < 0 ? FAILED : PARSED;
     if (rc < 0 && i < p->failed) {
@@ -306,11 +319,28 @@ int sql_parse_finish(ParseRun *p, ZdmError *err)
         arena_adopt(p->arena, p->arenas[t]);
     }
     p->nthreads = 0;
+    for (int i = 0; i < p->h->n; i++) {
+        Migration *m = p->h->items[i];
+        if (m->tree) {
+            arena_adopt(p->arena, m->tree);
+            m->tree = NULL;
+        }
+    }
     if (p->failed < p->h->n) {
         *err = p->err;
         return -1;
     }
     return 0;
+}
+
+void sql_drop_tree(Migration *m)
+{
+    if (!m->tree)
+        return;
+    arena_free(m->tree);
+    m->tree = NULL;
+    for (int i = 0; i < m->nstmts; i++)
+        m->stmts[i]->node = NULL;
 }
 
 int sql_parse_history(Arena *a, History *h, ZdmError *err)

@@ -46,6 +46,10 @@ typedef struct ParseRun ParseRun;
 ParseRun *sql_parse_start(Arena *a, History *h);
 int sql_parse_wait(ParseRun *p, int i, ZdmError *err);
 int sql_parse_finish(ParseRun *p, ZdmError *err);
+/* Frees the parse tree of a migration parsed by sql_parse_start that nothing
+ * will read again (its statements' nodes become NULL); a no-op after
+ * sql_parse_finish. A long history's deployed part then costs no memory. */
+void sql_drop_tree(Migration *m);
 /* JSON text (libpg_query's parse tree) as cJSON nodes in the arena, or NULL
  * when it is not valid JSON. tree.c says why not cJSON_Parse. */
 cJSON *sql_read_tree(Arena *a, const char *json, size_t len);

@@ -87,12 +87,36 @@ static void whole_history_at_once(void **state)
     arena_free(a);
 }
 
+static void deployed_trees_dropped(void **state)
+{
+    (void)state;
+    Arena *a = arena_new();
+    History *h = history(a, 100, NULL, 0);
+    for (int i = 0; i < 90; i++)
+        h->items[i]->phase = PHASE_DEPLOYED;
+    ParseRun *p = sql_parse_start(a, h);
+    ZdmError err = {0};
+    for (int i = 0; i < h->n; i++) {
+        assert_int_equal(sql_parse_wait(p, i, &err), 0);
+        assert_non_null(h->items[i]->stmts[0]->node);
+        sql_drop_tree(h->items[i]); /* frees only what a deployed migration held */
+        if (i < 90)
+            assert_null(h->items[i]->stmts[0]->node);
+        else
+            assert_non_null(h->items[i]->stmts[0]->node);
+        assert_int_equal(h->items[i]->stmts[1]->line, 2); /* the statements stay */
+    }
+    assert_int_equal(sql_parse_finish(p, &err), 0);
+    arena_free(a); /* and nothing leaks (ASan) */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(all_parsed_in_any_order),
         cmocka_unit_test(first_error_in_order),
         cmocka_unit_test(whole_history_at_once),
+        cmocka_unit_test(deployed_trees_dropped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
