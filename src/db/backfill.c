@@ -852,14 +852,8 @@ int backfill_run(Arena *a, BackfillJob *job, const BackfillSettings *cli, const 
     if (resolve_target(&b, err) < 0)
         goto done;
     bool have_table = false;
-    {
-        const char *params[] = {b.progress};
-        PGresult *r = bf_query(b.conn, "SELECT to_regclass($1) IS NOT NULL", 1, params, "database", err);
-        if (!r)
-            goto done;
-        have_table = PQgetvalue(r, 0, 0)[0] == 't';
-        PQclear(r);
-    }
+    if (db_relation_exists(b.conn, b.progress, &have_table, err) < 0)
+        goto done;
     Recorded rec = {0};
     if (o->dry_run) {
         if (have_table && read_recorded(&b, &rec, err) < 0)
@@ -1029,18 +1023,15 @@ int backfill_load_recorded(Arena *a, const char *url, const char *schema, const 
         return -1;
     int rc = -1;
     const char *tbl = progress_table(a, schema);
-    const char *p0[] = {tbl};
-    PGresult *r = bf_query(conn, "SELECT to_regclass($1) IS NOT NULL", 1, p0, "database", err);
-    if (!r)
+    bool exists;
+    if (db_relation_exists(conn, tbl, &exists, err) < 0)
         goto done;
-    bool exists = PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
     if (!exists) {
         zdm_error(err, NULL, 0, 0, "no job %s: no backfill has run on this database (%s does not exist)", name, tbl);
         goto done;
     }
     const char *params[] = {name};
-    r = bf_query(conn, arena_printf(a, "SELECT file, table_spec, set_sql, where_sql, update_sql, update_alias,"
+    PGresult *r = bf_query(conn, arena_printf(a, "SELECT file, table_spec, set_sql, where_sql, update_sql, update_alias,"
                                        " check_sql FROM %s WHERE job = $1", tbl),
                  1, params, "reading zdm_backfills", err);
     if (!r)
@@ -1088,18 +1079,15 @@ int backfill_status(Arena *a, const char *url, const char *schema, FILE *out, Zd
         return -1;
     int rc = -1;
     const char *tbl = progress_table(a, schema);
-    const char *p0[] = {tbl};
-    PGresult *r = bf_query(conn, "SELECT to_regclass($1) IS NOT NULL", 1, p0, "database", err);
-    if (!r)
+    bool exists;
+    if (db_relation_exists(conn, tbl, &exists, err) < 0)
         goto done;
-    bool exists = PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
     if (!exists) {
         fprintf(out, "no backfill jobs (%s does not exist)\n", tbl);
         rc = 0;
         goto done;
     }
-    r = bf_query(conn, arena_printf(a,
+    PGresult *r = bf_query(conn, arena_printf(a,
         "SELECT b.job, b.table_name, b.state, b.rows_done, b.rows_scanned, b.rows_skipped, b.rows_remaining,"
         " extract(epoch FROM b.updated_at - b.started_at), to_char(b.updated_at, 'YYYY-MM-DD HH24:MI:SS'),"
         " EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = " BACKFILL_LOCK_CLASS
@@ -1191,18 +1179,15 @@ int backfill_check_required(Arena *a, PGconn *conn, const char *schema, const Mi
     if (m->requires_backfill.len == 0)
         return 0;
     const char *tbl = progress_table(a, schema);
-    const char *p0[] = {tbl};
-    PGresult *r = bf_query(conn, "SELECT to_regclass($1) IS NOT NULL", 1, p0, "database", err);
-    if (!r)
+    bool exists;
+    if (db_relation_exists(conn, tbl, &exists, err) < 0)
         return -1;
-    bool exists = PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
     for (int i = 0; i < m->requires_backfill.len; i++) {
         const char *name = LIST_GET(&m->requires_backfill, i);
         const char *state = NULL, *detail = "";
         if (exists) {
             const char *params[] = {name};
-            r = bf_query(conn, arena_printf(a, "SELECT state, rows_done, rows_skipped, rows_remaining FROM %s"
+            PGresult *r = bf_query(conn, arena_printf(a, "SELECT state, rows_done, rows_skipped, rows_remaining FROM %s"
                                                " WHERE job = $1", tbl), 1, params, "reading zdm_backfills", err);
             if (!r)
                 return -1;

@@ -245,6 +245,17 @@ PGresult *db_query(PGconn *conn, const char *sql, int nparams, const char *const
     return r;
 }
 
+int db_relation_exists(PGconn *conn, const char *relation, bool *exists, ZdmError *err)
+{
+    const char *params[] = {relation};
+    PGresult *r = db_query(conn, "SELECT to_regclass($1) IS NOT NULL", 1, params, err);
+    if (!r)
+        return -1;
+    *exists = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return 0;
+}
+
 int db_pg_version(PGconn *conn)
 {
     int v = PQserverVersion(conn) / 10000;

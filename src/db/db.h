@@ -45,6 +45,10 @@ int db_exec(PGconn *conn, const char *sql, ZdmError *err);
 PGresult *db_query(PGconn *conn, const char *sql, int nparams, const char *const *params,
                    ZdmError *err);
 
+/* Whether relation ("name" or "schema.name", as SQL writes it) exists:
+ * 0 with *exists set, or -1 with err. */
+int db_relation_exists(PGconn *conn, const char *relation, bool *exists, ZdmError *err);
+
 /* The server's major version clamped to what the analysis knows (11..17). */
 int db_pg_version(PGconn *conn);
 

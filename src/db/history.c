@@ -32,17 +32,6 @@ static const char *field(Arena *a, const PGresult *r, int row, int col)
 }
 
 /* Whether relation (an SQL name, resolved along search_path) exists. */
-static int relation_exists(PGconn *conn, const char *relation, bool *exists, ZdmError *err)
-{
-    const char *params[] = {relation};
-    PGresult *r = db_query(conn, "SELECT to_regclass($1) IS NOT NULL", 1, params, err);
-    if (!r)
-        return -1;
-    *exists = PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
-    return 0;
-}
-
 /* The leading digits of a migration name ("20230101_x" → "20230101"), or NULL. */
 static const char *leading_version(Arena *a, const char *name)
 {
@@ -65,7 +54,7 @@ static int read_foreign(Arena *a, PGconn *conn, const History *h, DbHistory *dh,
 {
     bool exists;
     PGresult *r;
-    if (relation_exists(conn, "django_migrations", &exists, err) < 0)
+    if (db_relation_exists(conn, "django_migrations", &exists, err) < 0)
         return -1;
     if (exists) {
         /* A Django project's migrations are (app, name); sqlmigrate files are
@@ -86,7 +75,7 @@ static int read_foreign(Arena *a, PGconn *conn, const History *h, DbHistory *dh,
         PQclear(r);
         return 0;
     }
-    if (relation_exists(conn, "flyway_schema_history", &exists, err) < 0)
+    if (db_relation_exists(conn, "flyway_schema_history", &exists, err) < 0)
         return -1;
     if (exists) {
         if (!(r = db_query(conn, "SELECT regexp_replace(script, '\\.sql$', '') FROM "
@@ -99,7 +88,7 @@ static int read_foreign(Arena *a, PGconn *conn, const History *h, DbHistory *dh,
         PQclear(r);
         return 0;
     }
-    if (relation_exists(conn, "schema_migrations", &exists, err) < 0)
+    if (db_relation_exists(conn, "schema_migrations", &exists, err) < 0)
         return -1;
     if (!exists)
         return 0;
@@ -147,7 +136,7 @@ int db_history_read(Arena *a, PGconn *conn, const char *schema, const History *h
     memset(dh, 0, sizeof *dh);
     dh->schema = schema;
     dh->table = arena_printf(a, "%s.%s", db_quote_ident(a, schema), DB_HISTORY_TABLE);
-    if (relation_exists(conn, dh->table, &dh->exists, err) < 0)
+    if (db_relation_exists(conn, dh->table, &dh->exists, err) < 0)
         return -1;
     if (dh->exists) {
         PGresult *r = db_query(conn, arena_printf(a,

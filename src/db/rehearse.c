@@ -217,19 +217,16 @@ static int sample_keys(Arena *a, PGconn *conn, Traffic *t, const Catalog *old, c
                 continue;
             ks->nkey = pk->columns.len;
             const char *self = arena_printf(a, "%s.%s", db_quote_ident(a, tb->schema), db_quote_ident(a, tb->name));
-            const char *params[] = {self};
-            PGresult *r = db_query(conn, "SELECT to_regclass($1) IS NOT NULL", 1, params, err);
-            if (!r)
+            bool exists;
+            if (db_relation_exists(conn, self, &exists, err) < 0)
                 return -1;
-            bool exists = PQgetvalue(r, 0, 0)[0] == 't';
-            PQclear(r);
             if (!exists)
                 continue;
             StrBuf cols;
             sb_init(&cols, a);
             for (int k = 0; k < pk->columns.len; k++)
                 sb_printf(&cols, "%s%s::text", k ? ", " : "", db_quote_ident(a, LIST_GET(&pk->columns, k)));
-            r = PQexec(conn, arena_printf(a, "SELECT %s FROM %s TABLESAMPLE BERNOULLI (%g) LIMIT 2000", cols.data,
+            PGresult *r = PQexec(conn, arena_printf(a, "SELECT %s FROM %s TABLESAMPLE BERNOULLI (%g) LIMIT 2000", cols.data,
                                           self, pct));
             if (PQresultStatus(r) != PGRES_TUPLES_OK) {
                 /* a key column the old model knows may be gone already: no sample */
