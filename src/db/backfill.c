@@ -59,6 +59,8 @@ static void bf_on_signal(int sig)
     }
 }
 
+static struct sigaction saved_int, saved_term; /* the handlers before ours */
+
 static void bf_install_signals(PGconn *conn)
 {
     bf_signals = 0;
@@ -67,14 +69,14 @@ static void bf_install_signals(PGconn *conn)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = bf_on_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, &saved_int);
+    sigaction(SIGTERM, &sa, &saved_term);
 }
 
 static void bf_remove_signals(void)
 {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    sigaction(SIGINT, &saved_int, NULL); /* a caller's handler (zdm rehearse's) goes on */
+    sigaction(SIGTERM, &saved_term, NULL);
     PGcancel *c = bf_cancel;
     bf_cancel = NULL;
     if (c)

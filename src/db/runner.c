@@ -56,6 +56,8 @@ static void on_signal(int sig)
     }
 }
 
+static struct sigaction saved_int, saved_term; /* the handlers before ours */
+
 static void install_signals(PGconn *conn)
 {
     run_cancel = PQgetCancel(conn);
@@ -63,14 +65,14 @@ static void install_signals(PGconn *conn)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, &saved_int);
+    sigaction(SIGTERM, &sa, &saved_term);
 }
 
 static void remove_signals(void)
 {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    sigaction(SIGINT, &saved_int, NULL); /* a caller's handler (zdm rehearse's) goes on */
+    sigaction(SIGTERM, &saved_term, NULL);
     PGcancel *c = run_cancel;
     run_cancel = NULL;
     if (c)
@@ -873,6 +875,10 @@ int db_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmError *e
                 left, left == 1 ? "" : "s");
     rc = 0;
 done:
+    /* the cancel stops whichever statement runs, the runner's own history
+     * queries too: then it was the signal, not that statement, that failed */
+    if (rc < 0 && run_interrupted && strncmp(err->message, "interrupted", 11) != 0)
+        interrupted_error(err, "by a signal");
     remove_signals();
     PQfinish(r.conn);
     return rc;
