@@ -197,7 +197,7 @@ static int resolve_target(Bf *b, ZdmError *err)
     Arena *a = b->a;
     const char *params[] = {b->job->table};
     PGresult *r = bf_exec(b->conn,
-        "SELECT n.nspname, c.relname, c.relkind, c.oid::text,"
+        "SELECT n.nspname, c.relname, c.relkind, c.oid::text, c.relhassubclass,"
         " CASE WHEN c.relkind = 'p' THEN (SELECT sum(greatest(p.reltuples, 0)) FROM pg_partition_tree(c.oid) t"
         "   JOIN pg_class p ON p.oid = t.relid) ELSE c.reltuples END"
         " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)",
@@ -217,7 +217,8 @@ static int resolve_target(Bf *b, ZdmError *err)
     const char *rel = arena_strdup(a, PQgetvalue(r, 0, 1));
     char kind = PQgetvalue(r, 0, 2)[0];
     const char *oid = arena_strdup(a, PQgetvalue(r, 0, 3));
-    b->t.reltuples = PQgetisnull(r, 0, 4) ? -1 : atof(PQgetvalue(r, 0, 4));
+    b->t.by_ctid = kind == 'r' && strcmp(PQgetvalue(r, 0, 4), "f") == 0;
+    b->t.reltuples = PQgetisnull(r, 0, 5) ? -1 : atof(PQgetvalue(r, 0, 5));
     PQclear(r);
     b->t.qualified = arena_printf(a, "%s.%s", db_quote_ident(a, nsp), db_quote_ident(a, rel));
     b->t.display = b->t.qualified;

@@ -118,6 +118,7 @@ typedef struct BackfillTarget {
     const char **key_names;  /* quoted */
     const char **key_types;  /* format_type(): bigint, uuid, character varying(20) */
     double reltuples;        /* the planner's estimate of the rows, -1 unknown */
+    bool by_ctid;            /* a plain table, no partitions or children: a ctid names one row */
 } BackfillTarget;
 
 /*

@@ -254,18 +254,36 @@ static void test_sql_single_key(void **state)
         "WITH zdm_range AS (SELECT id AS zdm_k1 FROM public.customer WHERE id > $2::bigint AND id <= $3::bigint"
         " ORDER BY id LIMIT $1::bigint)\n"
         "SELECT zdm_k1::text AS zdm_t1, (SELECT count(*) FROM zdm_range) FROM zdm_range ORDER BY zdm_k1 DESC LIMIT 1");
+    /* a plain table: rows found by ctid */
+    t.by_ctid = true;
     const char *sql = backfill_batch_sql(a, &t, &job, "public", true);
-    assert_non_null(strstr(sql, "WITH zdm_todo AS (SELECT id AS zdm_k1 FROM public.customer AS customer WHERE "
+    assert_non_null(strstr(sql, "WITH zdm_cand AS (SELECT customer.ctid AS zdm_c, id AS zdm_k1 FROM public.customer "
+                                "AS customer WHERE id > $3::bigint AND id <= $4::bigint AND (\nx IS NULL -- trailing "
+                                "comment\n)),\n"));
+    assert_non_null(strstr(sql, "zdm_todo AS (SELECT customer.ctid AS zdm_c, id AS zdm_k1 FROM public.customer AS "
+                                "customer WHERE customer.ctid = ANY (ARRAY(SELECT zdm_c FROM zdm_cand)) AND (\nx IS "
+                                "NULL -- trailing comment\n) FOR NO KEY UPDATE SKIP LOCKED),\n"));
+    assert_non_null(strstr(sql, "zdm_upd AS (\nUPDATE public.customer SET\nx = 1\nWHERE customer.ctid = ANY "
+                                "(ARRAY(SELECT zdm_c FROM zdm_todo)) RETURNING customer.id AS zdm_k1),\n"));
+    /* rows locked in a version newer than the snapshot: by key */
+    assert_non_null(strstr(sql, "zdm_moved AS (\nUPDATE public.customer SET\nx = 1\nWHERE customer.id = ANY "
+                                "(ARRAY(SELECT zdm_k1 FROM zdm_todo EXCEPT SELECT zdm_k1 FROM zdm_upd)) AND (SELECT "
+                                "count(*) FROM zdm_upd) < (SELECT count(*) FROM zdm_todo) RETURNING 1),\n"));
+    assert_non_null(strstr(sql, "zdm_skipped AS (INSERT INTO public.zdm_backfill_skipped (job, key) SELECT $1, "
+                                "ARRAY[zdm_k1::text] FROM (SELECT zdm_k1 FROM zdm_cand EXCEPT SELECT zdm_k1 FROM "
+                                "zdm_todo) zdm_s WHERE (SELECT count(*) FROM zdm_todo) < (SELECT count(*) FROM "
+                                "zdm_cand) ON CONFLICT DO NOTHING RETURNING 1),\n"));
+    assert_non_null(strstr(sql, "UPDATE public.zdm_backfills SET last_key = ARRAY[$4],"));
+    assert_non_null(strstr(sql, "rows_scanned = rows_scanned + $2::bigint"));
+    /* a partitioned table: a ctid names a row only within its partition */
+    t.by_ctid = false;
+    sql = backfill_batch_sql(a, &t, &job, "public", true);
+    assert_null(strstr(sql, "ctid"));
+    assert_non_null(strstr(sql, "zdm_todo AS (SELECT id AS zdm_k1 FROM public.customer AS customer WHERE "
                                 "id > $3::bigint AND id <= $4::bigint AND (\nx IS NULL -- trailing comment\n)"
                                 " FOR NO KEY UPDATE SKIP LOCKED)"));
     assert_non_null(strstr(sql, "zdm_done AS (\nUPDATE public.customer SET\nx = 1\n"
                                 "WHERE customer.id = ANY (ARRAY(SELECT zdm_k1 FROM zdm_todo)) RETURNING 1)"));
-    assert_non_null(strstr(sql, "zdm_skipped AS (INSERT INTO public.zdm_backfill_skipped (job, key) SELECT $1, "
-                                "ARRAY[zdm_k1::text] AS key FROM (SELECT id AS zdm_k1 FROM public.customer AS customer "
-                                "WHERE id > $3::bigint AND id <= $4::bigint AND (\nx IS NULL -- trailing comment\n)"
-                                " EXCEPT SELECT zdm_k1 FROM zdm_todo) zdm_s ON CONFLICT DO NOTHING RETURNING 1)"));
-    assert_non_null(strstr(sql, "UPDATE public.zdm_backfills SET last_key = ARRAY[$4],"));
-    assert_non_null(strstr(sql, "rows_scanned = rows_scanned + $2::bigint"));
     /* the first batch has no lower bound, and the upper bound moves to $3 */
     sql = backfill_batch_sql(a, &t, &job, "Zdm State", false);
     assert_non_null(strstr(sql, "WHERE id <= $3::bigint AND (\n"));
@@ -290,6 +308,11 @@ static void test_sql_composite_key(void **state)
     assert_non_null(strstr(sql, "WHERE (\"Odd\"\"Name\".tenant_id, \"Odd\"\"Name\".\"Order No\") IN "
                                 "(SELECT zdm_k1, zdm_k2 FROM zdm_todo)"));
     assert_non_null(strstr(sql, "last_key = ARRAY[$5, $6]"));
+    t.by_ctid = true;
+    sql = backfill_batch_sql(a, &t, &job, "public", true);
+    assert_non_null(strstr(sql, "RETURNING \"Odd\"\"Name\".tenant_id AS zdm_k1, \"Odd\"\"Name\".\"Order No\" AS zdm_k2),"));
+    assert_non_null(strstr(sql, "WHERE (\"Odd\"\"Name\".tenant_id, \"Odd\"\"Name\".\"Order No\") IN (SELECT zdm_k1, "
+                                "zdm_k2 FROM zdm_todo EXCEPT SELECT zdm_k1, zdm_k2 FROM zdm_upd) AND"));
     const char *retry = backfill_retry_sql(a, &t, &job, "public");
     assert_non_null(strstr(retry, "(tenant_id, \"Order No\") IN (SELECT key[1]::integer, key[2]::text FROM zdm_pending)"));
     assert_non_null(strstr(retry, "DELETE FROM public.zdm_backfill_skipped WHERE job = $1 AND key IN "
