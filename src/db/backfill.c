@@ -592,8 +592,10 @@ static int walk(Bf *b, ZdmError *err)
 {
     Arena *a = b->a;
     int nk = b->t.nkeys;
-    const char *bound_first = backfill_bound_sql(a, &b->t, false);
-    const char *bound_next = backfill_bound_sql(a, &b->t, true);
+    const char *bound_first = backfill_bound_sql(a, &b->t, false, false);
+    const char *bound_next = backfill_bound_sql(a, &b->t, true, false);
+    const char *tail_first = backfill_bound_sql(a, &b->t, false, true);
+    const char *tail_next = backfill_bound_sql(a, &b->t, true, true);
     const char *batch_first = backfill_batch_sql(a, &b->t, b->job, b->o->schema, false);
     const char *batch_next = backfill_batch_sql(a, &b->t, b->job, b->o->schema, true);
     const char **params = arena_alloc(a, sizeof(char *) * (size_t)(2 + 2 * nk));
@@ -613,6 +615,10 @@ static int walk(Bf *b, ZdmError *err)
         for (int i = 0; i < nk; i++)
             params[np++] = b->upper[i];
         PGresult *r = bf_exec(b->conn, b->last ? bound_next : bound_first, np, params);
+        if (res_ok(r) && PQntuples(r) == 0) { /* fewer than a batch left */
+            PQclear(r);
+            r = bf_exec(b->conn, b->last ? tail_next : tail_first, np, params);
+        }
         if (!res_ok(r)) {
             Outcome oc = batch_failed(b, r, &attempt, &waited, err);
             if (oc == FAIL)
@@ -827,8 +833,9 @@ static int dry_run(Bf *b, const Recorded *rec, FILE *out)
                 strcmp(rec->sha256, b->job->sha256) ? "; the definition changed since (needs --reset)" : "");
     fprintf(out, "-- batches of %ld rows to start (%ld..%ld), aiming at %s each\n", b->s.batch_size,
             b->s.min_batch, b->s.max_batch, db_format_duration(a, b->s.target_ms));
-    fprintf(out, "-- where a batch ends ($1 = batch size, then the last key done, then the upper bound):\n%s;\n",
-            backfill_bound_sql(a, &b->t, true));
+    fprintf(out, "-- where a batch ends ($1 = batch size, then the last key done, then the upper bound):\n%s;\n"
+                 "-- or, when fewer than a batch are left:\n%s;\n",
+            backfill_bound_sql(a, &b->t, true, false), backfill_bound_sql(a, &b->t, true, true));
     fprintf(out, "-- the batch, one transaction ($1 = job, $2 = rows in the range, then the last key done, "
                  "then the batch's last key):\n%s;\n",
             backfill_batch_sql(a, &b->t, b->job, b->o->schema, true));

@@ -127,7 +127,9 @@ typedef struct BackfillTarget {
  * but the first).
  *
  * bound: $1 = limit, $2.. = last key (lower), then upper key.
- *   Returns the batch's last key and the number of rows in the range.
+ *   Returns the batch's last key and the number of rows in the range: the
+ *   $1-th key and $1, or, in the tail form (fewer than $1 keys left), the
+ *   last key and their number. No row: no key left.
  * batch: $1 = job, $2 = rows scanned, then the last key (lower), then the
  *   batch's last key. One statement, so one transaction: locks the rows of
  *   the range that still match the check with SKIP LOCKED, updates them,
@@ -136,7 +138,7 @@ typedef struct BackfillTarget {
  * retry: $1 = job, $2 = limit, $3 = last skipped key done (text[], or NULL).
  *   The same over the recorded skipped keys.
  */
-const char *backfill_bound_sql(Arena *a, const BackfillTarget *t, bool lower);
+const char *backfill_bound_sql(Arena *a, const BackfillTarget *t, bool lower, bool tail);
 const char *backfill_batch_sql(Arena *a, const BackfillTarget *t, const BackfillJob *job,
                                const char *schema, bool lower);
 const char *backfill_retry_sql(Arena *a, const BackfillTarget *t, const BackfillJob *job,

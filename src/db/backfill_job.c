@@ -631,10 +631,28 @@ static void key_range(StrBuf *sb, const BackfillTarget *t, bool lower, int lower
     param_row(sb, t, upper_param);
 }
 
-const char *backfill_bound_sql(Arena *a, const BackfillTarget *t, bool lower)
+const char *backfill_bound_sql(Arena *a, const BackfillTarget *t, bool lower, bool tail)
 {
     StrBuf sb;
     sb_init(&sb, a);
+    if (!tail) {
+        /* the $1-th key: an index-only scan that keeps nothing (measured: a
+         * fifth of the time of the tail's form, which sorts what it read).
+         * The select list casts outside the subquery: "ORDER BY id" under
+         * "SELECT id::text" made the planner sort the whole range. */
+        sb_append(&sb, "SELECT ");
+        for (int i = 0; i < t->nkeys; i++)
+            sb_printf(&sb, "zdm_k%d::text, ", i + 1);
+        sb_append(&sb, "$1::bigint FROM (SELECT ");
+        for (int i = 0; i < t->nkeys; i++)
+            sb_printf(&sb, "%s%s AS zdm_k%d", i ? ", " : "", t->key_names[i], i + 1);
+        sb_printf(&sb, " FROM %s WHERE ", t->qualified);
+        key_range(&sb, t, lower, 2, lower ? 2 + t->nkeys : 2);
+        sb_append(&sb, " ORDER BY ");
+        key_list(&sb, t, NULL);
+        sb_append(&sb, " OFFSET $1::bigint - 1 LIMIT 1) zdm_s");
+        return sb.data;
+    }
     sb_append(&sb, "WITH zdm_range AS (SELECT ");
     for (int i = 0; i < t->nkeys; i++)
         sb_printf(&sb, "%s%s AS zdm_k%d", i ? ", " : "", t->key_names[i], i + 1);

@@ -246,14 +246,17 @@ static void test_sql_single_key(void **state)
     BackfillTarget t = {.qualified = "public.customer", .alias = "customer", .nkeys = 1,
                         .key_names = names, .key_types = types};
     BackfillJob job = {.set = "x = 1", .check = "x IS NULL -- trailing comment"};
-    assert_string_equal(backfill_bound_sql(a, &t, false),
+    assert_string_equal(backfill_bound_sql(a, &t, false, true),
         "WITH zdm_range AS (SELECT id AS zdm_k1 FROM public.customer WHERE id <= $2::bigint"
         " ORDER BY id LIMIT $1::bigint)\n"
         "SELECT zdm_k1::text AS zdm_t1, (SELECT count(*) FROM zdm_range) FROM zdm_range ORDER BY zdm_k1 DESC LIMIT 1");
-    assert_string_equal(backfill_bound_sql(a, &t, true),
+    assert_string_equal(backfill_bound_sql(a, &t, true, true),
         "WITH zdm_range AS (SELECT id AS zdm_k1 FROM public.customer WHERE id > $2::bigint AND id <= $3::bigint"
         " ORDER BY id LIMIT $1::bigint)\n"
         "SELECT zdm_k1::text AS zdm_t1, (SELECT count(*) FROM zdm_range) FROM zdm_range ORDER BY zdm_k1 DESC LIMIT 1");
+    assert_string_equal(backfill_bound_sql(a, &t, true, false),
+        "SELECT zdm_k1::text, $1::bigint FROM (SELECT id AS zdm_k1 FROM public.customer WHERE id > $2::bigint"
+        " AND id <= $3::bigint ORDER BY id OFFSET $1::bigint - 1 LIMIT 1) zdm_s");
     /* a plain table: rows found by ctid */
     t.by_ctid = true;
     const char *sql = backfill_batch_sql(a, &t, &job, "public", true);
@@ -296,7 +299,7 @@ static void test_sql_composite_key(void **state)
     Arena *a = *state;
     BackfillTarget t = composite();
     BackfillJob job = {.set = "note = 'x'", .check = NULL};
-    assert_string_equal(backfill_bound_sql(a, &t, true),
+    assert_string_equal(backfill_bound_sql(a, &t, true, true),
         "WITH zdm_range AS (SELECT tenant_id AS zdm_k1, \"Order No\" AS zdm_k2 FROM public.\"Odd\"\"Name\" WHERE "
         "(tenant_id, \"Order No\") > ($2::integer, $3::text) AND (tenant_id, \"Order No\") <= ($4::integer, $5::text)"
         " ORDER BY tenant_id, \"Order No\" LIMIT $1::bigint)\n"
