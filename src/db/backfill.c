@@ -179,6 +179,7 @@ typedef struct Bf {
     const char **last;    /* the last key done, NULL: none yet */
     long long rows_done, rows_scanned, rows_skipped, batches;
     long long run_done, run_scanned; /* this run's, for its rate */
+    double row_ms;                    /* running average of a row's time in a batch */
     double t0;
     long batch;
     bool tty;
@@ -672,7 +673,7 @@ static int walk(Bf *b, ZdmError *err)
         b->run_scanned += scanned;
         b->rows_skipped += skipped;
         b->batches++;
-        b->batch = backfill_next_batch_size(b->batch, elapsed, &b->s);
+        b->batch = backfill_next_batch_size(b->batch, elapsed, &b->row_ms, &b->s);
         show_progress(b, false);
         if (b->s.pause_ms)
             sleep_ms(b->s.pause_ms);

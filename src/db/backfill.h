@@ -104,10 +104,12 @@ const char *backfill_canonical_sql(Arena *a, const char *sql);
 
 /*
  * The next batch's size: scaled so that a batch of that size would take
- * about target_ms at the rate the last one ran (elapsed_ms for cur rows), by
- * at most x2 up and /4 down per step, within [min_batch, max_batch].
+ * about target_ms at the time a row takes (the last batch's elapsed_ms for
+ * cur rows, or the running average *row_ms if that is slower; *row_ms starts
+ * at 0 and is updated), by at most x2 up and /4 down per step, within
+ * [min_batch, max_batch].
  */
-long backfill_next_batch_size(long cur, double elapsed_ms, const BackfillSettings *s);
+long backfill_next_batch_size(long cur, double elapsed_ms, double *row_ms, const BackfillSettings *s);
 
 /* The table a job walks, as the database describes it. */
 typedef struct BackfillTarget {

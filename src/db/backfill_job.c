@@ -70,17 +70,23 @@ int backfill_settings_finish(BackfillSettings *s, ZdmError *err)
     return 0;
 }
 
-long backfill_next_batch_size(long cur, double elapsed_ms, const BackfillSettings *s)
+long backfill_next_batch_size(long cur, double elapsed_ms, double *row_ms, const BackfillSettings *s)
 {
-    /* up by x2 at most: one fast batch (cached pages, rows that no longer
-     * match) says little about the next; down by /4 at most per step, but
-     * steps follow each other every target_ms, so a slow table is met fast */
-    double f = elapsed_ms > 0 ? (double)s->target_ms / elapsed_ms : 2.0;
-    if (f > 2.0)
-        f = 2.0;
-    if (f < 0.25)
-        f = 0.25;
-    double next = (double)cur * f;
+    /* The time a row takes: this batch's if it was slower than the running
+     * average, the average otherwise. A slow batch is believed at once; a
+     * fast one (cached pages, rows that no longer match) only in part, so
+     * one fluke does not size the next batch to twice the target: the
+     * target is what a write to a row of the batch may wait. */
+    double r = cur > 0 && elapsed_ms > 0 ? elapsed_ms / (double)cur : 0;
+    *row_ms = *row_ms > 0 ? 0.75 * *row_ms + 0.25 * r : r;
+    double per = r > *row_ms ? r : *row_ms;
+    /* and by x2 up, /4 down at most per step: steps follow each other every
+     * target_ms, so a slow table is met fast */
+    double next = per > 0 ? (double)s->target_ms / per : 2.0 * (double)cur;
+    if (next > 2.0 * (double)cur)
+        next = 2.0 * (double)cur;
+    if (next < 0.25 * (double)cur)
+        next = 0.25 * (double)cur;
     long n = next > (double)s->max_batch ? s->max_batch : (long)(next + 0.5);
     if (n < s->min_batch)
         n = s->min_batch;

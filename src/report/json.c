@@ -249,6 +249,11 @@ static void write_migration(ReportJson *j, const Migration *m)
     member_str(j, "file", m->file);
     member_str(j, "phase", phase_name(m->phase));
     member_str(j, "reason", m->reason);
+    report_json_key(j, "requires_backfill");
+    report_json_open(j, '[');
+    for (int i = 0; i < m->requires_backfill.len; i++)
+        report_json_str(j, LIST_GET(&m->requires_backfill, i));
+    report_json_close(j, ']');
     report_json_key(j, "statements");
     report_json_open(j, '[');
     /* Deployed migrations are context, not work: their statements are left out. */

@@ -128,6 +128,9 @@ static void migration_entry(Text *t, const Migration *m)
         fputs("    ", t->out);
         put_lines(t, m->reason, "    ");
     }
+    for (int i = 0; i < m->requires_backfill.len; i++)
+        fprintf(t->out, "    needs backfill job %s done first: zdm migrate refuses it until then\n",
+                (const char *)LIST_GET(&m->requires_backfill, i));
     for (int i = 0; i < m->nstmts; i++)
         if (statement_notable(m->stmts[i]->fx))
             statement_line(t, m->stmts[i]);

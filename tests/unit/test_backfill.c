@@ -215,19 +215,33 @@ static void test_batch_size_adapts(void **state)
     ZdmError err = {0};
     backfill_settings_unset(&s);
     assert_int_equal(backfill_settings_finish(&s, &err), 0); /* 100..50000, 200ms */
-    assert_int_equal(backfill_next_batch_size(1000, 200, &s), 1000);  /* on target */
-    assert_int_equal(backfill_next_batch_size(1000, 100, &s), 2000);  /* twice as fast */
-    assert_int_equal(backfill_next_batch_size(1000, 10, &s), 2000);   /* growth capped at x2 */
-    assert_int_equal(backfill_next_batch_size(1000, 0, &s), 2000);
-    assert_int_equal(backfill_next_batch_size(1000, 400, &s), 500);
-    assert_int_equal(backfill_next_batch_size(1000, 4000, &s), 250); /* shrink capped at /4 */
-    assert_int_equal(backfill_next_batch_size(200, 4000, &s), 100);  /* never below min */
-    assert_int_equal(backfill_next_batch_size(40000, 50, &s), 50000); /* never above max */
+    double r = 0; /* a fresh job: the first batch's rate is all there is */
+    assert_int_equal(backfill_next_batch_size(1000, 200, &r, &s), 1000); /* on target */
+    r = 0;
+    assert_int_equal(backfill_next_batch_size(1000, 100, &r, &s), 2000); /* twice as fast */
+    r = 0;
+    assert_int_equal(backfill_next_batch_size(1000, 10, &r, &s), 2000); /* growth capped at x2 */
+    r = 0;
+    assert_int_equal(backfill_next_batch_size(1000, 0, &r, &s), 2000);
+    r = 0;
+    assert_int_equal(backfill_next_batch_size(1000, 400, &r, &s), 500);
+    r = 0;
+    assert_int_equal(backfill_next_batch_size(1000, 4000, &r, &s), 250); /* shrink capped at /4 */
+    r = 0;
+    assert_int_equal(backfill_next_batch_size(200, 4000, &r, &s), 100); /* never below min */
+    r = 0;
+    assert_int_equal(backfill_next_batch_size(40000, 50, &r, &s), 50000); /* never above max */
     /* converges: a table that does 10 rows/ms settles at 2000 rows per 200 ms */
     long n = 100;
+    r = 0;
     for (int i = 0; i < 20; i++)
-        n = backfill_next_batch_size(n, (double)n / 10.0, &s);
+        n = backfill_next_batch_size(n, (double)n / 10.0, &r, &s);
     assert_int_equal(n, 2000);
+    /* one batch twice as fast does not double the next: a quarter of the way */
+    assert_int_equal(backfill_next_batch_size(2000, 100, &r, &s), 2286);
+    /* one twice as slow halves it at once */
+    r = 0.1;
+    assert_int_equal(backfill_next_batch_size(2000, 400, &r, &s), 1000);
 }
 
 static BackfillTarget composite(void)
