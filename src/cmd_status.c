@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "db/backfill.h"
 #include "db/db.h"
 #include "sql/sql.h"
 
@@ -60,6 +61,17 @@ int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
     DbHistory dh;
     int rc = db_history_read(a, conn, schema, &h, &dh, err);
     int pg_version = db_pg_version(conn);
+    /* the backfill jobs pending migrations wait for: name -> state */
+    StrMap jobs = {0};
+    for (int i = 0; i < h.n && rc == 0; i++) {
+        if (db_history_applied(&dh, h.items[i]))
+            continue;
+        for (int k = 0; k < h.items[i]->requires_backfill.len && rc == 0; k++) {
+            const char *job = LIST_GET(&h.items[i]->requires_backfill, k), *state;
+            rc = backfill_job_state(a, conn, schema, job, &state, err);
+            strmap_put(a, &jobs, job, (void *)(state ? state : "not run"));
+        }
+    }
     PQfinish(conn);
     if (rc < 0)
         return -1;
@@ -107,7 +119,12 @@ int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
                    changed ? " (the file changed since it started)" : "");
         } else {
             pending++;
-            printf("%-8s %-*s  %s\n", "pending", width, m->name, phase_name(m->phase));
+            printf("%-8s %-*s  %s", "pending", width, m->name, phase_name(m->phase));
+            for (int k = 0; k < m->requires_backfill.len; k++) {
+                const char *job = LIST_GET(&m->requires_backfill, k);
+                printf("%s backfill job %s: %s", k ? ";" : "  needs", job, (const char *)strmap_get(&jobs, job));
+            }
+            putchar('\n');
         }
     }
     for (int i = 0; i < dh.applied.len; i++) {

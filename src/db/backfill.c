@@ -1185,37 +1185,45 @@ static int directive_line(const Migration *m, const char *name)
     return 0;
 }
 
-int backfill_check_required(Arena *a, PGconn *conn, const char *schema, const Migration *m, ZdmError *err)
+int backfill_job_state(Arena *a, PGconn *conn, const char *schema, const char *name, const char **state,
+                       ZdmError *err)
 {
-    if (m->requires_backfill.len == 0)
-        return 0;
+    *state = NULL;
     const char *tbl = progress_table(a, schema);
     bool exists;
     if (db_relation_exists(conn, tbl, &exists, err) < 0)
         return -1;
+    if (!exists)
+        return 0;
+    const char *params[] = {name};
+    PGresult *r = bf_query(conn, arena_printf(a, "SELECT state, rows_done FROM %s WHERE job = $1", tbl), 1, params,
+                           "reading zdm_backfills", err);
+    if (!r)
+        return -1;
+    if (PQntuples(r) == 1) {
+        const char *st = PQgetvalue(r, 0, 0);
+        *state = strcmp(st, "done") == 0
+                     ? "done"
+                     : arena_printf(a, "%s, %s rows updated so far", st, thousands(a, atoll(PQgetvalue(r, 0, 1))));
+    }
+    PQclear(r);
+    return 0;
+}
+
+int backfill_check_required(Arena *a, PGconn *conn, const char *schema, const Migration *m, ZdmError *err)
+{
     for (int i = 0; i < m->requires_backfill.len; i++) {
         const char *name = LIST_GET(&m->requires_backfill, i);
-        const char *state = NULL, *detail = "";
-        if (exists) {
-            const char *params[] = {name};
-            PGresult *r = bf_query(conn, arena_printf(a, "SELECT state, rows_done, rows_skipped, rows_remaining FROM %s"
-                                               " WHERE job = $1", tbl), 1, params, "reading zdm_backfills", err);
-            if (!r)
-                return -1;
-            if (PQntuples(r) == 1) {
-                state = arena_strdup(a, PQgetvalue(r, 0, 0));
-                detail = arena_printf(a, ", %s rows updated so far", thousands(a, atoll(PQgetvalue(r, 0, 1))));
-            }
-            PQclear(r);
-        }
+        const char *state;
+        if (backfill_job_state(a, conn, schema, name, &state, err) < 0)
+            return -1;
         if (state && strcmp(state, "done") == 0)
             continue;
         zdm_error(err, m->file, directive_line(m, name), 0,
                   "%s requires backfill job %s to be done, and it %s; run zdm backfill --file "
                   "db/backfills/%s.sql (or --resume %s) to the end, then migrate again",
-                  m->name, name,
-                  state ? arena_printf(a, "is %s%s", state, detail) : "has not run on this database",
-                  name, name);
+                  m->name, name, state ? arena_printf(a, "is %s", state) : "has not run on this database", name,
+                  name);
         err->kind = ERR_DATABASE;
         return -1;
     }

@@ -172,6 +172,13 @@ int backfill_load_recorded(Arena *a, const char *url, const char *schema, const 
 int backfill_status(Arena *a, const char *url, const char *schema, FILE *out, ZdmError *err);
 
 /*
+ * *state: how schema's zdm_backfills records job name ("done", or "running,
+ * 1,234 rows updated so far"), NULL when it has not run there.
+ */
+int backfill_job_state(Arena *a, PGconn *conn, const char *schema, const char *name, const char **state,
+                       ZdmError *err);
+
+/*
  * For zdm migrate: 0 when every job m names with "-- zdm:requires-backfill"
  * is done in schema's zdm_backfills, else -1 with err (kind ERR_DATABASE:
  * the database is not ready for m yet) naming the job, its state and how to
