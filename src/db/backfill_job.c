@@ -637,6 +637,19 @@ static void key_range(StrBuf *sb, const BackfillTarget *t, bool lower, int lower
     param_row(sb, t, upper_param);
 }
 
+/* "SELECT k1 AS zdm_k1, ... FROM table WHERE <range> ORDER BY k1, ...": the
+ * keys of the range in order, over the bound query's parameters */
+static void ordered_keys(StrBuf *sb, const BackfillTarget *t, bool lower)
+{
+    sb_append(sb, "SELECT ");
+    for (int i = 0; i < t->nkeys; i++)
+        sb_printf(sb, "%s%s AS zdm_k%d", i ? ", " : "", t->key_names[i], i + 1);
+    sb_printf(sb, " FROM %s WHERE ", t->qualified);
+    key_range(sb, t, lower, 2, lower ? 2 + t->nkeys : 2);
+    sb_append(sb, " ORDER BY ");
+    key_list(sb, t, NULL);
+}
+
 const char *backfill_bound_sql(Arena *a, const BackfillTarget *t, bool lower, bool tail)
 {
     StrBuf sb;
@@ -649,23 +662,13 @@ const char *backfill_bound_sql(Arena *a, const BackfillTarget *t, bool lower, bo
         sb_append(&sb, "SELECT ");
         for (int i = 0; i < t->nkeys; i++)
             sb_printf(&sb, "zdm_k%d::text, ", i + 1);
-        sb_append(&sb, "$1::bigint FROM (SELECT ");
-        for (int i = 0; i < t->nkeys; i++)
-            sb_printf(&sb, "%s%s AS zdm_k%d", i ? ", " : "", t->key_names[i], i + 1);
-        sb_printf(&sb, " FROM %s WHERE ", t->qualified);
-        key_range(&sb, t, lower, 2, lower ? 2 + t->nkeys : 2);
-        sb_append(&sb, " ORDER BY ");
-        key_list(&sb, t, NULL);
+        sb_append(&sb, "$1::bigint FROM (");
+        ordered_keys(&sb, t, lower);
         sb_append(&sb, " OFFSET $1::bigint - 1 LIMIT 1) zdm_s");
         return sb.data;
     }
-    sb_append(&sb, "WITH zdm_range AS (SELECT ");
-    for (int i = 0; i < t->nkeys; i++)
-        sb_printf(&sb, "%s%s AS zdm_k%d", i ? ", " : "", t->key_names[i], i + 1);
-    sb_printf(&sb, " FROM %s WHERE ", t->qualified);
-    key_range(&sb, t, lower, 2, lower ? 2 + t->nkeys : 2);
-    sb_append(&sb, " ORDER BY ");
-    key_list(&sb, t, NULL);
+    sb_append(&sb, "WITH zdm_range AS (");
+    ordered_keys(&sb, t, lower);
     sb_append(&sb, " LIMIT $1::bigint)\nSELECT ");
     /* the text copies get names of their own: ORDER BY would take an
      * output column named zdm_k1 before the key, and sort it as text */
