@@ -126,13 +126,6 @@ static int check_names(const History *h, const TestCase *t, ZdmError *err)
     return 0;
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 /* The first line of a server message, for a report line. */
 static const char *one_line(Arena *a, const char *msg)
 {
@@ -286,7 +279,7 @@ static int run_step(Arena *a, History *h, Progress *p, PGconn *conn, const TestC
 static int run_test(Arena *a, History *h, Server *srv, const TestOptions *o, const TestCase *t, int n,
                     const char *migrations_dir, ZdmError *err)
 {
-    double t0 = now_ms();
+    double t0 = util_now_ms();
     const char *db = arena_printf(a, "zdm_test_%d", n);
     const char *url = server_fresh_db(a, srv, db, err);
     if (!url)
@@ -306,7 +299,7 @@ static int run_test(Arena *a, History *h, Server *srv, const TestOptions *o, con
     PQfinish(conn);
     fclose(detail);
     if (rc >= 0) {
-        printf("%s %s:%d: %s (%.0f ms)\n", rc ? "FAIL" : "ok  ", t->file, t->line, t->name, now_ms() - t0);
+        printf("%s %s:%d: %s (%.0f ms)\n", rc ? "FAIL" : "ok  ", t->file, t->line, t->name, util_now_ms() - t0);
         fputs(buf, stdout);
         fflush(stdout);
     }

@@ -83,24 +83,6 @@ static void bf_remove_signals(void)
         PQfreeCancel(c);
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
-/* Sleeps ms, waking every 50 ms to notice Ctrl-C. */
-static void sleep_ms(long ms)
-{
-    while (ms > 0 && !bf_signals) {
-        long step = ms < 50 ? ms : 50;
-        struct timespec ts = {step / 1000, (step % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-        ms -= step;
-    }
-}
-
 /* 1234567 → "1,234,567" */
 static const char *thousands(Arena *a, long long n)
 {
@@ -454,7 +436,7 @@ static int start_job(Bf *b, ZdmError *err)
 
 static void show_progress(Bf *b, bool final)
 {
-    double t = now_ms();
+    double t = util_now_ms();
     double every = b->tty ? 200 : (double)b->o->progress_every_ms;
     if (!final && t - b->last_print < every)
         return;
@@ -528,13 +510,13 @@ static int throttle(Bf *b, ZdmError *err)
             why = arena_printf(b->a, "%ld active sessions > %ld", active, b->s.max_active);
         if (!why)
             return 0;
-        if (now_ms() - said > 10000) {
+        if (util_now_ms() - said > 10000) {
             end_bar(b);
             fprintf(stderr, "zdm: %s: waiting: %s\n", b->job->name, why);
             fflush(stderr);
-            said = now_ms();
+            said = util_now_ms();
         }
-        sleep_ms(1000);
+        util_sleep_ms(1000, &bf_signals);
         if (bf_signals)
             return 0;
     }
@@ -581,7 +563,7 @@ static Outcome batch_failed(Bf *b, PGresult *r, int *attempt, double *waited, Zd
             (double)delay / 1000.0);
     fflush(stderr);
     PQclear(r);
-    sleep_ms(delay);
+    util_sleep_ms(delay, &bf_signals);
     *waited += (double)delay;
     (*attempt)++;
     return bf_signals ? STOP : RETRY_SAME;
@@ -608,7 +590,7 @@ static int walk(Bf *b, ZdmError *err)
             return -1;
         if (bf_signals)
             break;
-        double t1 = now_ms();
+        double t1 = util_now_ms();
         int np = 0;
         params[np++] = ltoa_a(a, b->batch);
         for (int i = 0; b->last && i < nk; i++)
@@ -653,7 +635,7 @@ static int walk(Bf *b, ZdmError *err)
                 break;
             continue;
         }
-        double elapsed = now_ms() - t1;
+        double elapsed = util_now_ms() - t1;
         long long done = atoll(PQgetvalue(r, 0, 0));
         long long skipped = atoll(PQgetvalue(r, 0, 1));
         bool recorded = atoll(PQgetvalue(r, 0, 2)) == 1;
@@ -676,7 +658,7 @@ static int walk(Bf *b, ZdmError *err)
         b->batch = backfill_next_batch_size(b->batch, elapsed, &b->row_ms, &b->s);
         show_progress(b, false);
         if (b->s.pause_ms)
-            sleep_ms(b->s.pause_ms);
+            util_sleep_ms(b->s.pause_ms, &bf_signals);
     }
     return 1; /* interrupted */
 }
@@ -689,7 +671,7 @@ static int retry_skipped(Bf *b, ZdmError *err)
     const char *count_sql = arena_printf(a, "SELECT count(*) FROM %s.%s WHERE job = $1",
                                          db_quote_ident(a, b->o->schema), BACKFILL_SKIPPED_TABLE);
     const char *sql = backfill_retry_sql(a, &b->t, b->job, b->o->schema);
-    double start = now_ms();
+    double start = util_now_ms();
     int round = 0, attempt = 0;
     double waited = 0;
     for (;;) {
@@ -703,7 +685,7 @@ static int retry_skipped(Bf *b, ZdmError *err)
         if (left == 0)
             return 0;
         if (round > 0) {
-            double spent = now_ms() - start;
+            double spent = util_now_ms() - start;
             if (spent >= (double)b->s.locked_wait_ms) {
                 zdm_error(err, NULL, 0, 0, "%s row%s of %s stayed locked by other sessions for %s "
                           "(--locked-rows-wait); job %s is not done: run zdm backfill --resume %s once "
@@ -717,7 +699,7 @@ static int retry_skipped(Bf *b, ZdmError *err)
             fprintf(stderr, "zdm: %s: %s row%s still locked by other sessions; retrying in %.1f s\n",
                     b->job->name, thousands(a, left), left == 1 ? "" : "s", (double)delay / 1000.0);
             fflush(stderr);
-            sleep_ms(delay);
+            util_sleep_ms(delay, &bf_signals);
         } else {
             end_bar(b);
             fprintf(stderr, "zdm: %s: retrying %s row%s skipped while other sessions held them\n",
@@ -806,7 +788,7 @@ static int take_job_lock(Bf *b, ZdmError *err)
         PQclear(r);
         if (got)
             return 0;
-        sleep_ms(250);
+        util_sleep_ms(250, &bf_signals);
         if (bf_signals)
             break;
     }
@@ -959,7 +941,7 @@ int backfill_run(Arena *a, BackfillJob *job, const BackfillSettings *cli, const 
                                      db_format_duration(a, stmt_timeout)), err) < 0)
         goto done;
     b.tty = o->progress > 0 || (o->progress < 0 && isatty(STDERR_FILENO));
-    b.t0 = now_ms();
+    b.t0 = util_now_ms();
     b.last_print = b.t0;
     bf_install_signals(b.conn);
     int w = b.upper ? walk(&b, err) : 0;
@@ -996,7 +978,7 @@ int backfill_run(Arena *a, BackfillJob *job, const BackfillSettings *cli, const 
             goto done;
         PQclear(r);
     }
-    double secs = (now_ms() - b.t0) / 1000.0;
+    double secs = (util_now_ms() - b.t0) / 1000.0;
     fprintf(out, "backfilled %s: %s rows updated (%s this run) in %.1f s, %s rows/s; %s rows scanned in %s batches\n",
             job->name, thousands(a, b.rows_done), thousands(a, b.run_done), secs,
             thousands(a, secs > 0 ? (long long)((double)b.run_done / secs) : 0), thousands(a, b.rows_scanned),

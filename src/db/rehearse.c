@@ -43,13 +43,6 @@ typedef struct Step {
     bool ran;
 } Step;
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 int rehearse_read_queries(Arena *a, const char *path, List *out, ZdmError *err)
 {
     size_t len;
@@ -173,7 +166,7 @@ static int fill_tables(Arena *a, PGconn *conn, const RehearseOptions *o, const C
             fprintf(log, "zdm: %s left empty: %s\n", name, why);
             continue;
         }
-        double t0 = now_ms();
+        double t0 = util_now_ms();
         if (db_exec(conn, sql, err) < 0) {
             const char *why_not = arena_strdup(a, err->message);
             zdm_error(err, NULL, 0, 0, "filling %s: %s\n  %s", name, why_not, sql);
@@ -181,7 +174,7 @@ static int fill_tables(Arena *a, PGconn *conn, const RehearseOptions *o, const C
             rc = -1;
             break;
         }
-        fprintf(log, "zdm: %s: %ld rows in %.1f s\n", name, o->rows, (now_ms() - t0) / 1000);
+        fprintf(log, "zdm: %s: %ld rows in %.1f s\n", name, o->rows, (util_now_ms() - t0) / 1000);
     }
     if (rc == 0)
         rc = db_exec(conn, "ANALYZE", err);
@@ -432,14 +425,14 @@ int rehearse_run(Arena *a, const RehearseOptions *o, FILE *out, ZdmError *err)
         atomic_store(&t.share_new, s->share_new);
         atomic_store(&t.step, k);
         s->ran = true;
-        double t0 = now_ms();
+        double t0 = util_now_ms();
         ZdmError e = {0};
         int arc = 0;
         if (s->kind == STEP_BEFORE || s->kind == STEP_AFTER)
             arc = prove_migrate_to(a, &h, &p, s->migration, NULL, &e);
         else if (s->kind == STEP_BACKFILL)
             arc = prove_backfill(a, &p, s->job, NULL, &e);
-        s->action_ms = now_ms() - t0;
+        s->action_ms = util_now_ms() - t0;
         if (arc < 0 && server_interrupted()) {
             zdm_error(err, NULL, 0, 0, "interrupted during %s", s->label);
             err->kind = ERR_DATABASE;
@@ -448,7 +441,7 @@ int rehearse_run(Arena *a, const RehearseOptions *o, FILE *out, ZdmError *err)
         if (arc < 0)
             s->error = e.file[0] ? arena_printf(a, "%s:%d:%d: %s", e.file, e.line, e.column, e.message)
                                  : arena_strdup(a, e.message);
-        for (double end = now_ms() + (double)o->step_ms; now_ms() < end && !server_interrupted();) {
+        for (double end = util_now_ms() + (double)o->step_ms; util_now_ms() < end && !server_interrupted();) {
             struct timespec ts = {0, 20 * 1000000L};
             nanosleep(&ts, NULL);
         }

@@ -98,24 +98,6 @@ typedef struct Runner {
     unsigned seed;
 } Runner;
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
-/* Sleeps ms, waking every 50 ms to notice Ctrl-C. */
-static void sleep_ms(long ms)
-{
-    while (ms > 0 && !run_interrupted) {
-        long step = ms < 50 ? ms : 50;
-        struct timespec ts = {step / 1000, (step % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-        ms -= step;
-    }
-}
-
 /* The advisory lock's key: one per history table, so runners of different
  * --schema histories on one database do not wait for each other. */
 static long long lock_key(const char *schema)
@@ -154,7 +136,7 @@ static int take_run_lock(Runner *r, ZdmError *err)
     const char *what = arena_printf(r->a, "%s.%s", r->o->schema, DB_HISTORY_TABLE);
     const char *sql = arena_printf(r->a, "SELECT pg_try_advisory_lock(%lld)", key);
     bool wait = !r->o->no_wait && r->o->wait_ms > 0;
-    double start = now_ms();
+    double start = util_now_ms();
     bool said = false;
     for (long pause = 50;; pause = pause < 500 ? pause * 2 : 500) {
         PGresult *res = db_query(r->conn, sql, 0, NULL, err);
@@ -170,7 +152,7 @@ static int take_run_lock(Runner *r, ZdmError *err)
             err->kind = ERR_DATABASE;
             return -1;
         }
-        double spent = now_ms() - start;
+        double spent = util_now_ms() - start;
         if (spent >= (double)r->o->wait_ms) {
             zdm_error(err, NULL, 0, 0, "another zdm migrate is running on %s (%s); gave up after --wait %s",
                       what, lock_holder(r, key), db_format_duration(r->a, r->o->wait_ms));
@@ -183,7 +165,7 @@ static int take_run_lock(Runner *r, ZdmError *err)
             said = true;
         }
         long left = r->o->wait_ms - (long)spent;
-        sleep_ms(pause < left ? pause : left);
+        util_sleep_ms(pause < left ? pause : left, &run_interrupted);
         if (run_interrupted)
             return interrupted_error(err, "while waiting for another zdm migrate");
     }
@@ -388,7 +370,7 @@ static int batch_run(Runner *r, const Migration *m, Batch *b, Failure *f, ZdmErr
  */
 static int batch_run_retrying(Runner *r, const Migration *m, Batch *b, ZdmError *err)
 {
-    double start = now_ms();
+    double start = util_now_ms();
     for (int attempt = 0;; attempt++) {
         Failure f;
         if (run_interrupted)
@@ -410,7 +392,7 @@ static int batch_run_retrying(Runner *r, const Migration *m, Batch *b, ZdmError 
         int attempts = r->o->lock_retries + 1;
         long delay = db_backoff_ms(attempt, r->o->retry_base_ms, 30000,
                                    (double)rand_r(&r->seed) / ((double)RAND_MAX + 1.0));
-        double spent = now_ms() - start;
+        double spent = util_now_ms() - start;
         if (attempt + 1 >= attempts || spent + (double)delay > (double)r->o->lock_retry_max_ms) {
             zdm_error(err, m->file, s ? s->line : 0, s ? s->column : 0,
                       "could not get %s within lock_timeout %s after %d attempt%s in %.1f s; "
@@ -426,7 +408,7 @@ static int batch_run_retrying(Runner *r, const Migration *m, Batch *b, ZdmError 
                 m->name, s ? s->line : 0, waited, db_format_duration(r->a, r->o->lock_timeout_ms),
                 attempt + 1, attempts, (double)delay / 1000.0);
         fflush(stderr);
-        sleep_ms(delay);
+        util_sleep_ms(delay, &run_interrupted);
     }
 }
 
@@ -711,13 +693,13 @@ static int run_migration(Runner *r, Migration *m, ZdmError *err)
                                      why ? arena_printf(r->a, "line %d cannot run in a transaction", why->line)
                                          : "transaction:false")
                       : "one transaction");
-    double t0 = now_ms();
+    double t0 = util_now_ms();
     int rc = split ? run_statement_by_statement(r, m, sha, row, err) : run_in_transaction(r, m, sha, err);
     if (rc < 0)
         return -1;
     if (!r->o->dry_run) {
         fprintf(r->out, "applied %s (%s, %s) in %.0f ms\n", m->name, phase_label(m),
-                split ? "statement by statement" : "one transaction", now_ms() - t0);
+                split ? "statement by statement" : "one transaction", util_now_ms() - t0);
         fflush(r->out);
     }
     return 0;

@@ -162,13 +162,6 @@ struct Client {
     size_t sql_cap;
 };
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 static void sleep_ms(double ms)
 {
     if (ms <= 0)
@@ -414,16 +407,16 @@ static void *client_main(void *arg)
     Client *c = arg;
     Traffic *t = c->t;
     double interval = 1000.0 / (double)t->rate;
-    double next = now_ms() + interval * (double)(rnd(c) % 1000) / 1000.0; /* spread the clients' phases */
+    double next = util_now_ms() + interval * (double)(rnd(c) % 1000) / 1000.0; /* spread the clients' phases */
     const char *params[64];
     char *popped[64];
     while (!atomic_load(&t->stop)) {
-        double now = now_ms();
+        double now = util_now_ms();
         if (next > now)
             sleep_ms(next - now);
         next += interval;
-        if (next < now_ms() - interval) /* after a stall, no burst to catch up */
-            next = now_ms();
+        if (next < util_now_ms() - interval) /* after a stall, no burst to catch up */
+            next = util_now_ms();
         if (atomic_load(&t->stop))
             break;
         int step = atomic_load(&t->step);
@@ -438,9 +431,9 @@ static void *client_main(void *arg)
         }
         if (PQstatus(c->conn) != CONNECTION_OK)
             PQreset(c->conn);
-        double t0 = now_ms();
+        double t0 = util_now_ms();
         PGresult *r = np ? PQexecParams(c->conn, c->sql, np, NULL, params, NULL, NULL, 0) : PQexec(c->conn, c->sql);
-        double ms = now_ms() - t0;
+        double ms = util_now_ms() - t0;
         s->sent++;
         record_latency(s, ms);
         if (ms > (double)t->max_stall_ms)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define ARENA_BLOCK (256 * 1024)
 
@@ -373,4 +374,21 @@ int util_next_arg(Arena *a, int argc, char **argv, int *i, const char *const *va
             return zdm_error(err, NULL, 0, 0, "%s needs a value (see zdm %s --help)", *name, command);
     }
     return 0;
+}
+
+double util_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+void util_sleep_ms(long ms, const volatile sig_atomic_t *stop)
+{
+    while (ms > 0 && !*stop) {
+        long step = ms < 50 ? ms : 50;
+        struct timespec ts = {step / 1000, (step % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
 }

@@ -9,6 +9,7 @@
 #ifndef ZDM_UTIL_H
 #define ZDM_UTIL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -100,6 +101,13 @@ int util_natural_cmp(const char *a, const char *b);
 bool util_streq(const char *a, const char *b); /* NULL-safe strcmp()==0 */
 
 unsigned util_hash(const char *s); /* FNV-1a */
+
+/* Milliseconds on the monotonic clock, for durations. */
+double util_now_ms(void);
+
+/* Sleeps ms milliseconds in steps of at most 50, stopping early once *stop
+ * is set (by a signal handler). */
+void util_sleep_ms(long ms, const volatile sig_atomic_t *stop);
 
 /* A map from strings to pointers, allocated from an arena. Keys are not
  * copied: they must live as long as the map. A zeroed StrMap is empty. */
