@@ -56,94 +56,117 @@ static int bad_value(ZdmError *err, const char *opt, const char *what, const cha
     return zdm_error(err, NULL, 0, 0, "%s takes %s, not '%s'", opt, what, val);
 }
 
+enum {
+    OPT_SET = CLI_OPT_BASE, OPT_WHERE, OPT_NAME, OPT_FILE, OPT_RESUME, OPT_DATABASE, OPT_SCHEMA, OPT_RESET,
+    OPT_STATUS, OPT_DRY_RUN, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_BATCH_SIZE, OPT_MIN_BATCH_SIZE,
+    OPT_MAX_BATCH_SIZE, OPT_MAX_ACTIVE, OPT_TARGET, OPT_PAUSE, OPT_MAX_LAG, OPT_LOCKED_WAIT,
+};
+
+static const struct option backfill_options[] = {
+    {"set", required_argument, NULL, OPT_SET},
+    {"where", required_argument, NULL, OPT_WHERE},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"file", required_argument, NULL, OPT_FILE},
+    {"resume", required_argument, NULL, OPT_RESUME},
+    {"database", required_argument, NULL, OPT_DATABASE},
+    {"schema", required_argument, NULL, OPT_SCHEMA},
+    {"reset", no_argument, NULL, OPT_RESET},
+    {"status", no_argument, NULL, OPT_STATUS},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"batch-size", required_argument, NULL, OPT_BATCH_SIZE},
+    {"min-batch-size", required_argument, NULL, OPT_MIN_BATCH_SIZE},
+    {"max-batch-size", required_argument, NULL, OPT_MAX_BATCH_SIZE},
+    {"max-active-connections", required_argument, NULL, OPT_MAX_ACTIVE},
+    {"target", required_argument, NULL, OPT_TARGET},
+    {"pause", required_argument, NULL, OPT_PAUSE},
+    {"max-replication-lag", required_argument, NULL, OPT_MAX_LAG},
+    {"locked-rows-wait", required_argument, NULL, OPT_LOCKED_WAIT},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct BackfillCli {
+    BackfillOptions o;
+    BackfillSettings settings; /* given on the command line (or in .zdm.ini) */
+    const char *set, *where, *name, *file, *resume;
+    bool status;
+} BackfillCli;
+
+static int backfill_set(void *ctx, int id, const char *opt, const char *val, Arena *a, ZdmError *err)
+{
+    (void)a;
+    BackfillCli *c = ctx;
+    long *count = NULL, *duration = NULL;
+    switch (id) {
+    case OPT_SET: c->set = val; break;
+    case OPT_WHERE: c->where = val; break;
+    case OPT_NAME:
+        if (!*val)
+            return zdm_error(err, NULL, 0, 0, "--name needs a job name");
+        c->name = val;
+        break;
+    case OPT_FILE: c->file = val; break;
+    case OPT_RESUME:
+        if (!*val)
+            return zdm_error(err, NULL, 0, 0, "--resume needs a job name (see zdm backfill --status)");
+        c->resume = val;
+        break;
+    case OPT_DATABASE: c->o.url = val; break;
+    case OPT_SCHEMA:
+        if (!*val)
+            return zdm_error(err, NULL, 0, 0, "--schema needs a schema name");
+        c->o.schema = val;
+        break;
+    case OPT_RESET: c->o.reset = true; break;
+    case OPT_STATUS: c->status = true; break;
+    case OPT_DRY_RUN: c->o.dry_run = true; break;
+    case OPT_PROGRESS: c->o.progress = 1; break;
+    case OPT_NO_PROGRESS: c->o.progress = 0; break;
+    case OPT_BATCH_SIZE: count = &c->settings.batch_size; break;
+    case OPT_MIN_BATCH_SIZE: count = &c->settings.min_batch; break;
+    case OPT_MAX_BATCH_SIZE: count = &c->settings.max_batch; break;
+    case OPT_MAX_ACTIVE: count = &c->settings.max_active; break;
+    case OPT_TARGET: duration = &c->settings.target_ms; break;
+    case OPT_PAUSE: duration = &c->settings.pause_ms; break;
+    case OPT_MAX_LAG: duration = &c->settings.max_lag_ms; break;
+    case OPT_LOCKED_WAIT: duration = &c->settings.locked_wait_ms; break;
+    default: return zdm_error(err, NULL, 0, 0, "option --%s is not handled", opt);
+    }
+    const char *dashed = arena_printf(a, "--%s", opt);
+    if (count) {
+        char *end;
+        long n = strtol(val, &end, 10);
+        if (!*val || *end || n < 1 || n > 100000000)
+            return bad_value(err, dashed, "a whole number from 1", val);
+        *count = n;
+    }
+    if (duration && db_parse_duration_ms(val, duration) < 0)
+        return bad_value(err, dashed, "a duration such as 200ms, 2s or 1min", val);
+    return 0;
+}
+
+const CliCommand cli_backfill = {"backfill", backfill_usage,
+                                 "update rows in small resumable batches (--set, --where; --file, --resume, --status)",
+                                 backfill_options, backfill_set};
+
 int cmd_backfill(int argc, char **argv, Arena *a, ZdmError *err)
 {
-    BackfillOptions o = {.schema = "public", .progress = -1, .progress_every_ms = 5000};
-    BackfillSettings cli;
-    backfill_settings_unset(&cli);
-    const char *set = NULL, *where = NULL, *name = NULL, *file = NULL, *resume = NULL;
-    bool status = false;
+    BackfillCli c = {.o = {.schema = "public", .progress = -1, .progress_every_ms = 5000}};
+    backfill_settings_unset(&c.settings);
     List args = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        static const char *const valued[] = {
-            "--set", "--where", "--name", "--file", "--resume", "--database", "--schema", "--batch-size",
-            "--min-batch-size", "--max-batch-size", "--target", "--pause", "--max-replication-lag",
-            "--max-active-connections", "--locked-rows-wait", NULL};
-        const char *opt, *val;
-        if (util_next_arg(a, argc, argv, &i, valued, "backfill", &opt, &val, err) < 0)
-            return -1;
-        long *count = NULL, *duration = NULL;
-        if (strcmp(opt, "-h") == 0 || strcmp(opt, "--help") == 0) {
-            fputs(backfill_usage, stdout);
-            return 0;
-        } else if (strcmp(opt, "--set") == 0) {
-            set = val;
-        } else if (strcmp(opt, "--where") == 0) {
-            where = val;
-        } else if (strcmp(opt, "--name") == 0) {
-            if (!*val)
-                return zdm_error(err, NULL, 0, 0, "--name needs a job name");
-            name = val;
-        } else if (strcmp(opt, "--file") == 0) {
-            file = val;
-        } else if (strcmp(opt, "--resume") == 0) {
-            if (!*val)
-                return zdm_error(err, NULL, 0, 0, "--resume needs a job name (see zdm backfill --status)");
-            resume = val;
-        } else if (strcmp(opt, "--database") == 0) {
-            o.url = val;
-        } else if (strcmp(opt, "--schema") == 0) {
-            if (!*val)
-                return zdm_error(err, NULL, 0, 0, "--schema needs a schema name");
-            o.schema = val;
-        } else if (strcmp(opt, "--reset") == 0) {
-            o.reset = true;
-        } else if (strcmp(opt, "--status") == 0) {
-            status = true;
-        } else if (strcmp(opt, "--dry-run") == 0) {
-            o.dry_run = true;
-        } else if (strcmp(opt, "--progress") == 0) {
-            o.progress = 1;
-        } else if (strcmp(opt, "--no-progress") == 0) {
-            o.progress = 0;
-        } else if (strcmp(opt, "--batch-size") == 0) {
-            count = &cli.batch_size;
-        } else if (strcmp(opt, "--min-batch-size") == 0) {
-            count = &cli.min_batch;
-        } else if (strcmp(opt, "--max-batch-size") == 0) {
-            count = &cli.max_batch;
-        } else if (strcmp(opt, "--max-active-connections") == 0) {
-            count = &cli.max_active;
-        } else if (strcmp(opt, "--target") == 0) {
-            duration = &cli.target_ms;
-        } else if (strcmp(opt, "--pause") == 0) {
-            duration = &cli.pause_ms;
-        } else if (strcmp(opt, "--max-replication-lag") == 0) {
-            duration = &cli.max_lag_ms;
-        } else if (strcmp(opt, "--locked-rows-wait") == 0) {
-            duration = &cli.locked_wait_ms;
-        } else if (arg[0] == '-' && arg[1]) {
-            return zdm_error(err, NULL, 0, 0, "unknown option '%s' (see zdm backfill --help)", arg);
-        } else {
-            list_push(a, &args, (void *)arg);
-        }
-        if (count) {
-            char *end;
-            long n = strtol(val, &end, 10);
-            if (!*val || *end || n < 1 || n > 100000000)
-                return bad_value(err, opt, "a whole number from 1", val);
-            *count = n;
-        }
-        if (duration && db_parse_duration_ms(val, duration) < 0)
-            return bad_value(err, opt, "a duration such as 200ms, 2s or 1min", val);
-    }
+    int rc = cli_parse(&cli_backfill, argc, argv, &c, &args, a, err);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    BackfillOptions o = c.o;
+    BackfillSettings cli = c.settings;
+    const char *set = c.set, *where = c.where, *name = c.name, *file = c.file, *resume = c.resume;
+    bool status = c.status;
 
     /* exactly one way of naming the job */
     int modes = (args.len > 0) + (file != NULL) + (resume != NULL) + status;
     if (modes == 0)
-        return zdm_error(err, NULL, 0, 0, "give a TABLE with --set, --file, --resume or --status "
-                                          "(see zdm backfill --help)");
+        return cli_usage_error(&cli_backfill, err, "give a TABLE with --set, --file, --resume or --status");
     if (modes > 1 || args.len > 1)
         return zdm_error(err, NULL, 0, 0, "give one of TABLE --set ..., --file, --resume and --status");
     if ((set || where) && args.len == 0)

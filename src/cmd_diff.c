@@ -40,41 +40,59 @@ static int load(Arena *a, const char *path, History *h, ZdmError *err)
     return 0;
 }
 
+enum { OPT_DATABASE = CLI_OPT_BASE, OPT_AGAINST, OPT_PG_VERSION };
+
+static const struct option diff_options[] = {
+    {"database", required_argument, NULL, OPT_DATABASE},
+    {"against", required_argument, NULL, OPT_AGAINST},
+    {"pg-version", required_argument, NULL, OPT_PG_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct DiffOptions {
+    const char *url, *against;
+    int pg_version;
+    bool pg_given;
+} DiffOptions;
+
+static int diff_set(void *ctx, int id, const char *name, const char *val, Arena *a, ZdmError *err)
+{
+    (void)a;
+    DiffOptions *o = ctx;
+    if (id == OPT_DATABASE) {
+        o->url = val;
+    } else if (id == OPT_AGAINST) {
+        o->against = val;
+    } else if (id == OPT_PG_VERSION) {
+        char *end;
+        long v = strtol(val, &end, 10);
+        if (*end || v < 11 || v > 17)
+            return zdm_error(err, NULL, 0, 0, "--pg-version takes 11 to 17, not '%s'", val);
+        o->pg_version = (int)v;
+        o->pg_given = true;
+    } else {
+        return zdm_error(err, NULL, 0, 0, "option --%s is not handled", name);
+    }
+    return 0;
+}
+
+const CliCommand cli_diff = {"diff", diff_usage, "live schema vs the schema the migrations describe",
+                             diff_options, diff_set};
+
 int cmd_diff(int argc, char **argv, Arena *a, ZdmError *err)
 {
-    const char *url = NULL, *against = NULL, *path = NULL;
-    int pg_version = 15;
-    bool pg_given = false;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        static const char *const valued[] = {"--database", "--against", "--pg-version", NULL};
-        const char *name, *val;
-        if (util_next_arg(a, argc, argv, &i, valued, "diff", &name, &val, err) < 0)
-            return -1;
-        if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
-            fputs(diff_usage, stdout);
-            return 0;
-        } else if (strcmp(name, "--database") == 0) {
-            url = val;
-        } else if (strcmp(name, "--against") == 0) {
-            against = val;
-        } else if (strcmp(name, "--pg-version") == 0) {
-            char *end;
-            long v = strtol(val, &end, 10);
-            if (*end || v < 11 || v > 17)
-                return zdm_error(err, NULL, 0, 0, "--pg-version takes 11 to 17, not '%s'", val);
-            pg_version = (int)v;
-            pg_given = true;
-        } else if (arg[0] == '-' && arg[1]) {
-            return zdm_error(err, NULL, 0, 0, "unknown option '%s'\n\n%s", arg, diff_usage);
-        } else if (path) {
-            return zdm_error(err, NULL, 0, 0, "give one migrations path\n\n%s", diff_usage);
-        } else {
-            path = arg;
-        }
-    }
-    if (!path)
-        return zdm_error(err, NULL, 0, 0, "no migrations given\n\n%s", diff_usage);
+    DiffOptions o = {.pg_version = 15};
+    List paths = {0};
+    int rc = cli_parse(&cli_diff, argc, argv, &o, &paths, a, err);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (paths.len == 0)
+        return cli_usage_error(&cli_diff, err, "no migrations given");
+    if (paths.len > 1)
+        return cli_usage_error(&cli_diff, err, "give one migrations path");
+    const char *url = o.url, *against = o.against, *path = LIST_GET(&paths, 0);
+    int pg_version = o.pg_version;
+    bool pg_given = o.pg_given;
     if (against && url)
         return zdm_error(err, NULL, 0, 0, "--against compares two migration sets: it takes no --database");
 

@@ -68,73 +68,101 @@ static int parse_statement_timeout(RunOptions *o, const char *val, ZdmError *err
                      (int)n, val);
 }
 
+enum {
+    OPT_DATABASE = CLI_OPT_BASE, OPT_SCHEMA, OPT_PHASE, OPT_DRY_RUN, OPT_ALLOW_EDITED, OPT_WAIT, OPT_NO_WAIT,
+    OPT_LOCK_TIMEOUT, OPT_LOCK_RETRIES, OPT_LOCK_RETRY_MAX, OPT_STATEMENT_TIMEOUT,
+};
+
+static const struct option migrate_options[] = {
+    {"database", required_argument, NULL, OPT_DATABASE},
+    {"schema", required_argument, NULL, OPT_SCHEMA},
+    {"phase", required_argument, NULL, OPT_PHASE},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"allow-edited", no_argument, NULL, OPT_ALLOW_EDITED},
+    {"wait", required_argument, NULL, OPT_WAIT},
+    {"no-wait", no_argument, NULL, OPT_NO_WAIT},
+    {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+    {"lock-retries", required_argument, NULL, OPT_LOCK_RETRIES},
+    {"lock-retry-max", required_argument, NULL, OPT_LOCK_RETRY_MAX},
+    {"statement-timeout", required_argument, NULL, OPT_STATEMENT_TIMEOUT},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct MigrateCli {
+    RunOptions o;
+    bool waited;
+} MigrateCli;
+
+static int migrate_set(void *ctx, int id, const char *name, const char *val, Arena *a, ZdmError *err)
+{
+    MigrateCli *c = ctx;
+    RunOptions *o = &c->o;
+    const char *dashed = arena_printf(a, "--%s", name);
+    switch (id) {
+    case OPT_DATABASE: o->url = val; break;
+    case OPT_SCHEMA:
+        if (!*val)
+            return zdm_error(err, NULL, 0, 0, "--schema needs a schema name");
+        o->schema = val;
+        break;
+    case OPT_PHASE:
+        if (strcmp(val, "before-deploy") == 0)
+            o->phase = RUN_BEFORE;
+        else if (strcmp(val, "after-deploy") == 0)
+            o->phase = RUN_AFTER;
+        else
+            return zdm_error(err, NULL, 0, 0, "--phase takes before-deploy or after-deploy, not '%s'", val);
+        break;
+    case OPT_DRY_RUN: o->dry_run = true; break;
+    case OPT_ALLOW_EDITED: o->allow_edited = true; break;
+    case OPT_NO_WAIT: o->no_wait = true; break;
+    case OPT_WAIT:
+        if (db_parse_duration_ms(val, &o->wait_ms) < 0)
+            return bad_duration(err, dashed, val);
+        c->waited = true;
+        break;
+    case OPT_LOCK_TIMEOUT:
+        if (db_parse_duration_ms(val, &o->lock_timeout_ms) < 0)
+            return bad_duration(err, dashed, val);
+        if (o->lock_timeout_ms == 0)
+            return zdm_error(err, NULL, 0, 0, "--lock-timeout 0 would let a statement queue every "
+                                              "query behind it for as long as it waits: give a duration");
+        break;
+    case OPT_LOCK_RETRY_MAX:
+        if (db_parse_duration_ms(val, &o->lock_retry_max_ms) < 0)
+            return bad_duration(err, dashed, val);
+        break;
+    case OPT_LOCK_RETRIES: {
+        char *end;
+        long n = strtol(val, &end, 10);
+        if (*end || end == val || n < 0 || n > 1000)
+            return zdm_error(err, NULL, 0, 0, "--lock-retries takes 0 to 1000, not '%s'", val);
+        o->lock_retries = (int)n;
+        break;
+    }
+    case OPT_STATEMENT_TIMEOUT: return parse_statement_timeout(o, val, err);
+    default: return zdm_error(err, NULL, 0, 0, "option --%s is not handled", name);
+    }
+    return 0;
+}
+
+const CliCommand cli_migrate = {"migrate", migrate_usage,
+                                "apply the pending migrations (--phase before-deploy|after-deploy)",
+                                migrate_options, migrate_set};
+
 int cmd_migrate(int argc, char **argv, Arena *a, ZdmError *err)
 {
-    RunOptions o;
-    db_run_options_default(&o);
+    MigrateCli c = {0};
+    db_run_options_default(&c.o);
     List paths = {0};
-    bool waited = false;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        static const char *const valued[] = {"--database", "--schema", "--phase", "--wait",
-                                             "--lock-timeout", "--lock-retries", "--lock-retry-max",
-                                             "--statement-timeout", NULL};
-        const char *name, *val;
-        if (util_next_arg(a, argc, argv, &i, valued, "migrate", &name, &val, err) < 0)
-            return -1;
-        if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
-            fputs(migrate_usage, stdout);
-            return 0;
-        } else if (strcmp(name, "--database") == 0) {
-            o.url = val;
-        } else if (strcmp(name, "--schema") == 0) {
-            if (!*val)
-                return zdm_error(err, NULL, 0, 0, "--schema needs a schema name");
-            o.schema = val;
-        } else if (strcmp(name, "--phase") == 0) {
-            if (strcmp(val, "before-deploy") == 0)
-                o.phase = RUN_BEFORE;
-            else if (strcmp(val, "after-deploy") == 0)
-                o.phase = RUN_AFTER;
-            else
-                return zdm_error(err, NULL, 0, 0, "--phase takes before-deploy or after-deploy, not '%s'", val);
-        } else if (strcmp(name, "--dry-run") == 0) {
-            o.dry_run = true;
-        } else if (strcmp(name, "--allow-edited") == 0) {
-            o.allow_edited = true;
-        } else if (strcmp(name, "--no-wait") == 0) {
-            o.no_wait = true;
-        } else if (strcmp(name, "--wait") == 0) {
-            if (db_parse_duration_ms(val, &o.wait_ms) < 0)
-                return bad_duration(err, name, val);
-            waited = true;
-        } else if (strcmp(name, "--lock-timeout") == 0) {
-            if (db_parse_duration_ms(val, &o.lock_timeout_ms) < 0)
-                return bad_duration(err, name, val);
-            if (o.lock_timeout_ms == 0)
-                return zdm_error(err, NULL, 0, 0, "--lock-timeout 0 would let a statement queue every "
-                                                  "query behind it for as long as it waits: give a duration");
-        } else if (strcmp(name, "--lock-retry-max") == 0) {
-            if (db_parse_duration_ms(val, &o.lock_retry_max_ms) < 0)
-                return bad_duration(err, name, val);
-        } else if (strcmp(name, "--lock-retries") == 0) {
-            char *end;
-            long n = strtol(val, &end, 10);
-            if (*end || end == val || n < 0 || n > 1000)
-                return zdm_error(err, NULL, 0, 0, "--lock-retries takes 0 to 1000, not '%s'", val);
-            o.lock_retries = (int)n;
-        } else if (strcmp(name, "--statement-timeout") == 0) {
-            if (parse_statement_timeout(&o, val, err) < 0)
-                return -1;
-        } else if (arg[0] == '-' && arg[1]) {
-            return zdm_error(err, NULL, 0, 0, "unknown option '%s' (see zdm migrate --help)", arg);
-        } else {
-            list_push(a, &paths, (void *)arg);
-        }
-    }
+    int rc = cli_parse(&cli_migrate, argc, argv, &c, &paths, a, err);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    RunOptions o = c.o;
+    bool waited = c.waited;
     if (paths.len != 1)
-        return zdm_error(err, NULL, 0, 0, "%s (see zdm migrate --help)",
-                         paths.len ? "give one migrations directory" : "no migrations directory given");
+        return cli_usage_error(&cli_migrate, err, "%s",
+                               paths.len ? "give one migrations directory" : "no migrations directory given");
     if (waited && o.no_wait)
         return zdm_error(err, NULL, 0, 0, "--wait and --no-wait contradict each other: give one");
     History h = {0};

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "analysis/analysis.h"
+#include "cli/cli.h"
 #include "commands.h"
 #include "db/db.h"
 #include "django/django.h"
@@ -36,10 +37,35 @@ static const char plan_usage[] =
     "  --format FORMAT     text (default), json, sarif, github\n"
     "  --fail-on SEVERITY  check: exit 1 on a finding at or above error (default),\n"
     "                      warning or notice\n"
-    "  --color, --no-color colours in text output (default: on a terminal, unless NO_COLOR)\n";
+    "  --exclude RULE,...  switch these rules off (zdm rules lists them)\n"
+    "  --stdin-filename PATH\n"
+    "                      the file standard input (-) holds, for findings and reports\n"
+    "  --color, --no-color colours in text output (default: on a terminal, unless\n"
+    "                      NO_COLOR is set or TERM is dumb)\n"
+    "  --config FILE       read options from FILE instead of .zdm.ini (--no-config: none)\n";
+
+enum {
+    OPT_DEPLOYED = CLI_OPT_BASE, OPT_SINCE, OPT_DATABASE, OPT_SCHEMA, OPT_PG_VERSION, OPT_DJANGO,
+    OPT_FORMAT, OPT_FAIL_ON, OPT_COLOR, OPT_NO_COLOR, OPT_EXCLUDE, OPT_STDIN_FILENAME,
+};
+
+static const struct option plan_options[] = {
+    {"deployed", required_argument, NULL, OPT_DEPLOYED},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"database", required_argument, NULL, OPT_DATABASE},
+    {"schema", required_argument, NULL, OPT_SCHEMA},
+    {"pg-version", required_argument, NULL, OPT_PG_VERSION},
+    {"django", required_argument, NULL, OPT_DJANGO},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"color", no_argument, NULL, OPT_COLOR},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"stdin-filename", required_argument, NULL, OPT_STDIN_FILENAME},
+    {NULL, 0, NULL, 0},
+};
 
 typedef struct PlanOptions {
-    List paths;
     const char *deployed;
     const char *since;
     const char *database;
@@ -49,6 +75,8 @@ typedef struct PlanOptions {
     ReportFormat format;
     Severity fail_on;
     int color; /* -1 auto */
+    StrMap exclude; /* rule id -> the rule: findings of it are dropped */
+    const char *stdin_filename;
 } PlanOptions;
 
 static int parse_severity(const char *s, Severity *out)
@@ -60,60 +88,84 @@ static int parse_severity(const char *s, Severity *out)
     return 0;
 }
 
-static int parse_options(int argc, char **argv, Arena *a, PlanOptions *o, ZdmError *err)
+/* "rule, rule": each must be a rule's id. */
+static int add_excluded(Arena *a, StrMap *exclude, const char *val, ZdmError *err)
+{
+    for (const char *p = val; *p;) {
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, " \t,");
+        if (!n)
+            break;
+        char *id = arena_strndup(a, p, n);
+        const Rule *r = rule_find(id);
+        if (!r)
+            return zdm_error(err, NULL, 0, 0, "--exclude: no rule '%s' (zdm rules lists them)", id);
+        strmap_put(a, exclude, r->id, (void *)r);
+        p += n;
+    }
+    return 0;
+}
+
+static int plan_set(void *ctx, int id, const char *name, const char *val, Arena *a, ZdmError *err)
+{
+    PlanOptions *o = ctx;
+    switch (id) {
+    case OPT_DEPLOYED: o->deployed = val; break;
+    case OPT_SINCE: o->since = val; break;
+    case OPT_DATABASE: o->database = val; break;
+    case OPT_SCHEMA: o->schema = val; break;
+    case OPT_PG_VERSION: {
+        char *end;
+        long v = strtol(val, &end, 10);
+        if (*end || v < 11 || v > 17)
+            return zdm_error(err, NULL, 0, 0, "--pg-version takes 11 to 17, not '%s'", val);
+        o->pg_version = (int)v;
+        break;
+    }
+    case OPT_DJANGO:
+        o->django_version = django_parse_version(val);
+        if (o->django_version < 0)
+            return zdm_error(err, NULL, 0, 0, "--django takes a version from 3.2 to 5.x, not '%s'", val);
+        break;
+    case OPT_FORMAT:
+        if (report_format_parse(val, &o->format) < 0)
+            return zdm_error(err, NULL, 0, 0, "--format takes %s, not '%s'", REPORT_FORMATS, val);
+        break;
+    case OPT_FAIL_ON:
+        if (parse_severity(val, &o->fail_on) < 0)
+            return zdm_error(err, NULL, 0, 0, "--fail-on takes error, warning or notice, not '%s'", val);
+        break;
+    case OPT_COLOR: o->color = 1; break;
+    case OPT_NO_COLOR: o->color = 0; break;
+    case OPT_EXCLUDE: return add_excluded(a, &o->exclude, val, err);
+    case OPT_STDIN_FILENAME:
+        if (!*val)
+            return zdm_error(err, NULL, 0, 0, "--stdin-filename needs a path");
+        o->stdin_filename = val;
+        break;
+    default: return zdm_error(err, NULL, 0, 0, "zdm: option --%s is not handled", name);
+    }
+    return 0;
+}
+
+const CliCommand cli_plan = {"plan", plan_usage, "which migrations run before / after the deploy, and why",
+                             plan_options, plan_set};
+const CliCommand cli_check = {"check", plan_usage,
+                              "the same, as a CI gate: exit 1 on findings at or above --fail-on",
+                              plan_options, plan_set};
+
+static int parse_options(const CliCommand *cmd, int argc, char **argv, Arena *a, PlanOptions *o, List *paths,
+                         ZdmError *err)
 {
     o->pg_version = 15;
     o->format = FORMAT_TEXT;
     o->fail_on = SEV_ERROR;
     o->color = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        static const char *const valued[] = {"--deployed", "--since", "--pg-version", "--format",
-                                             "--fail-on", "--database", "--schema", "--django", NULL};
-        const char *name, *val;
-        if (util_next_arg(a, argc, argv, &i, valued, argv[0], &name, &val, err) < 0)
-            return -1;
-        if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
-            fputs(plan_usage, stdout);
-            return 1;
-        } else if (strcmp(name, "--deployed") == 0) {
-            o->deployed = val;
-        } else if (strcmp(name, "--since") == 0) {
-            o->since = val;
-        } else if (strcmp(name, "--database") == 0) {
-            o->database = val;
-        } else if (strcmp(name, "--schema") == 0) {
-            o->schema = val;
-        } else if (strcmp(name, "--pg-version") == 0) {
-            char *end;
-            long v = strtol(val, &end, 10);
-            if (*end || v < 11 || v > 17)
-                return zdm_error(err, NULL, 0, 0, "--pg-version takes 11 to 17, not '%s'", val);
-            o->pg_version = (int)v;
-        } else if (strcmp(name, "--django") == 0) {
-            o->django_version = django_parse_version(val);
-            if (o->django_version < 0)
-                return zdm_error(err, NULL, 0, 0, "--django takes a version from 3.2 to 5.x, not '%s'", val);
-        } else if (strcmp(name, "--format") == 0) {
-            if (report_format_parse(val, &o->format) < 0)
-                return zdm_error(err, NULL, 0, 0,
-                                 "--format takes text, json, sarif or github, not '%s'", val);
-        } else if (strcmp(name, "--fail-on") == 0) {
-            if (parse_severity(val, &o->fail_on) < 0)
-                return zdm_error(err, NULL, 0, 0,
-                                 "--fail-on takes error, warning or notice, not '%s'", val);
-        } else if (strcmp(name, "--color") == 0) {
-            o->color = 1;
-        } else if (strcmp(name, "--no-color") == 0) {
-            o->color = 0;
-        } else if (arg[0] == '-' && arg[1]) {
-            return zdm_error(err, NULL, 0, 0, "unknown option '%s'\n\n%s", arg, plan_usage);
-        } else {
-            list_push(a, &o->paths, (void *)arg);
-        }
-    }
-    if (o->paths.len == 0)
-        return zdm_error(err, NULL, 0, 0, "no migrations given\n\n%s", plan_usage);
+    int rc = cli_parse(cmd, argc, argv, o, paths, a, err);
+    if (rc != 0)
+        return rc;
+    if (paths->len == 0)
+        return cli_usage_error(cmd, err, "no migrations given");
     if ((o->deployed != NULL) + (o->since != NULL) + (o->database != NULL) > 1)
         return zdm_error(err, NULL, 0, 0, "--deployed, --since and --database each say what is live: give one");
     return 0;
@@ -193,14 +245,61 @@ static int decide_pending(Arena *a, History *h, const PlanOptions *o, Plan *plan
     return 0;
 }
 
-static int run(int argc, char **argv, Arena *a, ZdmError *err, bool gate)
+/* Standard input's migration takes the name --stdin-filename gives it, so
+ * that findings, SARIF and annotations point at the file an editor or a hook
+ * piped in. */
+static int name_stdin(Arena *a, History *h, const char *path, ZdmError *err)
+{
+    bool found = false;
+    for (int i = 0; i < h->n; i++) {
+        Migration *m = h->items[i];
+        if (strcmp(m->file, "-") != 0)
+            continue;
+        const char *slash = strrchr(path, '/');
+        const char *base = slash ? slash + 1 : path;
+        size_t n = strlen(base);
+        m->file = path;
+        m->name = n > 4 && strcmp(base + n - 4, ".sql") == 0 ? arena_strndup(a, base, n - 4) : base;
+        found = true;
+    }
+    if (!found)
+        return zdm_error(err, NULL, 0, 0, "--stdin-filename names standard input: give - as a path too");
+    return 0;
+}
+
+/* Drops the findings of the rules --exclude (or the configuration's
+ * exclude) switched off, and counts the rest again. */
+static void drop_excluded(Arena *a, Plan *plan, const StrMap *exclude)
+{
+    if (!exclude->len)
+        return;
+    List kept = {0};
+    memset(plan->counts, 0, sizeof plan->counts);
+    plan->acknowledged = 0;
+    for (int i = 0; i < plan->findings.len; i++) {
+        Finding *f = LIST_GET(&plan->findings, i);
+        if (strmap_get(exclude, f->rule->id))
+            continue;
+        list_push(a, &kept, f);
+        if (f->acknowledged)
+            plan->acknowledged++;
+        else
+            plan->counts[f->severity]++;
+    }
+    plan->findings = kept;
+}
+
+static int run(const CliCommand *cmd, int argc, char **argv, Arena *a, ZdmError *err, bool gate)
 {
     PlanOptions o = {0};
-    int rc = parse_options(argc, argv, a, &o, err);
+    List paths = {0};
+    int rc = parse_options(cmd, argc, argv, a, &o, &paths, err);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     History h = {.django_version = o.django_version};
-    if (source_load(a, (char **)o.paths.items, o.paths.len, &h, err) < 0)
+    if (source_load(a, (char **)paths.items, paths.len, &h, err) < 0)
+        return -1;
+    if (o.stdin_filename && name_stdin(a, &h, o.stdin_filename, err) < 0)
         return -1;
     Plan plan = {0};
     if (decide_pending(a, &h, &o, &plan, err) < 0)
@@ -212,10 +311,9 @@ static int run(int argc, char **argv, Arena *a, ZdmError *err, bool gate)
     int analysed = analysis_run(a, &h, &opt, &plan, err);
     if (sql_parse_finish(opt.parsing, err) < 0 || analysed < 0)
         return -1;
+    drop_excluded(a, &plan, &o.exclude);
     django_explain(a, &h, &plan);
-    bool color = o.color == 1 ||
-                 (o.color == -1 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-    report_render(a, &plan, o.format, color, stdout);
+    report_render(a, &plan, o.format, report_use_color(o.color), stdout);
     if (!gate)
         return 0;
     for (int s = o.fail_on; s <= SEV_ERROR; s++)
@@ -224,21 +322,6 @@ static int run(int argc, char **argv, Arena *a, ZdmError *err, bool gate)
     return 0;
 }
 
-int cmd_plan(int argc, char **argv, Arena *a, ZdmError *err) { return run(argc, argv, a, err, false); }
+int cmd_plan(int argc, char **argv, Arena *a, ZdmError *err) { return run(&cli_plan, argc, argv, a, err, false); }
 
-int cmd_check(int argc, char **argv, Arena *a, ZdmError *err) { return run(argc, argv, a, err, true); }
-
-int cmd_rules(int argc, char **argv, Arena *a, ZdmError *err)
-{
-    (void)a;
-    bool ids = argc > 1 && strcmp(argv[1], "--ids") == 0;
-    if (argc > 1 && !ids)
-        return zdm_error(err, NULL, 0, 0, "usage: zdm rules [--ids]");
-    for (const Rule *r = analysis_rules; r->id; r++) {
-        if (ids)
-            printf("%s\n", r->id);
-        else
-            printf("%-34s %-8s %s\n", r->id, severity_name(r->severity), r->summary);
-    }
-    return 0;
-}
+int cmd_check(int argc, char **argv, Arena *a, ZdmError *err) { return run(&cli_check, argc, argv, a, err, true); }

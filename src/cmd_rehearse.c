@@ -63,80 +63,107 @@ static int number(const char *val, long lo, long hi, long *out)
     return 0;
 }
 
+enum {
+    OPT_DEPLOYED = CLI_OPT_BASE, OPT_SINCE, OPT_ROWS, OPT_CLIENTS, OPT_RATE, OPT_STEP_TIME, OPT_DEPLOY_STEPS,
+    OPT_MAX_STALL, OPT_LOCK_TIMEOUT, OPT_OLD_QUERIES, OPT_NEW_QUERIES, OPT_SEED, OPT_DATABASE, OPT_PG_BIN,
+    OPT_FORCE, OPT_KEEP,
+};
+
+static const struct option rehearse_options[] = {
+    {"deployed", required_argument, NULL, OPT_DEPLOYED},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"rows", required_argument, NULL, OPT_ROWS},
+    {"clients", required_argument, NULL, OPT_CLIENTS},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"step-time", required_argument, NULL, OPT_STEP_TIME},
+    {"deploy-steps", required_argument, NULL, OPT_DEPLOY_STEPS},
+    {"max-stall", required_argument, NULL, OPT_MAX_STALL},
+    {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+    {"old-queries", required_argument, NULL, OPT_OLD_QUERIES},
+    {"new-queries", required_argument, NULL, OPT_NEW_QUERIES},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"database", required_argument, NULL, OPT_DATABASE},
+    {"pg-bin", required_argument, NULL, OPT_PG_BIN},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"keep", no_argument, NULL, OPT_KEEP},
+    {NULL, 0, NULL, 0},
+};
+
+static int rehearse_set(void *ctx, int id, const char *opt, const char *val, Arena *a, ZdmError *err)
+{
+    RehearseOptions *o = ctx;
+    const char *name = arena_printf(a, "--%s", opt);
+    long n, ms;
+    switch (id) {
+    case OPT_DEPLOYED: o->deployed = val; break;
+    case OPT_SINCE: o->since = val; break;
+    case OPT_ROWS:
+        if (number(val, 0, 100000000, &o->rows) < 0)
+            return bad_number(err, name, val, 0, 100000000);
+        break;
+    case OPT_CLIENTS:
+        if (number(val, 1, 64, &n) < 0)
+            return bad_number(err, name, val, 1, 64);
+        o->clients = (int)n;
+        break;
+    case OPT_RATE:
+        if (number(val, 1, 10000, &n) < 0)
+            return bad_number(err, name, val, 1, 10000);
+        o->rate = (int)n;
+        break;
+    case OPT_DEPLOY_STEPS:
+        if (number(val, 1, 20, &n) < 0)
+            return bad_number(err, name, val, 1, 20);
+        o->deploy_steps = (int)n;
+        break;
+    case OPT_SEED:
+        if (number(val, 0, 2147483647, &n) < 0)
+            return bad_number(err, name, val, 0, 2147483647);
+        o->seed = (unsigned)n;
+        break;
+    case OPT_STEP_TIME:
+    case OPT_MAX_STALL:
+    case OPT_LOCK_TIMEOUT:
+        if (db_parse_duration_ms(val, &ms) < 0 || ms == 0)
+            return zdm_error(err, NULL, 0, 0, "%s takes a duration such as 500ms, 2s or 1min, not '%s'", name,
+                             val);
+        if (id == OPT_STEP_TIME)
+            o->step_ms = ms;
+        else if (id == OPT_MAX_STALL)
+            o->max_stall_ms = ms;
+        else
+            o->lock_timeout_ms = ms;
+        break;
+    case OPT_OLD_QUERIES: o->old_queries = val; break;
+    case OPT_NEW_QUERIES: o->new_queries = val; break;
+    case OPT_DATABASE: o->server.database = val; break;
+    case OPT_PG_BIN: o->server.pg_bin = val; break;
+    case OPT_FORCE: o->server.force = true; break;
+    case OPT_KEEP: o->server.keep = true; break;
+    default: return zdm_error(err, NULL, 0, 0, "option %s is not handled", name);
+    }
+    return 0;
+}
+
+const CliCommand cli_rehearse = {"rehearse", rehearse_usage,
+                                 "replay the deploy under live traffic; report failed queries and stalls",
+                                 rehearse_options, rehearse_set};
+
 int cmd_rehearse(int argc, char **argv, Arena *a, ZdmError *err)
 {
     RehearseOptions o = {.rows = 10000, .clients = 4, .rate = 50, .step_ms = 2000, .deploy_steps = 4,
                          .lock_timeout_ms = 1000};
     o.seed = (unsigned)time(NULL) ^ (unsigned)getpid();
-    static const char *const valued[] = {"--deployed", "--since", "--rows", "--clients", "--rate", "--step-time",
-                                         "--deploy-steps", "--max-stall", "--lock-timeout", "--old-queries",
-                                         "--new-queries", "--seed", "--database", "--pg-bin", NULL};
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *name, *val;
-        if (util_next_arg(a, argc, argv, &i, valued, "rehearse", &name, &val, err) < 0)
-            return -1;
-        long n;
-        if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
-            fputs(rehearse_usage, stdout);
-            return 0;
-        } else if (strcmp(name, "--deployed") == 0) {
-            o.deployed = val;
-        } else if (strcmp(name, "--since") == 0) {
-            o.since = val;
-        } else if (strcmp(name, "--rows") == 0) {
-            if (number(val, 0, 100000000, &o.rows) < 0)
-                return bad_number(err, name, val, 0, 100000000);
-        } else if (strcmp(name, "--clients") == 0) {
-            if (number(val, 1, 64, &n) < 0)
-                return bad_number(err, name, val, 1, 64);
-            o.clients = (int)n;
-        } else if (strcmp(name, "--rate") == 0) {
-            if (number(val, 1, 10000, &n) < 0)
-                return bad_number(err, name, val, 1, 10000);
-            o.rate = (int)n;
-        } else if (strcmp(name, "--deploy-steps") == 0) {
-            if (number(val, 1, 20, &n) < 0)
-                return bad_number(err, name, val, 1, 20);
-            o.deploy_steps = (int)n;
-        } else if (strcmp(name, "--seed") == 0) {
-            if (number(val, 0, 2147483647, &n) < 0)
-                return bad_number(err, name, val, 0, 2147483647);
-            o.seed = (unsigned)n;
-        } else if (strcmp(name, "--step-time") == 0 || strcmp(name, "--max-stall") == 0 ||
-                   strcmp(name, "--lock-timeout") == 0) {
-            long ms;
-            if (db_parse_duration_ms(val, &ms) < 0 || ms == 0)
-                return zdm_error(err, NULL, 0, 0, "%s takes a duration such as 500ms, 2s or 1min, not '%s'",
-                                 name, val);
-            if (strcmp(name, "--step-time") == 0)
-                o.step_ms = ms;
-            else if (strcmp(name, "--max-stall") == 0)
-                o.max_stall_ms = ms;
-            else
-                o.lock_timeout_ms = ms;
-        } else if (strcmp(name, "--old-queries") == 0) {
-            o.old_queries = val;
-        } else if (strcmp(name, "--new-queries") == 0) {
-            o.new_queries = val;
-        } else if (strcmp(name, "--database") == 0) {
-            o.server.database = val;
-        } else if (strcmp(name, "--pg-bin") == 0) {
-            o.server.pg_bin = val;
-        } else if (strcmp(name, "--force") == 0) {
-            o.server.force = true;
-        } else if (strcmp(name, "--keep") == 0) {
-            o.server.keep = true;
-        } else if (arg[0] == '-' && arg[1]) {
-            return zdm_error(err, NULL, 0, 0, "unknown option '%s' (see zdm rehearse --help)", arg);
-        } else if (!o.path) {
-            o.path = arg;
-        } else {
-            return zdm_error(err, NULL, 0, 0, "give one migrations directory, not '%s' too", arg);
-        }
-    }
-    if (!o.path)
-        return zdm_error(err, NULL, 0, 0, "no migrations directory given (see zdm rehearse --help)");
+    List paths = {0};
+    int rc = cli_parse(&cli_rehearse, argc, argv, &o, &paths, a, err);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (paths.len == 0)
+        return cli_usage_error(&cli_rehearse, err, "no migrations directory given");
+    if (paths.len > 1)
+        return cli_usage_error(&cli_rehearse, err, "give one migrations directory, not '%s' too",
+                               (const char *)LIST_GET(&paths, 1));
+    o.path = LIST_GET(&paths, 0);
     if (o.deployed && o.since)
         return zdm_error(err, NULL, 0, 0, "--deployed and --since each say what is live: give one");
     if (o.server.force && !o.server.database)

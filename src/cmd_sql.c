@@ -22,34 +22,48 @@ static const char sql_usage[] =
     "\n"
     "  --only NAME   just that migration (a unique prefix will do)\n";
 
+enum { OPT_DJANGO = CLI_OPT_BASE, OPT_ONLY };
+
+static const struct option sql_options[] = {
+    {"django", required_argument, NULL, OPT_DJANGO},
+    {"only", required_argument, NULL, OPT_ONLY},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct SqlOptions {
+    const char *only;
+    int version;
+} SqlOptions;
+
+static int sql_set(void *ctx, int id, const char *name, const char *val, Arena *a, ZdmError *err)
+{
+    (void)a;
+    SqlOptions *o = ctx;
+    if (id == OPT_ONLY) {
+        o->only = val;
+    } else if (id == OPT_DJANGO) {
+        if ((o->version = django_parse_version(val)) < 0)
+            return zdm_error(err, NULL, 0, 0, "--django takes a version from 3.2 to 5.x, not '%s'", val);
+    } else {
+        return zdm_error(err, NULL, 0, 0, "option --%s is not handled", name);
+    }
+    return 0;
+}
+
+const CliCommand cli_sql = {"sql", sql_usage, "the SQL each migration runs (for Django: the SQL zdm generates)",
+                            sql_options, sql_set};
+
 int cmd_sql(int argc, char **argv, Arena *a, ZdmError *err)
 {
     List paths = {0};
-    const char *only = NULL;
-    int version = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        static const char *const valued[] = {"--django", "--only", NULL};
-        const char *name, *val;
-        if (util_next_arg(a, argc, argv, &i, valued, "sql", &name, &val, err) < 0)
-            return -1;
-        if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
-            fputs(sql_usage, stdout);
-            return 0;
-        }
-        if (strcmp(name, "--only") == 0) {
-            only = val;
-        } else if (strcmp(name, "--django") == 0) {
-            if ((version = django_parse_version(val)) < 0)
-                return zdm_error(err, NULL, 0, 0, "--django takes a version from 3.2 to 5.x, not '%s'", val);
-        } else if (arg[0] == '-' && arg[1]) {
-            return zdm_error(err, NULL, 0, 0, "unknown option '%s'\n\n%s", arg, sql_usage);
-        } else {
-            list_push(a, &paths, (void *)arg);
-        }
-    }
+    SqlOptions o = {0};
+    int rc = cli_parse(&cli_sql, argc, argv, &o, &paths, a, err);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     if (paths.len == 0)
-        return zdm_error(err, NULL, 0, 0, "no migrations given\n\n%s", sql_usage);
+        return cli_usage_error(&cli_sql, err, "no migrations given");
+    const char *only = o.only;
+    int version = o.version;
     History h = {.django_version = version};
     /* parsed too: SQL that does not parse (a RunSQL's, say) is an error here as well */
     if (source_load(a, (char **)paths.items, paths.len, &h, err) < 0 ||

@@ -21,33 +21,45 @@ static const char status_usage[] =
     "  --database URL   default: DATABASE_URL, else libpq's PG* variables\n"
     "  --schema NAME    schema of the history table (default public)\n";
 
+enum { OPT_DATABASE = CLI_OPT_BASE, OPT_SCHEMA };
+
+static const struct option status_options[] = {
+    {"database", required_argument, NULL, OPT_DATABASE},
+    {"schema", required_argument, NULL, OPT_SCHEMA},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct StatusOptions {
+    const char *url, *schema;
+} StatusOptions;
+
+static int status_set(void *ctx, int id, const char *name, const char *val, Arena *a, ZdmError *err)
+{
+    (void)a;
+    StatusOptions *o = ctx;
+    if (id == OPT_DATABASE)
+        o->url = val;
+    else if (id == OPT_SCHEMA)
+        o->schema = val;
+    else
+        return zdm_error(err, NULL, 0, 0, "option --%s is not handled", name);
+    return 0;
+}
+
+const CliCommand cli_status = {"status", status_usage, "applied, pending (with phase), edited since applied",
+                               status_options, status_set};
+
 int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
 {
-    const char *url = NULL, *schema = "public";
+    StatusOptions o = {.schema = "public"};
     List paths = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        static const char *const valued[] = {"--database", "--schema", NULL};
-        const char *name, *val;
-        if (util_next_arg(a, argc, argv, &i, valued, "status", &name, &val, err) < 0)
-            return -1;
-        if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
-            fputs(status_usage, stdout);
-            return 0;
-        } else if (strcmp(name, "--database") == 0) {
-            url = val;
-        } else if (strcmp(name, "--schema") == 0) {
-            schema = val;
-        } else if (arg[0] == '-' && arg[1]) {
-            return zdm_error(err, NULL, 0, 0, "unknown option '%s'\n\n%s", arg, status_usage);
-        } else {
-            list_push(a, &paths, (void *)arg);
-        }
-    }
+    int rc = cli_parse(&cli_status, argc, argv, &o, &paths, a, err);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     if (paths.len != 1)
-        return zdm_error(err, NULL, 0, 0, "%s\n\n%s",
-                         paths.len ? "give one migrations directory" : "no migrations directory given",
-                         status_usage);
+        return cli_usage_error(&cli_status, err, "%s",
+                               paths.len ? "give one migrations directory" : "no migrations directory given");
+    const char *url = o.url, *schema = o.schema;
     History h = {0};
     if (source_load(a, (char **)paths.items, paths.len, &h, err) < 0)
         return -1;
@@ -59,7 +71,7 @@ int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
     if (!conn)
         return -1;
     DbHistory dh;
-    int rc = db_history_read(a, conn, schema, &h, &dh, err);
+    rc = db_history_read(a, conn, schema, &h, &dh, err);
     int pg_version = db_pg_version(conn);
     /* the backfill jobs pending migrations wait for: name -> state */
     StrMap jobs = {0};

@@ -45,37 +45,46 @@ typedef struct TestOptions {
     ServerOptions server;
 } TestOptions;
 
+enum { OPT_DATABASE = CLI_OPT_BASE, OPT_PG_BIN, OPT_FILTER, OPT_FORCE, OPT_KEEP };
+
+static const struct option test_options[] = {
+    {"database", required_argument, NULL, OPT_DATABASE},
+    {"pg-bin", required_argument, NULL, OPT_PG_BIN},
+    {"filter", required_argument, NULL, OPT_FILTER},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"keep", no_argument, NULL, OPT_KEEP},
+    {NULL, 0, NULL, 0},
+};
+
+static int test_set(void *ctx, int id, const char *name, const char *val, Arena *a, ZdmError *err)
+{
+    (void)a;
+    TestOptions *o = ctx;
+    switch (id) {
+    case OPT_DATABASE: o->server.database = val; break;
+    case OPT_PG_BIN: o->server.pg_bin = val; break;
+    case OPT_FILTER: o->filter = val; break;
+    case OPT_FORCE: o->server.force = true; break;
+    case OPT_KEEP: o->server.keep = true; break;
+    default: return zdm_error(err, NULL, 0, 0, "option --%s is not handled", name);
+    }
+    return 0;
+}
+
+const CliCommand cli_test = {"test", test_usage, "run the migration tests (*.zdmtest) on a throwaway PostgreSQL",
+                             test_options, test_set};
+
 static int parse_options(int argc, char **argv, Arena *a, TestOptions *o, ZdmError *err)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        static const char *const valued[] = {"--database", "--pg-bin", "--filter", NULL};
-        const char *name, *val;
-        if (util_next_arg(a, argc, argv, &i, valued, "test", &name, &val, err) < 0)
-            return -1;
-        if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
-            fputs(test_usage, stdout);
-            return 1;
-        } else if (strcmp(name, "--database") == 0) {
-            o->server.database = val;
-        } else if (strcmp(name, "--pg-bin") == 0) {
-            o->server.pg_bin = val;
-        } else if (strcmp(name, "--filter") == 0) {
-            o->filter = val;
-        } else if (strcmp(name, "--force") == 0) {
-            o->server.force = true;
-        } else if (strcmp(name, "--keep") == 0) {
-            o->server.keep = true;
-        } else if (arg[0] == '-' && arg[1]) {
-            return zdm_error(err, NULL, 0, 0, "unknown option '%s' (see zdm test --help)", arg);
-        } else if (!o->path) {
-            o->path = arg;
-        } else {
-            list_push(a, &o->files, (void *)arg);
-        }
-    }
-    if (!o->path)
-        return zdm_error(err, NULL, 0, 0, "no migrations directory given (see zdm test --help)");
+    List operands = {0};
+    int rc = cli_parse(&cli_test, argc, argv, o, &operands, a, err);
+    if (rc != 0)
+        return rc;
+    if (operands.len == 0)
+        return cli_usage_error(&cli_test, err, "no migrations directory given");
+    o->path = LIST_GET(&operands, 0);
+    for (int i = 1; i < operands.len; i++)
+        list_push(a, &o->files, LIST_GET(&operands, i));
     if (o->server.force && !o->server.database)
         return zdm_error(err, NULL, 0, 0, "--force only applies to --database");
     if (o->server.keep && o->server.database)

@@ -1,11 +1,17 @@
 /*
  * commands.h — one function per command, as git's builtin/. Each returns the
  * exit code, or -1 after filling err (main prints it and exits with its kind).
+ * argv[0] is the command's name.
  */
 #ifndef ZDM_COMMANDS_H
 #define ZDM_COMMANDS_H
 
+#include "cli/cli.h"
 #include "util/util.h"
+
+/* Each command's usage and options (src/cli/cli.h), beside its function. */
+extern const CliCommand cli_plan, cli_check, cli_rules, cli_migrate, cli_status, cli_diff, cli_sql,
+    cli_test, cli_rehearse, cli_backfill;
 
 int cmd_plan(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_check(int argc, char **argv, Arena *a, ZdmError *err);

@@ -4,7 +4,9 @@
  * Each format lives in its own file (text.c, json.c, sarif.c, github.c); this
  * one only maps names to them, so adding a format touches one switch here.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 
@@ -29,6 +31,14 @@ int report_format_parse(const char *name, ReportFormat *out)
         }
     }
     return -1;
+}
+
+bool report_use_color(int color)
+{
+    if (color >= 0)
+        return color == 1;
+    const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+    return isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
 }
 
 void report_render(Arena *a, const Plan *plan, ReportFormat format, bool color,

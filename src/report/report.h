@@ -18,6 +18,12 @@ typedef enum ReportFormat {
 
 /* "text" | "json" | "sarif" | "github" → 0, else -1. */
 int report_format_parse(const char *name, ReportFormat *out);
+#define REPORT_FORMATS "text, json, sarif or github"
+
+/* Whether text output is coloured: color 1 (--color) or 0 (--no-color) as
+ * given; -1 decides: stdout a terminal, NO_COLOR unset or empty (no-color.org),
+ * and TERM not "dumb". */
+bool report_use_color(int color);
 
 /* color: use ANSI colours (text only; main decides: a TTY and no NO_COLOR). */
 void report_render(Arena *a, const Plan *plan, ReportFormat format, bool color,

@@ -356,26 +356,6 @@ const char *util_intern(Interner *in, const char *s)
     return k;
 }
 
-int util_next_arg(Arena *a, int argc, char **argv, int *i, const char *const *valued,
-                  const char *command, const char **name, const char **val, ZdmError *err)
-{
-    const char *arg = argv[*i];
-    const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-    *name = eq ? arena_strndup(a, arg, (size_t)(eq - arg)) : arg;
-    *val = NULL;
-    for (int k = 0; valued[k]; k++) {
-        if (strcmp(*name, valued[k]) != 0)
-            continue;
-        if (eq)
-            *val = eq + 1;
-        else if (*i + 1 < argc)
-            *val = argv[++*i];
-        else
-            return zdm_error(err, NULL, 0, 0, "%s needs a value (see zdm %s --help)", *name, command);
-    }
-    return 0;
-}
-
 double util_now_ms(void)
 {
     struct timespec ts;

@@ -85,16 +85,6 @@ void util_line_col(const char *text, int off, int *line, int *column);
 void util_line_col_from(const char *text, int from, int from_line, int from_column,
                         int off, int *line, int *column);
 
-/*
- * One command-line argument, argv[*i]: its name ("--opt" of "--opt=value", or
- * the argument as it is) and, for the options listed in valued
- * (NULL-terminated), its value: after the "=", else the next argument (*i then
- * moves past it); NULL for the others. Returns 0, or -1 with err ("--opt needs
- * a value (see zdm <command> --help)") when a value is missing.
- */
-int util_next_arg(Arena *a, int argc, char **argv, int *i, const char *const *valued,
-                  const char *command, const char **name, const char **val, ZdmError *err);
-
 /* Natural order: digit runs compare as numbers, so "2_x" sorts before "10_x". */
 int util_natural_cmp(const char *a, const char *b);
 
