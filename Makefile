@@ -12,7 +12,7 @@ CC      ?= cc
 CSTD     = -std=c17 -D_DEFAULT_SOURCE -I/usr/include/postgresql
 WARN     = -Wall -Wextra -Wpedantic -Werror -Wno-error=deprecated-declarations
 CFLAGS  ?= -O2 -g
-LDLIBS   = -lpg_query -lcjson -lpq -linih -pthread
+LDLIBS   = -lpg_query -lcjson -linih -ldl -pthread   # libpq is loaded when needed: src/db/pq.h
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 LIB_SRC  = $(sort $(wildcard src/*/*.c) $(filter-out src/main.c,$(wildcard src/*.c)))

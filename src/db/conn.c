@@ -165,6 +165,8 @@ int db_error(ZdmError *err, PGconn *conn, const PGresult *res, const char *what)
 
 PGconn *db_connect(Arena *a, const char *url, ZdmError *err)
 {
+    if (pq_load(err) != 0)
+        return NULL;
     const char *source = "--database";
     if (!url || !*url) {
         url = getenv("DATABASE_URL");

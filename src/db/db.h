@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-#include <libpq-fe.h>
+#include "pq.h"
 
 #include "../analysis/analysis.h"
 #include "../catalog/catalog.h"

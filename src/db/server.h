@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include <libpq-fe.h>
+#include "pq.h"
 
 #include "../util/util.h"
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <libpq-fe.h>
+#include "pq.h"
 
 #include "db.h"
 #include "rehearse.h"
@@ -503,6 +503,8 @@ static void *monitor_main(void *arg)
 
 int traffic_start(Traffic *t, ZdmError *err)
 {
+    if (pq_load(err) != 0)
+        return -1;
     atomic_store(&t->stop, false);
     t->clients = calloc((size_t)t->nclients, sizeof(Client));
     t->monitor = calloc((size_t)t->nsteps, sizeof(StepStats));
