@@ -23,7 +23,8 @@ static const char plan_usage[] =
     "migrations/NNNN_name.py), single .sql files, or - for stdin.\n"
     "\n"
     "Which migrations are pending (a directory; files and stdin are always pending):\n"
-    "  --deployed NAME     NAME and everything before it are live (Django: app.NNNN)\n"
+    "  --deployed NAME     NAME and everything before it are live (Django: app.NNNN);\n"
+    "                      none: nothing is, every migration is pending (a new database)\n"
     "  --since REF         files that do not exist at git revision REF are pending\n"
     "  --database URL      the database's history (zdm_migrations, else django_migrations,\n"
     "                      flyway_schema_history, schema_migrations) says what is applied\n"
@@ -206,13 +207,19 @@ static int decide_pending(Arena *a, History *h, const PlanOptions *o, Plan *plan
 {
     if (o->database)
         return db_decide_pending(a, h, o->database, o->schema, &plan->assumption, err);
+    bool none = o->deployed && strcmp(o->deployed, "none") == 0;
     if (h->explicit_files) {
-        if (o->deployed || o->since)
+        if ((o->deployed && !none) || o->since)
             return zdm_error(err, NULL, 0, 0,
                              "--deployed and --since need a migrations directory, not single files");
         plan->assumption = arena_printf(a,
             "zdm: %d file%s checked as pending; objects they do not create are taken as existing",
             h->n, h->n == 1 ? "" : "s");
+        return 0;
+    }
+    if (none) {
+        plan->assumption = arena_printf(a, "zdm: all %d migration%s pending: nothing is deployed (--deployed none)",
+                                        h->n, h->n == 1 ? "" : "s");
         return 0;
     }
     if (o->deployed) {
@@ -296,13 +303,18 @@ static int run(const CliCommand *cmd, int argc, char **argv, Arena *a, ZdmError 
     int rc = parse_options(cmd, argc, argv, a, &o, &paths, err);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
-    History h = {.django_version = o.django_version};
+    /* A new repository's CI runs check before its first migration exists. */
+    History h = {.django_version = o.django_version, .allow_empty = true};
     if (source_load(a, (char **)paths.items, paths.len, &h, err) < 0)
         return -1;
     if (o.stdin_filename && name_stdin(a, &h, o.stdin_filename, err) < 0)
         return -1;
+    for (int i = 0; i < h.notices.len; i++)
+        fprintf(stderr, "zdm: %s\n", (const char *)LIST_GET(&h.notices, i));
     Plan plan = {0};
-    if (decide_pending(a, &h, &o, &plan, err) < 0)
+    if (h.n == 0)
+        plan.assumption = "zdm: no migrations yet";
+    else if (decide_pending(a, &h, &o, &plan, err) < 0)
         return -1;
     /* The analysis replays each migration as soon as it is parsed, while the
      * next ones parse on the other cores; a syntax error anywhere stops it,

@@ -5,9 +5,19 @@
  * A directory's layout is recognised from its entries, so teams point zdm at
  * the folder their migration tool already uses: plain "NNNN_name.sql",
  * golang-migrate "N_name.up.sql", Flyway "V1__x.sql" / "R__x.sql", dbmate files
- * with "-- migrate:up" sections, or one folder per migration holding up.sql
- * (diesel, refinery). Only the "up" direction is kept: zdm analyses what a
- * deploy runs. Statements are not parsed here; the SQL module does that from
+ * with "-- migrate:up" sections, goose files with "-- +goose Up" sections,
+ * popx "<version>_<name>[.postgres][.autocommit].up.sql", Authelia
+ * "V0001.Name.up.sql", Atlas (a directory holding atlas.sum), or one folder
+ * per migration holding up.sql (diesel, refinery) or migration.sql (Prisma).
+ * Only the "up" direction is kept: zdm analyses what a deploy runs. A .sql
+ * file whose name fits none of them (seed.sql) is skipped with a notice.
+ *
+ * Each file also says how its runner will run it: in one transaction (goose,
+ * dbmate, popx, Atlas, Flyway's executeInTransaction), outside of one when the
+ * file asks, or as written. The rules judge statements that cannot run in a
+ * transaction by that (Migration.tx_mode).
+ *
+ * Statements are not parsed here; the SQL module does that from
  * Migration.text, so the text keeps the file's bytes for offsets and lines.
  */
 #include "source.h"
@@ -16,8 +26,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 /* A directory entry recognised as a migration, before its file is read. */
@@ -26,6 +38,7 @@ typedef struct Entry {
     const char *file; /* path as the user would write it */
     const char *key;  /* what orders it among its directory's migrations */
     int group;        /* 0: versioned/plain, 1: Flyway repeatable (run last) */
+    const char *dialect; /* popx: "postgres", "mysql", ...; "" for none */
 } Entry;
 
 static bool ends_with(const char *s, const char *suffix)
@@ -77,17 +90,49 @@ static size_t flyway_version_len(const char *base, char prefix)
 }
 
 /*
- * Flyway runs callbacks such as afterMigrate.sql next to the migrations; they
- * are not migrations of their own.
+ * Whether a .sql file's name is one a migration tool applies: a version
+ * first (NNNN_, N_, a timestamp: plain, golang-migrate, dbmate, goose,
+ * Atlas, popx, river), Flyway's V<version>__ and R__, or Authelia's
+ * V<NNNN>.<Name>. Anything else (seed.sql, schema.sql) is no migration.
  */
-static bool is_flyway_callback(const char *base)
+static bool is_migration_name(const char *base)
 {
-    const char *rest = NULL;
-    if (strncmp(base, "before", 6) == 0)
-        rest = base + 6;
-    else if (strncmp(base, "after", 5) == 0)
-        rest = base + 5;
-    return rest && *rest >= 'A' && *rest <= 'Z';
+    if (base[0] >= '0' && base[0] <= '9')
+        return true;
+    if (base[0] == 'V' && base[1] >= '0' && base[1] <= '9')
+        return true;
+    return strncmp(base, "R__", 3) == 0;
+}
+
+/*
+ * popx names files "<version>_<name>[.<dialect>][.autocommit].up.sql" and
+ * applies, per version, the PostgreSQL file if there is one, else the
+ * dialect-neutral one. Returns the dialect of base ("" for none).
+ */
+static const char *popx_dialect(Arena *a, const char *base)
+{
+    size_t n = strlen(base);
+    if (!ends_with(base, ".up.sql"))
+        return "";
+    n -= strlen(".up.sql");
+    char *stem = arena_strndup(a, base, n);
+    if (ends_with(stem, ".autocommit"))
+        stem[n - strlen(".autocommit")] = '\0';
+    static const char *const dialects[] = {"postgres", "cockroach", "mysql", "sqlite3", "sqlite",
+                                           NULL};
+    const char *dot = strrchr(stem, '.');
+    if (dot)
+        for (int i = 0; dialects[i]; i++)
+            if (strcmp(dot + 1, dialects[i]) == 0)
+                return dialects[i];
+    return "";
+}
+
+/* popx's version: the digits before the first '_'. */
+static const char *popx_version(Arena *a, const char *base)
+{
+    const char *us = strchr(base, '_');
+    return us ? arena_strndup(a, base, (size_t)(us - base)) : base;
 }
 
 static int entry_cmp(const void *pa, const void *pb)
@@ -106,22 +151,27 @@ static int entry_cmp(const void *pa, const void *pb)
 
 /*
  * Classifies one regular file of a migrations directory. Returns NULL for
- * files that are not "up" migrations. *flyway is set when the name follows
- * Flyway's convention, which makes the directory a Flyway one.
+ * files that are not "up" migrations; a .sql file skipped for its name is
+ * named in notices.
  */
-static Entry *classify_file(Arena *a, const char *dir, const char *base,
-                            bool *flyway)
+static Entry *classify_file(Arena *a, const char *dir, const char *base, List *notices)
 {
     if (!ends_with(base, ".sql") || ends_with(base, ".down.sql"))
         return NULL;
-    if (flyway_version_len(base, 'U')) { /* Flyway undo: never deployed forward */
-        *flyway = true;
+    if (flyway_version_len(base, 'U')) /* Flyway undo: never deployed forward */
+        return NULL;
+    if (!is_migration_name(base)) {
+        list_push(a, notices,
+                  arena_printf(a, "skipped %s: its name fits no migration layout (a migration's "
+                                  "name starts with its version: 0001_name.sql, V1__name.sql)",
+                               join_path(a, dir, base)));
         return NULL;
     }
     Entry *e = arena_alloc(a, sizeof *e);
     e->name = name_of_file(a, base);
     e->file = join_path(a, dir, base);
     e->key = e->name;
+    e->dialect = popx_dialect(a, base);
     size_t vlen = flyway_version_len(base, 'V');
     if (vlen) {
         /*
@@ -134,12 +184,80 @@ static Entry *classify_file(Arena *a, const char *dir, const char *base,
             if (*p == '_')
                 *p = '.';
         e->key = key;
-        *flyway = true;
     } else if (strncmp(base, "R__", 3) == 0) {
         e->group = 1; /* repeatables run after every versioned migration */
-        *flyway = true;
     }
     return e;
+}
+
+/*
+ * Keeps, from a popx directory, what popx applies to PostgreSQL: other
+ * dialects' files go, and so does a dialect-neutral file whose version has a
+ * ".postgres." one.
+ */
+static void popx_select(Arena *a, List *entries)
+{
+    bool popx = false;
+    for (int i = 0; i < entries->len && !popx; i++)
+        popx = *((Entry *)LIST_GET(entries, i))->dialect != '\0';
+    if (!popx)
+        return;
+    List kept = {0};
+    for (int i = 0; i < entries->len; i++) {
+        Entry *e = LIST_GET(entries, i);
+        if (*e->dialect && strcmp(e->dialect, "postgres") != 0)
+            continue;
+        bool superseded = false;
+        if (!*e->dialect) {
+            const char *v = popx_version(a, e->name);
+            for (int k = 0; k < entries->len && !superseded; k++) {
+                Entry *o = LIST_GET(entries, k);
+                superseded = strcmp(o->dialect, "postgres") == 0 &&
+                             strcmp(popx_version(a, o->name), v) == 0;
+            }
+        }
+        if (!superseded)
+            list_push(a, &kept, e);
+    }
+    *entries = kept;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sections and transaction modes written in the file                         */
+/* ------------------------------------------------------------------------ */
+
+/* The next line's start, or NULL after the last one. */
+static const char *next_line(const char *line)
+{
+    const char *eol = strchr(line, '\n');
+    return eol ? eol + 1 : NULL;
+}
+
+/* The 1-based line number of p in text. */
+static int line_of(const char *text, const char *p)
+{
+    int line, col;
+    util_line_col(text, (int)(p - text), &line, &col);
+    return line;
+}
+
+/*
+ * Cuts m's text at cut (a line's start): what comes before stays byte for
+ * byte, so offsets and line numbers are the file's.
+ */
+static void cut_text(Arena *a, Migration *m, const char *cut)
+{
+    m->len = (size_t)(cut - m->text);
+    /* NUL-terminated at the cut: the parser reads text as a C string. */
+    m->text = arena_strndup(a, m->text, m->len);
+}
+
+static void set_tx(Migration *m, const char *runner, bool none, const char *optout)
+{
+    m->tx_runner = runner;
+    m->tx_optout = optout;
+    m->no_transaction = none;
+    m->tx_mode = none ? TX_NONE : TX_WRAPPED;
 }
 
 /*
@@ -166,15 +284,16 @@ static bool is_marker_line(const char *line, const char *marker, const char **re
 }
 
 /*
- * For a dbmate file, cuts the text at the "-- migrate:down" line: what comes
- * before stays byte for byte, so offsets and line numbers are the file's.
- * Files without a "-- migrate:up" line are left alone.
+ * For a dbmate file, cuts the text at the "-- migrate:down" line. dbmate
+ * runs the up section in one transaction unless its marker line says
+ * "transaction:false". Returns 1 for a dbmate file, 0 for another, -1 on error.
  */
 static int apply_dbmate(Arena *a, Migration *m, ZdmError *err)
 {
     const char *text = m->text;
     const char *up = NULL, *down = NULL, *early_down = NULL;
-    for (const char *line = text; line && *line;) {
+    bool no_tx = false;
+    for (const char *line = text; line && *line; line = next_line(line)) {
         const char *rest;
         if (!up && is_marker_line(line, "migrate:up", &rest)) {
             up = line;
@@ -188,7 +307,7 @@ static int apply_dbmate(Arena *a, Migration *m, ZdmError *err)
                 bool ends = after == '\0' || after == ' ' || after == '\t' ||
                             after == '\r' || after == '\n';
                 if (starts && ends) {
-                    m->no_transaction = true;
+                    no_tx = true;
                     break;
                 }
                 opt++;
@@ -201,23 +320,267 @@ static int apply_dbmate(Arena *a, Migration *m, ZdmError *err)
             if (!early_down)
                 early_down = line;
         }
-        const char *eol = strchr(line, '\n');
-        line = eol ? eol + 1 : NULL;
     }
     if (!up)
         return 0;
-    if (early_down) {
-        int line, col;
-        util_line_col(text, (int)(early_down - text), &line, &col);
-        return zdm_error(err, m->file, line, 1,
+    if (early_down)
+        return zdm_error(err, m->file, line_of(text, early_down), 1,
                          "\"-- migrate:down\" comes before \"-- migrate:up\"");
+    if (down)
+        cut_text(a, m, down);
+    set_tx(m, "dbmate", no_tx, "\"transaction:false\" on its marker line: -- migrate:up transaction:false");
+    return 1;
+}
+
+typedef enum GooseNote {
+    GOOSE_NONE,  /* not an annotation */
+    GOOSE_UP,
+    GOOSE_DOWN,
+    GOOSE_BEGIN, /* StatementBegin */
+    GOOSE_END,   /* StatementEnd */
+    GOOSE_NO_TX, /* NO TRANSACTION */
+    GOOSE_OTHER, /* ENVSUB ON/OFF and annotations of later goose versions */
+} GooseNote;
+
+/*
+ * A goose annotation: "-- +goose <word>" at the very start of a line, any
+ * case (goose reads an indented one as SQL, and so does zdm).
+ */
+static GooseNote goose_note(const char *line)
+{
+    if (line[0] != '-' || line[1] != '-')
+        return GOOSE_NONE;
+    const char *p = line + 2;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (strncasecmp(p, "+goose", 6) != 0 || (p[6] != ' ' && p[6] != '\t'))
+        return GOOSE_NONE;
+    p += 6;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t n = strcspn(p, "\n");
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r'))
+        n--;
+    static const struct {
+        const char *word;
+        GooseNote note;
+    } words[] = {{"up", GOOSE_UP},
+                 {"down", GOOSE_DOWN},
+                 {"statementbegin", GOOSE_BEGIN},
+                 {"statementend", GOOSE_END},
+                 {"no transaction", GOOSE_NO_TX}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strlen(words[i].word) == n && strncasecmp(p, words[i].word, n) == 0)
+            return words[i].note;
+    return GOOSE_OTHER;
+}
+
+/*
+ * For a goose file, keeps the "-- +goose Up" section: goose runs it forward
+ * and the "-- +goose Down" section only on rollback. goose runs the file in
+ * one transaction unless it says "-- +goose NO TRANSACTION". StatementBegin /
+ * StatementEnd only tell goose's own splitter where a statement holding
+ * semicolons ends (zdm splits with PostgreSQL's grammar), but an unbalanced
+ * pair makes goose refuse the file, so zdm does too. Returns 1 for a goose
+ * file, 0 for another, -1 on error.
+ */
+static int apply_goose(Arena *a, Migration *m, ZdmError *err)
+{
+    const char *text = m->text;
+    const char *up = NULL, *down = NULL, *begin = NULL, *first = NULL;
+    bool no_tx = false;
+    for (const char *line = text; line && *line; line = next_line(line)) {
+        GooseNote note = goose_note(line);
+        if (note == GOOSE_NONE)
+            continue;
+        if (!first)
+            first = line;
+        int ln = line_of(text, line);
+        switch (note) {
+        case GOOSE_UP:
+            if (up)
+                return zdm_error(err, m->file, ln, 1,
+                                 "a second \"-- +goose Up\" (the first is at line %d): goose "
+                                 "refuses the file",
+                                 line_of(text, up));
+            up = line;
+            break;
+        case GOOSE_DOWN:
+            if (!up)
+                return zdm_error(err, m->file, ln, 1,
+                                 "\"-- +goose Down\" comes before \"-- +goose Up\"");
+            if (begin)
+                return zdm_error(err, m->file, line_of(text, begin), 1,
+                                 "\"-- +goose StatementBegin\" has no \"-- +goose StatementEnd\" "
+                                 "before \"-- +goose Down\" at line %d",
+                                 ln);
+            if (down)
+                return zdm_error(err, m->file, ln, 1,
+                                 "a second \"-- +goose Down\" (the first is at line %d)",
+                                 line_of(text, down));
+            down = line;
+            break;
+        case GOOSE_BEGIN:
+            if (!up)
+                return zdm_error(err, m->file, ln, 1,
+                                 "\"-- +goose StatementBegin\" before \"-- +goose Up\"");
+            if (begin)
+                return zdm_error(err, m->file, ln, 1,
+                                 "\"-- +goose StatementBegin\" inside the statement begun at "
+                                 "line %d",
+                                 line_of(text, begin));
+            begin = line;
+            break;
+        case GOOSE_END:
+            if (!begin)
+                return zdm_error(err, m->file, ln, 1,
+                                 "\"-- +goose StatementEnd\" without a \"-- +goose "
+                                 "StatementBegin\" before it");
+            begin = NULL;
+            break;
+        case GOOSE_NO_TX: no_tx = true; break;
+        default: break;
+        }
     }
-    if (down) {
-        m->len = (size_t)(down - text);
-        /* NUL-terminated at the cut: the parser reads text as a C string. */
-        m->text = arena_strndup(a, text, m->len);
+    if (!first)
+        return 0;
+    if (begin)
+        return zdm_error(err, m->file, line_of(text, begin), 1,
+                         "\"-- +goose StatementBegin\" has no \"-- +goose StatementEnd\"");
+    if (!up)
+        return zdm_error(err, m->file, line_of(text, first), 1,
+                         "a goose file without \"-- +goose Up\": goose refuses it");
+    if (down)
+        cut_text(a, m, down);
+    set_tx(m, "goose", no_tx, "-- +goose NO TRANSACTION at the top of the file");
+    return 1;
+}
+
+/*
+ * Atlas runs each file in a transaction of its own unless its header says
+ * "-- atlas:txmode none" (directives sit in the comment lines before the
+ * first statement). A file is Atlas's when it has that directive or its
+ * folder holds atlas.sum.
+ */
+static int apply_atlas(Arena *a, Migration *m, ZdmError *err)
+{
+    const char *mode = NULL;
+    int mode_line = 0;
+    for (const char *line = m->text; line && *line; line = next_line(line)) {
+        const char *p = line;
+        while (*p == ' ' || *p == '\t' || *p == '\r')
+            p++;
+        if (*p == '\n')
+            continue;
+        if (p[0] != '-' || p[1] != '-')
+            break; /* the first statement: the header is over */
+        p += 2;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncmp(p, "atlas:txmode", 12) != 0)
+            continue;
+        p += 12;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t n = strcspn(p, " \t\r\n");
+        mode = arena_strndup(a, p, n);
+        mode_line = line_of(m->text, line);
     }
-    return 0;
+    if (mode && strcmp(mode, "none") != 0 && strcmp(mode, "file") != 0 &&
+        strcmp(mode, "all") != 0)
+        return zdm_error(err, m->file, mode_line, 1,
+                         "atlas:txmode takes none, file or all, not '%s'", mode);
+    if (!mode) {
+        const char *slash = strrchr(m->file, '/');
+        const char *sum = slash ? arena_printf(a, "%.*s/atlas.sum", (int)(slash - m->file), m->file)
+                                : "atlas.sum";
+        struct stat st;
+        if (stat(sum, &st) != 0)
+            return 0;
+    }
+    set_tx(m, "Atlas", mode && strcmp(mode, "none") == 0,
+           "-- atlas:txmode none at the top of the file");
+    return 1;
+}
+
+/*
+ * Flyway runs a versioned or repeatable script in a transaction, except that
+ * without a setting it runs one holding only statements that cannot run in a
+ * transaction outside of one (and refuses one that mixes both). The setting
+ * is executeInTransaction in the script's configuration file, "<script>.conf".
+ */
+static int apply_flyway(Arena *a, Migration *m, const char *base, ZdmError *err)
+{
+    if (!flyway_version_len(base, 'V') && strncmp(base, "R__", 3) != 0)
+        return 0;
+    m->tx_runner = "Flyway";
+    m->tx_optout = arena_printf(a, "a file %s.conf beside it holding executeInTransaction=false",
+                                base);
+    m->tx_mode = TX_DETECT;
+    const char *conf = arena_printf(a, "%s.conf", m->file);
+    struct stat st;
+    if (stat(conf, &st) != 0)
+        return 1;
+    size_t len;
+    const char *text = util_read_file(a, conf, &len, err);
+    if (!text)
+        return -1;
+    for (const char *line = text; line && *line; line = next_line(line)) {
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *key = "executeInTransaction";
+        if (strncmp(p, key, strlen(key)) != 0)
+            continue;
+        p += strlen(key);
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p != '=')
+            continue;
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t n = strcspn(p, " \t\r\n");
+        if (n == 4 && strncmp(p, "true", 4) == 0)
+            set_tx(m, "Flyway", false, m->tx_optout);
+        else if (n == 5 && strncmp(p, "false", 5) == 0)
+            set_tx(m, "Flyway", true, m->tx_optout);
+        else
+            return zdm_error(err, conf, line_of(text, line), (int)(p - line) + 1,
+                             "executeInTransaction takes true or false, not '%.*s'", (int)n, p);
+    }
+    return 1;
+}
+
+/*
+ * popx runs each migration in a transaction unless ".autocommit." is in its
+ * file name; a file is popx's when its name carries a dialect or that mark.
+ */
+static int apply_popx(Arena *a, Migration *m, const char *base)
+{
+    bool autocommit = strstr(base, ".autocommit.") != NULL;
+    if (!autocommit && !*popx_dialect(a, base))
+        return 0;
+    set_tx(m, "popx", autocommit,
+           "\".autocommit\" in its file name: <version>_<name>.autocommit.up.sql");
+    return 1;
+}
+
+/* Reads a layout's sections and its runner's transaction mode from the file. */
+static int apply_layout(Arena *a, Migration *m, ZdmError *err)
+{
+    const char *slash = strrchr(m->file, '/');
+    const char *base = slash ? slash + 1 : m->file;
+    int rc = apply_goose(a, m, err);
+    if (rc == 0)
+        rc = apply_dbmate(a, m, err);
+    if (rc == 0)
+        rc = apply_atlas(a, m, err);
+    if (rc == 0)
+        rc = apply_flyway(a, m, base, err);
+    if (rc == 0)
+        rc = apply_popx(a, m, base);
+    return rc < 0 ? -1 : 0;
 }
 
 static Migration *read_migration(Arena *a, const char *name, const char *file,
@@ -229,21 +592,41 @@ static Migration *read_migration(Arena *a, const char *name, const char *file,
     m->phase = PHASE_NONE;
     m->directive = PHASE_NONE;
     m->text = util_read_file(a, file, &m->len, err);
-    if (!m->text || apply_dbmate(a, m, err) < 0)
+    if (!m->text || apply_layout(a, m, err) < 0)
         return NULL;
     return m;
 }
 
-/* Adds a directory's migrations to out, in the order they are applied. */
-static int load_dir(Arena *a, const char *dir, List *out, ZdmError *err)
+static int str_cmp(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* The file of a folder-per-migration: up.sql (diesel, refinery) or migration.sql (Prisma). */
+static const char *folder_migration(Arena *a, const char *folder)
+{
+    static const char *const names[] = {"up.sql", "migration.sql", NULL};
+    for (int i = 0; names[i]; i++) {
+        char *path = join_path(a, folder, names[i]);
+        struct stat st;
+        if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode))
+            return path;
+    }
+    return NULL;
+}
+
+/*
+ * Adds a directory's migrations to out, in the order they are applied.
+ * Returns how many, or -1 with err set.
+ */
+static int load_dir(Arena *a, const char *dir, List *out, List *notices, ZdmError *err)
 {
     DIR *d = opendir(dir);
     if (!d)
         return zdm_error(err, dir, 0, 0, "cannot read directory %s: %s", dir,
                          strerror(errno));
     List entries = {0};
-    List callbacks = {0}; /* Flyway-style names, dropped if the dir is Flyway's */
-    bool flyway = false;
+    List skipped = {0}; /* notices, sorted below: readdir's order is the file system's */
     struct dirent *de;
     int rc = 0;
     while ((de = readdir(d)) != NULL) {
@@ -262,36 +645,32 @@ static int load_dir(Arena *a, const char *dir, List *out, ZdmError *err)
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
-            char *up = join_path(a, path, "up.sql");
-            struct stat ust;
-            if (stat(up, &ust) == 0 && !S_ISDIR(ust.st_mode)) {
+            const char *file = folder_migration(a, path);
+            if (file) {
                 Entry *e = arena_alloc(a, sizeof *e);
                 e->name = arena_strdup(a, base);
-                e->file = up;
+                e->file = file;
                 e->key = e->name;
+                e->dialect = "";
                 list_push(a, &entries, e);
             }
             continue;
         }
-        Entry *e = classify_file(a, dir, base, &flyway);
-        if (!e)
-            continue;
-        list_push(a, is_flyway_callback(base) ? &callbacks : &entries, e);
+        Entry *e = classify_file(a, dir, base, &skipped);
+        if (e)
+            list_push(a, &entries, e);
     }
     closedir(d);
     if (rc < 0)
         return rc;
-    if (!flyway)
-        for (int i = 0; i < callbacks.len; i++)
-            list_push(a, &entries, LIST_GET(&callbacks, i));
-    if (entries.len == 0)
-        return zdm_error(err, dir, 0, 0,
-                         "no migrations found in %s (expected NNNN_name.sql, "
-                         "N_name.up.sql, V1__name.sql, dbmate files or folders "
-                         "holding up.sql)",
-                         dir);
+    if (skipped.len > 1)
+        qsort(skipped.items, (size_t)skipped.len, sizeof(void *), str_cmp);
+    for (int i = 0; i < skipped.len; i++)
+        list_push(a, notices, LIST_GET(&skipped, i));
+    popx_select(a, &entries);
 
-    qsort(entries.items, (size_t)entries.len, sizeof(void *), entry_cmp);
+    if (entries.len > 1)
+        qsort(entries.items, (size_t)entries.len, sizeof(void *), entry_cmp);
     for (int i = 0; i < entries.len; i++) {
         Entry *e = LIST_GET(&entries, i);
         Migration *m = read_migration(a, e->name, e->file, err);
@@ -299,23 +678,95 @@ static int load_dir(Arena *a, const char *dir, List *out, ZdmError *err)
             return -1;
         list_push(a, out, m);
     }
-    return 0;
+    return entries.len;
 }
 
-/* The name of a single file given on the command line. */
-static const char *explicit_name(Arena *a, const char *path)
+/* ------------------------------------------------------------------------ */
+/* Single files and their names                                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A single file's own name and the folder that name sits in: the base name
+ * without .up.sql/.sql in the file's folder, or for "x/20240101_y/up.sql" and
+ * Prisma's ".../20240101_y/migration.sql" the folder "20240101_y" in "x".
+ */
+static void explicit_parts(Arena *a, const char *path, const char **own, const char **dir)
 {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
-    if (strcmp(base, "up.sql") == 0 && slash) {
-        /* "migrations/20240101_x/up.sql": the folder names the migration. */
+    if (slash && (strcmp(base, "up.sql") == 0 || strcmp(base, "migration.sql") == 0)) {
         const char *start = slash;
         while (start > path && start[-1] != '/')
             start--;
-        if (start < slash)
-            return arena_strndup(a, start, (size_t)(slash - start));
+        if (start < slash) {
+            *own = arena_strndup(a, start, (size_t)(slash - start));
+            *dir = start > path ? arena_strndup(a, path, (size_t)(start - 1 - path)) : "";
+            if (start - 1 == path) /* "/20240101_y/up.sql" */
+                *dir = "/";
+            return;
+        }
     }
-    return name_of_file(a, base);
+    *own = name_of_file(a, base);
+    *dir = !slash ? "" : slash == path ? "/" : arena_strndup(a, path, (size_t)(slash - path));
+}
+
+/* A folder as its components, without "" and "." ("/" first when absolute). */
+static List path_parts(Arena *a, const char *dir)
+{
+    List parts = {0};
+    if (dir[0] == '/')
+        list_push(a, &parts, "/");
+    for (const char *p = dir; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n && !(n == 1 && p[0] == '.'))
+            list_push(a, &parts, arena_strndup(a, p, n));
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    return parts;
+}
+
+typedef struct Single {
+    Migration *m;
+    const char *own;
+    List dir; /* path_parts of its folder */
+} Single;
+
+/*
+ * Names single files that come from several folders by their path below
+ * the folders' common root; from one folder, by their own names.
+ */
+static void name_singles(Arena *a, List *singles)
+{
+    if (singles->len == 0)
+        return;
+    Single *s0 = LIST_GET(singles, 0);
+    int common = s0->dir.len;
+    bool same = true;
+    for (int i = 1; i < singles->len; i++) {
+        Single *s = LIST_GET(singles, i);
+        int k = 0;
+        while (k < common && k < s->dir.len &&
+               strcmp(LIST_GET(&s0->dir, k), LIST_GET(&s->dir, k)) == 0)
+            k++;
+        if (k != s->dir.len || k != s0->dir.len)
+            same = false;
+        common = k;
+    }
+    for (int i = 0; i < singles->len; i++) {
+        Single *s = LIST_GET(singles, i);
+        if (same) {
+            s->m->name = s->own;
+            continue;
+        }
+        StrBuf sb;
+        sb_init(&sb, a);
+        for (int k = common; k < s->dir.len; k++)
+            sb_printf(&sb, "%s/", (const char *)LIST_GET(&s->dir, k));
+        sb_append(&sb, s->own);
+        s->m->name = sb.data;
+    }
 }
 
 static int name_cmp(const void *pa, const void *pb)
@@ -351,10 +802,12 @@ int source_load(Arena *a, char **paths, int npaths, History *h, ZdmError *err)
     h->items = NULL;
     h->n = 0;
     h->explicit_files = false;
+    h->notices = (List){0};
     if (npaths <= 0)
         return zdm_error(err, NULL, 0, 0, "no migrations given");
 
     List out = {0};
+    List singles = {0};
     const char *a_dir = NULL, *a_file = NULL;
     for (int i = 0; i < npaths; i++) {
         const char *path = paths[i];
@@ -383,15 +836,30 @@ int source_load(Arena *a, char **paths, int npaths, History *h, ZdmError *err)
                 list_push(a, &out, dj.items[k]);
         } else if (S_ISDIR(st.st_mode)) {
             a_dir = path;
-            if (load_dir(a, path, &out, err) < 0)
+            int n = load_dir(a, path, &out, &h->notices, err);
+            if (n < 0)
                 return -1;
+            if (n == 0 && !h->allow_empty)
+                return zdm_error(err, path, 0, 0,
+                                 "no migrations found in %s (expected NNNN_name.sql, "
+                                 "N_name.up.sql, V1__name.sql, dbmate or goose files, or "
+                                 "folders holding up.sql or migration.sql)",
+                                 path);
+            if (n == 0)
+                list_push(a, &h->notices,
+                          arena_printf(a, "no migrations in %s yet: nothing to check", path));
         } else {
             /* Regular files, but also pipes such as <(git show ...). */
             a_file = path;
-            Migration *m = read_migration(a, explicit_name(a, path), path, err);
-            if (!m)
+            Single *s = arena_alloc(a, sizeof *s);
+            const char *dir;
+            explicit_parts(a, path, &s->own, &dir);
+            s->dir = path_parts(a, dir);
+            s->m = read_migration(a, s->own, path, err);
+            if (!s->m)
                 return -1;
-            list_push(a, &out, m);
+            list_push(a, &out, s->m);
+            list_push(a, &singles, s);
         }
     }
     /*
@@ -403,6 +871,7 @@ int source_load(Arena *a, char **paths, int npaths, History *h, ZdmError *err)
                          "cannot mix a migrations directory (%s) with single "
                          "files (%s): give one or the other",
                          a_dir, a_file);
+    name_singles(a, &singles);
 
     h->items = (Migration **)out.items;
     h->n = out.len;

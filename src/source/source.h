@@ -2,8 +2,8 @@
  * source.h — migrations as zdm reads them, before any analysis.
  *
  * A Migration is one unit the team applies: a .sql file, a golang-migrate
- * "N_name.up.sql", a Flyway "V1__x.sql", the up section of a dbmate file, a
- * folder holding up.sql, or stdin. Its statements keep their byte offset and
+ * "N_name.up.sql", a Flyway "V1__x.sql", the up section of a dbmate or goose
+ * file, a folder holding up.sql (diesel) or migration.sql (Prisma), or stdin. Its statements keep their byte offset and
  * 1-based line/column in the file, so every finding can point at them.
  */
 #ifndef ZDM_SOURCE_H
@@ -59,6 +59,20 @@ typedef struct Statement {
     const char *origin; /* Django: the operation it comes from, "AddField shop.Order.total" */
 } Statement;
 
+/*
+ * How the migration's own runner runs the file, as far as transactions go:
+ * a statement that cannot run in a transaction (CREATE INDEX CONCURRENTLY)
+ * is judged by it. The file's own BEGIN/COMMIT come on top of this.
+ */
+typedef enum TxMode {
+    TX_AS_WRITTEN = 0, /* statements run as the file says (psql, plain SQL, Django's sqlmigrate text) */
+    TX_WRAPPED,        /* the runner runs the whole file in one transaction (goose, dbmate, popx,
+                        * Atlas by default; Flyway with executeInTransaction=true) */
+    TX_NONE,           /* the runner runs it outside any transaction, as the file asks */
+    TX_DETECT,         /* Flyway without a setting: in a transaction unless a statement cannot run
+                        * in one; it refuses a migration that mixes both kinds */
+} TxMode;
+
 typedef struct Migration {
     int index;        /* position in the ordered history, from 0 */
     const char *name; /* "0002_add_address" (file name without .sql/.up.sql) */
@@ -72,7 +86,12 @@ typedef struct Migration {
     int directive_line;
     List requires_backfill; /* const char*: jobs named by "-- zdm:requires-backfill NAME"
                              * (src/db/backfill.h); zdm migrate waits for them to be done */
-    bool no_transaction; /* dbmate "transaction:false", Django atomic = False */
+    bool no_transaction; /* the file or its runner's setting asks for no transaction: goose NO
+                          * TRANSACTION, dbmate transaction:false, popx .autocommit., Atlas
+                          * txmode none, Flyway executeInTransaction=false, Django atomic = False */
+    TxMode tx_mode;      /* how its runner runs it (TX_NONE exactly when no_transaction, for files) */
+    const char *tx_runner; /* the runner that decides it: "goose", "dbmate", ...; NULL: as written */
+    const char *tx_optout; /* how to ask that runner for no transaction, for fix texts */
     DjangoInfo *django;  /* NULL unless read from a Django project */
     /* How to parse it when sql_parse_migration alone will not do (Django: the
      * statements point back at the operations that generated them); called
@@ -96,14 +115,25 @@ typedef struct History {
     int n;
     bool explicit_files; /* single files or stdin: all of them are pending */
     int django_version;  /* set before source_load: --django (42 for 4.2), 0 from the files */
+    bool allow_empty;    /* set before source_load: a directory without migrations yet is no
+                          * error (zdm check on a new repository), it gives n == 0 */
+    List notices;        /* const char*: what source_load skipped and why, for stderr */
 } History;
 
 /*
  * Reads every path (a migrations directory, a Django project, single files,
  * or "-" for stdin) into h, ordered: a directory's migrations in natural
  * order, a Django project's as `manage.py migrate` applies them (their SQL
- * generated and parsed already), explicit files in the order given. Statements are not parsed yet (see sql_parse_migration).
- * Returns 0, or -1 with err naming the file.
+ * generated and parsed already), explicit files in the order given.
+ * Statements are not parsed yet (see sql_parse_migration).
+ *
+ * Names: a directory's migrations are named by their file (or folder) name.
+ * Single files are too when they all sit in one folder; from several
+ * folders, by their path relative to the folders' common root, so that
+ * main/delta/01_x.sql and state/delta/01_x.sql stay two migrations.
+ *
+ * A .sql file in a directory whose name fits no layout (seed.sql) is skipped
+ * and named in h->notices. Returns 0, or -1 with err naming the file.
  */
 int source_load(Arena *a, char **paths, int npaths, History *h, ZdmError *err);
 

@@ -91,6 +91,7 @@ static int load_one(Fixture *f, const char *path, History *h, ZdmError *err)
 {
     char *paths[] = {(char *)path};
     memset(err, 0, sizeof *err);
+    memset(h, 0, sizeof *h);
     return source_load(f->a, paths, 1, h, err);
 }
 
@@ -288,9 +289,47 @@ static void test_empty_dir(void **state)
                         arena_printf(f->a,
                                      "no migrations found in %s (expected "
                                      "NNNN_name.sql, N_name.up.sql, V1__name.sql, "
-                                     "dbmate files or folders holding up.sql)",
+                                     "dbmate or goose files, or folders holding up.sql "
+                                     "or migration.sql)",
                                      f->dir));
     assert_int_equal(h.n, 0);
+}
+
+/* zdm check on a new repository: no migrations yet is no error when asked. */
+static void test_empty_dir_allowed(void **state)
+{
+    Fixture *f = *state;
+    char *seed = write_file(f, "seed.sql", "INSERT INTO t VALUES (1);\n");
+    char *paths[] = {f->dir};
+    History h = {.allow_empty = true};
+    ZdmError err = {0};
+    assert_int_equal(source_load(f->a, paths, 1, &h, &err), 0);
+    assert_int_equal(h.n, 0);
+    assert_int_equal(h.notices.len, 2);
+    assert_non_null(strstr(LIST_GET(&h.notices, 0), seed));
+    assert_non_null(strstr(LIST_GET(&h.notices, 0), "fits no migration layout"));
+    assert_string_equal(LIST_GET(&h.notices, 1),
+                        arena_printf(f->a, "no migrations in %s yet: nothing to check", f->dir));
+}
+
+/* A .sql file no layout names is named in a notice, not taken as a migration. */
+static void test_unlayout_files_skipped(void **state)
+{
+    Fixture *f = *state;
+    write_file(f, "0001_a.sql", "CREATE TABLE a (id int);\n");
+    char *seed = write_file(f, "seed.sql", "INSERT INTO a VALUES (1);\n");
+    char *schema = write_file(f, "schema.sql", "CREATE TABLE a (id int);\n");
+    write_file(f, "V0002.Second.up.sql", "SELECT 2;\n"); /* Authelia */
+    write_file(f, "V0002.Second.down.sql", "SELECT 0;\n");
+    write_file(f, "V0010.Tenth.up.sql", "SELECT 10;\n");
+    write_file(f, "migration_lock.toml", "provider = \"postgresql\"\n");
+    History h;
+    ZdmError err;
+    assert_int_equal(load_one(f, f->dir, &h, &err), 0);
+    assert_names(&h, NAMES("0001_a", "V0002.Second", "V0010.Tenth"));
+    assert_int_equal(h.notices.len, 2);
+    const char *n0 = LIST_GET(&h.notices, 0), *n1 = LIST_GET(&h.notices, 1);
+    assert_true((strstr(n0, seed) && strstr(n1, schema)) || (strstr(n0, schema) && strstr(n1, seed)));
 }
 
 static void test_dir_without_migrations(void **state)
@@ -373,7 +412,10 @@ static void test_unreadable_file(void **state)
     assert_non_null(strstr(err.message, link));
 }
 
-/* Single files: in the order given, named by their base name. */
+/*
+ * Single files: in the order given; from several folders, named by their
+ * path below the folders' common root.
+ */
 static void test_explicit_files(void **state)
 {
     Fixture *f = *state;
@@ -384,11 +426,10 @@ static void test_explicit_files(void **state)
     char *db = write_file(f, "7_dbmate.sql",
                           "-- migrate:up\nSELECT 7;\n-- migrate:down\nSELECT 0;\n");
     char *paths[] = {b, a, g, up, db};
-    History h;
+    History h = {0};
     ZdmError err;
     assert_int_equal(source_load(f->a, paths, 5, &h, &err), 0);
-    assert_names(&h,
-                 NAMES("0002_b", "0001_a", "5_go", "20240101_fold", "7_dbmate"));
+    assert_names(&h, NAMES("x/0002_b", "y/0001_a", "5_go", "m/20240101_fold", "7_dbmate"));
     assert_true(h.explicit_files);
     for (int i = 0; i < 5; i++)
         assert_string_equal(h.items[i]->file, paths[i]);
@@ -396,16 +437,251 @@ static void test_explicit_files(void **state)
     assert_string_equal(h.items[4]->text, "-- migrate:up\nSELECT 7;\n");
 }
 
+/* From one folder, single files keep their own names. */
+static void test_explicit_one_folder(void **state)
+{
+    Fixture *f = *state;
+    char *paths[] = {write_file(f, "db/2_b.sql", "SELECT 2;\n"),
+                     write_file(f, "db/1_a.up.sql", "SELECT 1;\n")};
+    History h = {0};
+    ZdmError err;
+    assert_int_equal(source_load(f->a, paths, 2, &h, &err), 0);
+    assert_names(&h, NAMES("2_b", "1_a"));
+}
+
+/*
+ * temporal's two databases (the same file names in both), given as relative
+ * paths the way `zdm check $(cat ORDER)` does, with "./" and doubled slashes.
+ */
+static void test_explicit_same_names_in_two_folders(void **state)
+{
+    Fixture *f = *state;
+    write_file(f, "schema/main/delta/93/01_x.sql", "SELECT 1;\n");
+    write_file(f, "schema/state/delta/93/01_x.sql", "SELECT 2;\n");
+    write_file(f, "schema/main/delta/94/01_x.sql", "SELECT 3;\n");
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(f->dir), 0);
+    char *paths[] = {"./schema/main/delta/93/01_x.sql", "schema//state/delta/93/01_x.sql",
+                     "schema/main/delta/94/01_x.sql"};
+    History h = {0};
+    ZdmError err;
+    int rc = source_load(f->a, paths, 3, &h, &err);
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(rc, 0);
+    assert_names(&h, NAMES("main/delta/93/01_x", "state/delta/93/01_x", "main/delta/94/01_x"));
+    assert_string_equal(h.items[1]->file, paths[1]);
+}
+
+/* The same file twice, or two files of one folder that name one migration. */
 static void test_explicit_duplicate(void **state)
 {
     Fixture *f = *state;
-    char *paths[] = {write_file(f, "x/0001_a.sql", "SELECT 1;\n"),
-                     write_file(f, "y/0001_a.sql", "SELECT 2;\n")};
-    History h;
+    char *one = write_file(f, "x/0001_a.sql", "SELECT 1;\n");
+    char *paths[] = {one, one};
+    History h = {0};
     ZdmError err;
     assert_int_equal(source_load(f->a, paths, 2, &h, &err), -1);
-    assert_non_null(strstr(err.message, paths[0]));
-    assert_non_null(strstr(err.message, paths[1]));
+    assert_non_null(strstr(err.message, "two migrations are named '0001_a'"));
+
+    char *paths2[] = {one, write_file(f, "x/0001_a.up.sql", "SELECT 2;\n")};
+    assert_int_equal(source_load(f->a, paths2, 2, &h, &err), -1);
+    assert_non_null(strstr(err.message, paths2[0]));
+    assert_non_null(strstr(err.message, paths2[1]));
+}
+
+/* Prisma: one folder per migration holding migration.sql; the folder names it. */
+static void test_prisma(void **state)
+{
+    Fixture *f = *state;
+    write_file(f, "migrations/20231106120154_embeds/migration.sql", "ALTER TABLE a ADD e int;\n");
+    char *init = write_file(f, "migrations/20230406064219_init/migration.sql",
+                            "CREATE TABLE a (id int);\n");
+    write_file(f, "migrations/migration_lock.toml", "provider = \"postgresql\"\n");
+    char *dir = arena_printf(f->a, "%s/migrations", f->dir);
+    History h;
+    ZdmError err;
+    assert_int_equal(load_one(f, dir, &h, &err), 0);
+    assert_names(&h, NAMES("20230406064219_init", "20231106120154_embeds"));
+    assert_string_equal(h.items[0]->file, init);
+    assert_int_equal(h.notices.len, 0);
+    assert_int_equal(h.items[0]->tx_mode, TX_AS_WRITTEN);
+
+    /* The same files named one by one, as the corpus's ORDER lists them. */
+    char *paths[] = {init, arena_printf(f->a, "%s/20231106120154_embeds/migration.sql", dir)};
+    memset(&h, 0, sizeof h);
+    assert_int_equal(source_load(f->a, paths, 2, &h, &err), 0);
+    assert_names(&h, NAMES("20230406064219_init", "20231106120154_embeds"));
+}
+
+/* goose: only the Up section runs forward; NO TRANSACTION; annotations in any case. */
+static void test_goose(void **state)
+{
+    Fixture *f = *state;
+    const char *a_text = "-- +goose Up\nCREATE TABLE a (id int);\n\n-- +goose Down\nDROP TABLE a;\n";
+    const char *b_text = "-- +goose NO TRANSACTION\n"
+                         "-- +goose up\n"
+                         "CREATE INDEX CONCURRENTLY i ON a (id);\n"
+                         "-- +goose StatementBegin\n"
+                         "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;\n"
+                         "-- +goose StatementEnd\n"
+                         "--+goose DOWN\n"
+                         "DROP INDEX CONCURRENTLY i;\n";
+    const char *c_text = "-- +goose Up\n"
+                         "  -- +goose Down is SQL's comment when indented\n"
+                         "-- +goose ENVSUB ON\n"
+                         "SELECT 1;\n";
+    write_file(f, "00001_a.sql", a_text);
+    write_file(f, "00002_b.sql", b_text);
+    write_file(f, "00003_c.sql", c_text);
+    History h;
+    ZdmError err;
+    assert_int_equal(load_one(f, f->dir, &h, &err), 0);
+    assert_names(&h, NAMES("00001_a", "00002_b", "00003_c"));
+    Migration *a = h.items[0], *b = h.items[1], *c = h.items[2];
+    assert_string_equal(a->text, "-- +goose Up\nCREATE TABLE a (id int);\n\n");
+    assert_int_equal(a->len, strlen(a->text));
+    assert_int_equal(a->tx_mode, TX_WRAPPED);
+    assert_false(a->no_transaction);
+    assert_string_equal(a->tx_runner, "goose");
+    assert_non_null(strstr(a->tx_optout, "-- +goose NO TRANSACTION"));
+
+    assert_memory_equal(b->text, b_text, b->len);
+    assert_null(strstr(b->text, "DROP INDEX"));
+    assert_int_equal(b->tx_mode, TX_NONE);
+    assert_true(b->no_transaction);
+
+    assert_string_equal(c->text, c_text);
+    assert_int_equal(c->tx_mode, TX_WRAPPED);
+}
+
+static void expect_goose_error(Fixture *f, const char *text, int line, const char *words)
+{
+    char *path = write_file(f, "g/00001_x.sql", text);
+    History h = {0};
+    ZdmError err = {0};
+    char *paths[] = {path};
+    assert_int_equal(source_load(f->a, paths, 1, &h, &err), -1);
+    assert_string_equal(err.file, path);
+    assert_int_equal(err.line, line);
+    if (!strstr(err.message, words))
+        fail_msg("'%s' lacks '%s'", err.message, words);
+}
+
+/* goose refuses these files, so zdm does too, at the line. */
+static void test_goose_errors(void **state)
+{
+    Fixture *f = *state;
+    expect_goose_error(f, "-- +goose Down\nDROP TABLE a;\n-- +goose Up\nSELECT 1;\n", 1,
+                       "\"-- +goose Down\" comes before \"-- +goose Up\"");
+    expect_goose_error(f, "-- +goose Up\nSELECT 1;\n-- +goose Up\nSELECT 2;\n", 3,
+                       "a second \"-- +goose Up\" (the first is at line 1)");
+    expect_goose_error(f, "-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n", 2,
+                       "has no \"-- +goose StatementEnd\"");
+    expect_goose_error(f, "-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n-- +goose Down\n", 2,
+                       "before \"-- +goose Down\" at line 4");
+    expect_goose_error(f, "-- +goose Up\nSELECT 1;\n-- +goose StatementEnd\n", 3,
+                       "without a \"-- +goose StatementBegin\"");
+    expect_goose_error(f, "SELECT 1;\n-- +goose NO TRANSACTION\n", 2,
+                       "without \"-- +goose Up\"");
+    expect_goose_error(f, "-- +goose StatementBegin\nSELECT 1;\n", 1,
+                       "before \"-- +goose Up\"");
+}
+
+/* Each runner's transaction mode, read from the file, its name or its folder. */
+static void test_tx_modes(void **state)
+{
+    Fixture *f = *state;
+    char *paths[] = {
+        write_file(f, "dbmate/20240101_a.sql", "-- migrate:up\nSELECT 1;\n"),
+        write_file(f, "dbmate/20240102_b.sql", "-- migrate:up transaction:false\nSELECT 1;\n"),
+        write_file(f, "popx/20240101000000000000_a.postgres.up.sql", "SELECT 1;\n"),
+        write_file(f, "popx/20240102000000000000_b.autocommit.up.sql", "SELECT 1;\n"),
+        write_file(f, "popx/20240103000000000000_c.postgres.autocommit.up.sql", "SELECT 1;\n"),
+        write_file(f, "atlas/20240101_a.sql", "CREATE TABLE a (id int);\n"),
+        write_file(f, "atlas/20240102_b.sql", "-- atlas:txmode none\n\nCREATE INDEX CONCURRENTLY i ON a (id);\n"),
+        write_file(f, "flyway/V1__a.sql", "SELECT 1;\n"),
+        write_file(f, "flyway/V2__b.sql", "SELECT 1;\n"),
+        write_file(f, "flyway/V3__c.sql", "SELECT 1;\n"),
+        write_file(f, "flyway/R__d.sql", "SELECT 1;\n"),
+        write_file(f, "plain/1_a.sql", "SELECT 1;\n"),
+        write_file(f, "plain/2_b.up.sql", "SELECT 1;\n-- atlas:txmode none (only in the header)\n"),
+    };
+    write_file(f, "atlas/atlas.sum", "h1:x=\n");
+    write_file(f, "flyway/V2__b.sql.conf", "# script config\nexecuteInTransaction=false\n");
+    write_file(f, "flyway/V3__c.sql.conf", "executeInTransaction = true\n");
+    static const struct {
+        TxMode mode;
+        const char *runner;
+    } want[] = {{TX_WRAPPED, "dbmate"}, {TX_NONE, "dbmate"}, {TX_WRAPPED, "popx"},
+                {TX_NONE, "popx"},      {TX_NONE, "popx"},   {TX_WRAPPED, "Atlas"},
+                {TX_NONE, "Atlas"},     {TX_DETECT, "Flyway"}, {TX_NONE, "Flyway"},
+                {TX_WRAPPED, "Flyway"}, {TX_DETECT, "Flyway"}, {TX_AS_WRITTEN, NULL},
+                {TX_AS_WRITTEN, NULL}};
+    int n = (int)(sizeof paths / sizeof paths[0]);
+    History h = {0};
+    ZdmError err;
+    if (source_load(f->a, paths, n, &h, &err) != 0)
+        fail_msg("%s: %s", err.file, err.message);
+    assert_int_equal(h.n, n);
+    for (int i = 0; i < n; i++) {
+        Migration *m = h.items[i];
+        if (m->tx_mode != want[i].mode)
+            fail_msg("%s: tx_mode %d, want %d", m->file, m->tx_mode, want[i].mode);
+        assert_int_equal(m->no_transaction, want[i].mode == TX_NONE);
+        if (want[i].runner) {
+            assert_string_equal(m->tx_runner, want[i].runner);
+            assert_non_null(m->tx_optout);
+        } else {
+            assert_null(m->tx_runner);
+        }
+    }
+    assert_non_null(strstr(h.items[8]->tx_optout, "V2__b.sql.conf"));
+}
+
+static void test_tx_mode_errors(void **state)
+{
+    Fixture *f = *state;
+    char *bad = write_file(f, "a/20240101_a.sql", "-- atlas:txmode sometimes\nSELECT 1;\n");
+    char *paths[] = {bad};
+    History h = {0};
+    ZdmError err = {0};
+    assert_int_equal(source_load(f->a, paths, 1, &h, &err), -1);
+    assert_string_equal(err.file, bad);
+    assert_int_equal(err.line, 1);
+    assert_string_equal(err.message, "atlas:txmode takes none, file or all, not 'sometimes'");
+
+    paths[0] = write_file(f, "f/V1__a.sql", "SELECT 1;\n");
+    char *conf = write_file(f, "f/V1__a.sql.conf", "encoding=UTF-8\nexecuteInTransaction=no\n");
+    memset(&err, 0, sizeof err);
+    assert_int_equal(source_load(f->a, paths, 1, &h, &err), -1);
+    assert_string_equal(err.file, conf);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 22);
+    assert_string_equal(err.message, "executeInTransaction takes true or false, not 'no'");
+}
+
+/* popx: per version the .postgres. file, else the neutral one; other dialects never. */
+static void test_popx_dir(void **state)
+{
+    Fixture *f = *state;
+    write_file(f, "20201110175414000000_rt.up.sql", "SELECT 'neutral, superseded';\n");
+    write_file(f, "20201110175414000000_rt.postgres.up.sql", "SELECT 'pg';\n");
+    write_file(f, "20201110175414000000_rt.mysql.up.sql", "SELECT 'mysql';\n");
+    write_file(f, "20201110175414000000_rt.sqlite3.up.sql", "SELECT 'sqlite';\n");
+    write_file(f, "20201110175414000000_rt.cockroach.up.sql", "SELECT 'crdb';\n");
+    write_file(f, "20201110175414000000_rt.postgres.down.sql", "SELECT 'down';\n");
+    write_file(f, "20210623162417000000_rt.up.sql", "SELECT 'neutral';\n");
+    write_file(f, "20210623162417000001_idx.autocommit.up.sql", "SELECT 'ac';\n");
+    write_file(f, "20210623162417000001_idx.mysql.autocommit.up.sql", "SELECT 'ac mysql';\n");
+    History h;
+    ZdmError err;
+    assert_int_equal(load_one(f, f->dir, &h, &err), 0);
+    assert_names(&h, NAMES("20201110175414000000_rt.postgres", "20210623162417000000_rt",
+                           "20210623162417000001_idx.autocommit"));
+    assert_int_equal(h.items[0]->tx_mode, TX_WRAPPED);
+    assert_int_equal(h.items[1]->tx_mode, TX_AS_WRITTEN); /* neutral: popx's or golang-migrate's */
+    assert_int_equal(h.items[2]->tx_mode, TX_NONE);
 }
 
 static void test_mixed_dir_and_file(void **state)
@@ -702,6 +978,8 @@ int main(void)
         TEST(test_dbmate_down_before_up),
         TEST(test_folders),
         TEST(test_empty_dir),
+        TEST(test_empty_dir_allowed),
+        TEST(test_unlayout_files_skipped),
         TEST(test_dir_without_migrations),
         TEST(test_missing_path),
         TEST(test_duplicate_names),
@@ -709,7 +987,15 @@ int main(void)
         TEST(test_nul_byte),
         TEST(test_unreadable_file),
         TEST(test_explicit_files),
+        TEST(test_explicit_one_folder),
+        TEST(test_explicit_same_names_in_two_folders),
         TEST(test_explicit_duplicate),
+        TEST(test_prisma),
+        TEST(test_goose),
+        TEST(test_goose_errors),
+        TEST(test_tx_modes),
+        TEST(test_tx_mode_errors),
+        TEST(test_popx_dir),
         TEST(test_mixed_dir_and_file),
         TEST(test_two_dirs),
         TEST(test_stdin),

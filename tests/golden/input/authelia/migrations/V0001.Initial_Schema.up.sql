@@ -1,0 +1,1 @@
+CREATE TABLE user_preferences (id SERIAL PRIMARY KEY, username VARCHAR(100) NOT NULL);

@@ -1,0 +1,1 @@
+ALTER TABLE keto_relation_tuples ADD COLUMN nid UUID NULL;

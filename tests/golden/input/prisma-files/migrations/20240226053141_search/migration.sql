@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Team_name_idx" ON "Team"("name");

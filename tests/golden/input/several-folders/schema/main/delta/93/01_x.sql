@@ -1,0 +1,1 @@
+CREATE TABLE executions (id bigint PRIMARY KEY);

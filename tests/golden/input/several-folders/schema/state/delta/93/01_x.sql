@@ -1,0 +1,1 @@
+CREATE TABLE visibility (id bigint PRIMARY KEY);

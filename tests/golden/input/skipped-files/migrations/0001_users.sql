@@ -1,0 +1,1 @@
+CREATE TABLE app_user (id bigint PRIMARY KEY, name text);

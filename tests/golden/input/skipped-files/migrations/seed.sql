@@ -1,0 +1,1 @@
+INSERT INTO app_user VALUES (1, 'admin');
