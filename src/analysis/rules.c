@@ -139,6 +139,7 @@ typedef struct State {
     List not_valid; /* NotValid*: constraints added NOT VALID in this transaction */
     List tx_enums;  /* const char*: enum types created in this transaction */
     bool sae_reported;
+    bool detect_reported; /* Flyway's mixed migration, said once */
 
     List unknown_seen; /* const char*: objects already reported as unknown */
     List pending;      /* Pending* */
@@ -396,8 +397,16 @@ static void r_create_index(State *st, const Action *act)
     StrBuf fix;
     sb_init(&fix, a);
     sb_printf(&fix, "1. %s  -- builds without blocking writes\n", sql);
-    sb_append(&fix, "2. run it outside a transaction block: a migration of its own without "
-                    "BEGIN/COMMIT (in Django: atomic = False and AddIndexConcurrently)\n");
+    if (st->m->tx_mode == TX_WRAPPED) /* the runner's transaction: say how to leave it */
+        sb_printf(&fix, "2. run it outside a transaction block: a migration of its own, with %s\n",
+                  st->m->tx_optout);
+    else if (st->m->tx_mode == TX_DETECT)
+        sb_printf(&fix, "2. run it outside a transaction block: a migration of its own holding "
+                        "only this statement (%s then runs it outside a transaction)\n",
+                  st->m->tx_runner);
+    else
+        sb_append(&fix, "2. run it outside a transaction block: a migration of its own without "
+                        "BEGIN/COMMIT (in Django: atomic = False and AddIndexConcurrently)\n");
     sb_printf(&fix, "3. if it fails it leaves an INVALID index behind: DROP INDEX CONCURRENTLY "
                     "IF EXISTS %s; then run it again",
               qsibling(a, act->column, act->table));
@@ -414,12 +423,69 @@ static const char *concurrent_what(ActionKind k)
     }
 }
 
+/* Whether a statement other than CONCURRENTLY ones is in the migration:
+ * Flyway then refuses to run the CONCURRENTLY one outside a transaction. */
+static bool mixes_transactional(const Migration *m)
+{
+    for (int i = 0; i < m->nstmts; i++) {
+        const Statement *s = m->stmts[i];
+        bool concurrent = false;
+        for (int k = 0; s->fx && k < s->fx->actions.len; k++)
+            concurrent |= (((const Action *)LIST_GET(&s->fx->actions, k))->flags & A_CONCURRENT) != 0;
+        if (!concurrent)
+            return true;
+    }
+    return false;
+}
+
 static void r_concurrent_in_tx(State *st, const Action *act)
 {
     Arena *a = st->a;
-    if (!(act->flags & A_CONCURRENT) || !st->in_tx)
+    const Migration *m = st->m;
+    if (!(act->flags & A_CONCURRENT))
         return;
     const char *what = concurrent_what(act->kind);
+    if (!st->in_tx && m->tx_mode == TX_WRAPPED) {
+        /* The runner's transaction, not the file's: see Migration.tx_mode. */
+        const char *msg = arena_printf(
+            a,
+            "PostgreSQL refuses %s inside a transaction block (\"cannot run inside a transaction "
+            "block\"), and %s runs this migration in one: the migration fails at this statement "
+            "and everything before it in the file is rolled back.",
+            what, m->tx_runner);
+        const char *fix =
+            m->nstmts == 1
+                ? arena_printf(a, "run this migration outside a transaction: %s", m->tx_optout)
+                : arena_printf(a,
+                               "1. move it into a migration of its own, with %s\n"
+                               "2. keep that migration to this one statement: outside a "
+                               "transaction, a migration that fails halfway cannot roll back",
+                               m->tx_optout);
+        add(st, act->offset, "concurrently-in-transaction", msg, fix);
+        return;
+    }
+    if (!st->in_tx && m->tx_mode == TX_DETECT) {
+        if (st->detect_reported || !mixes_transactional(m))
+            return; /* Flyway runs a migration of such statements alone outside a transaction */
+        st->detect_reported = true;
+        const char *msg = arena_printf(
+            a,
+            "%s cannot run inside a transaction block, and %s refuses a migration that mixes it "
+            "with statements that can (\"Detected both transactional and non-transactional "
+            "statements within the same migration\"): the deploy stops here. With %s's mixed "
+            "setting on, the whole migration runs without a transaction instead.",
+            what, m->tx_runner, m->tx_runner);
+        const char *fix = arena_printf(
+            a,
+            "1. move it into a migration of its own, holding only statements that cannot run in "
+            "a transaction: %s then runs it outside one (or say so with %s)\n"
+            "2. keep the rest in a migration of their own",
+            m->tx_runner, m->tx_optout);
+        add(st, act->offset, "concurrently-in-transaction", msg, fix);
+        return;
+    }
+    if (!st->in_tx)
+        return;
     const char *msg = arena_printf(
         a,
         "PostgreSQL refuses %s inside a transaction block (\"cannot run inside a transaction "
@@ -1231,23 +1297,33 @@ static void r_whole_table_dml(State *st, const Action *act)
 static void r_enum_value_in_tx(State *st, const Action *act)
 {
     Arena *a = st->a;
-    if (!st->in_tx || st->plan->pg_version >= 12)
+    const Migration *m = st->m;
+    bool wrapped = !st->in_tx && m->tx_mode == TX_WRAPPED; /* by the runner, not the file */
+    if ((!st->in_tx && !wrapped) || st->plan->pg_version >= 12)
         return;
     for (int i = 0; i < st->tx_enums.len; i++)
         if (util_streq(LIST_GET(&st->tx_enums, i), act->table))
             return; /* created in this transaction: PostgreSQL allows it */
+    const char *since = wrapped ? arena_printf(a, "everything before it in the file (%s runs the "
+                                                  "migration in one transaction) is rolled back",
+                                               m->tx_runner)
+                                : arena_printf(a, "everything since the BEGIN at line %d is rolled back",
+                                               st->tx_begin ? st->tx_begin->line : 0);
     const char *msg = arena_printf(
         a,
         "ALTER TYPE %s ADD VALUE %s fails inside a transaction block on PostgreSQL %d "
-        "(\"cannot run inside a transaction block\"): the migration stops here and everything "
-        "since the BEGIN at line %d is rolled back.",
-        disp(act->table), ql(a, act->detail ? act->detail : "?"), st->plan->pg_version,
-        st->tx_begin ? st->tx_begin->line : 0);
+        "(\"cannot run inside a transaction block\"): the migration stops here and %s.",
+        disp(act->table), ql(a, act->detail ? act->detail : "?"), st->plan->pg_version, since);
     const char *fix =
-        "1. run it outside BEGIN … COMMIT: in a migration of its own, or after the COMMIT\n"
-        "2. in Django: set atomic = False on that migration\n"
-        "(PostgreSQL 12 and later accept it in a transaction, but the new value cannot be "
-        "used before the COMMIT.)";
+        wrapped ? arena_printf(a,
+                               "1. run it outside a transaction: in a migration of its own, with %s\n"
+                               "(PostgreSQL 12 and later accept it in a transaction, but the new "
+                               "value cannot be used before the COMMIT.)",
+                               m->tx_optout)
+                : "1. run it outside BEGIN … COMMIT: in a migration of its own, or after the COMMIT\n"
+                  "2. in Django: set atomic = False on that migration\n"
+                  "(PostgreSQL 12 and later accept it in a transaction, but the new value cannot be "
+                  "used before the COMMIT.)";
     add(st, act->offset, "enum-value-in-transaction", msg, fix);
 }
 

@@ -1,0 +1,3 @@
+-- atlas:txmode none
+
+CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);

@@ -1,0 +1,5 @@
+-- migrate:up transaction:false
+CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);
+
+-- migrate:down
+DROP INDEX orders_customer_id_idx;

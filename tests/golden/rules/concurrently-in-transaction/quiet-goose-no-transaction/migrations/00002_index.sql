@@ -1,0 +1,7 @@
+-- +goose NO TRANSACTION
+-- +goose Up
+SET lock_timeout = '1s';
+CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);
+
+-- +goose Down
+DROP INDEX CONCURRENTLY orders_customer_id_idx;
