@@ -45,6 +45,7 @@ typedef struct Plan {
     /* Django projects: the commands that run each phase (src/django), else NULL. */
     const char *run_before; /* "python manage.py migrate shop 0012_x", one line per app */
     const char *run_after;  /* "python manage.py migrate" */
+    struct Creations *creations; /* rules.c's index of what the pending release creates */
 } Plan;
 
 typedef struct AnalysisOptions {

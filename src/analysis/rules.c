@@ -17,6 +17,7 @@
  * of the migration (a BEGIN never committed) still sorts where it points.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,6 +144,7 @@ typedef struct State {
 
     List unknown_seen; /* const char*: objects already reported as unknown */
     List pending;      /* Pending* */
+    int base;          /* the position of m's first statement (Creations) */
 } State;
 
 static void add(State *st, int offset, const char *rule, const char *message, const char *fix)
@@ -216,32 +218,67 @@ static void tx_reset(State *st)
  * created in the release (A_NEW_TABLE); constraints, enum types and schemas
  * created and then dropped or renamed within it never reached live code
  * either, so their drops and renames are as harmless.
+ *
+ * Asked for every drop and rename of a live object, so not answered by
+ * scanning the release (that was quadratic in its length): Creations maps
+ * each creating action, once, to the position of the first pending
+ * statement that did it, counting statements in history order.
  */
+typedef struct Creations {
+    StrMap first; /* creation_key → (void *)(1 + position) */
+    int *base;    /* per history item: the position of its first statement */
+} Creations;
+
+#define ANY_COLUMN "\x1d" /* a key for the action on the table, whatever the column */
+
+static const char *creation_key(Arena *a, ActionKind kind, const char *table, const char *column)
+{
+    /* NULL is not "": util_streq, which the question is about, tells them apart */
+    return arena_printf(a, "%d\x1f%s\x1f%s", (int)kind, table ? table : "\x1e",
+                        column ? column : "\x1e");
+}
+
+static Creations *creations(const State *st)
+{
+    Plan *plan = st->plan;
+    if (plan->creations)
+        return plan->creations;
+    const History *h = plan->history;
+    int n = h ? h->n : 0;
+    Creations *c = arena_alloc(st->a, sizeof *c);
+    c->base = arena_alloc(st->a, sizeof(int) * (size_t)(n ? n : 1));
+    intptr_t pos = 0;
+    for (int i = 0; i < n; i++) {
+        const Migration *mig = h->items[i];
+        c->base[i] = (int)pos;
+        if (mig->phase == PHASE_DEPLOYED)
+            continue;
+        for (int k = 0; k < mig->nstmts; k++, pos++) {
+            const Statement *s = mig->stmts[k];
+            for (int j = 0; s->fx && j < s->fx->actions.len; j++) {
+                const Action *act = LIST_GET(&s->fx->actions, j);
+                if (act->kind != ACT_ADD_COLUMN && act->kind != ACT_CREATE_ENUM &&
+                    act->kind != ACT_CREATE_SCHEMA && act->kind != ACT_ADD_CONSTRAINT)
+                    continue; /* the kinds created_in_release is asked about */
+                const char *keys[] = {creation_key(st->a, act->kind, act->table, act->column),
+                                      creation_key(st->a, act->kind, act->table, ANY_COLUMN)};
+                for (int q = 0; q < 2; q++)
+                    if (!strmap_get(&c->first, keys[q]))
+                        strmap_put(st->a, &c->first, keys[q], (void *)(pos + 1));
+            }
+        }
+    }
+    plan->creations = c;
+    return c;
+}
+
 static bool created_in_release(const State *st, ActionKind kind, const char *table,
                                const char *column)
 {
-    const History *h = st->plan->history;
-    for (int i = 0; h && i < h->n; i++) {
-        const Migration *mig = h->items[i];
-        if (mig->phase == PHASE_DEPLOYED)
-            continue;
-        for (int k = 0; k < mig->nstmts; k++) {
-            const Statement *s = mig->stmts[k];
-            if (mig == st->m && s->index >= st->s->index)
-                return false;
-            if (!s->fx)
-                continue;
-            for (int j = 0; j < s->fx->actions.len; j++) {
-                const Action *act = LIST_GET(&s->fx->actions, j);
-                if (act->kind == kind && util_streq(act->table, table) &&
-                    (!column || util_streq(act->column, column)))
-                    return true;
-            }
-        }
-        if (mig == st->m)
-            return false;
-    }
-    return false;
+    const Creations *c = creations(st);
+    intptr_t first = (intptr_t)strmap_get(
+        &c->first, creation_key(st->a, kind, table, column ? column : ANY_COLUMN));
+    return first && first - 1 < st->base + st->s->index;
 }
 
 /*
@@ -1683,6 +1720,10 @@ void rules_check_migration(Arena *a, Plan *plan, Migration *m)
     st.plan = plan;
     st.m = m;
     st.lt_local = -1;
+    const History *h = plan->history;
+    for (int i = 0; h && i < h->n; i++)
+        if (h->items[i] == m)
+            st.base = creations(&st)->base[i];
     for (int i = 0; i < m->nstmts; i++) {
         st.s = m->stmts[i];
         check_statement(&st);

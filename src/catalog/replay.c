@@ -1740,12 +1740,11 @@ static void rename_stmt(Ctx *c, const cJSON *st)
         }
         note_column(c, a, col);
         if (col && newname) {
-            for (int i = 0; i < c->cat->indexes.len; i++) {
-                Index *ix = LIST_GET(&c->cat->indexes, i);
-                if (util_same(ix->table, t->name) && util_same(ix->table_schema, t->schema))
-                    for (int j = 0; j < ix->columns.len; j++)
-                        if (strcmp(LIST_GET(&ix->columns, j), col->name) == 0)
-                            ix->columns.items[j] = (void *)keep(c, newname);
+            for (int i = 0; i < t->indexes.len; i++) {
+                Index *ix = LIST_GET(&t->indexes, i);
+                for (int j = 0; j < ix->columns.len; j++)
+                    if (strcmp(LIST_GET(&ix->columns, j), col->name) == 0)
+                        ix->columns.items[j] = (void *)keep(c, newname);
             }
             /* constraints follow the column (a CHECK (col IS NOT NULL) still proves it) */
             for (int i = 0; i < t->constraints.len; i++) {
