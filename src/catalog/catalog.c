@@ -29,6 +29,40 @@ void catalog_free(Catalog *c)
         arena_free(c->arena);
 }
 
+static void add_reference(Catalog *c, Constraint *k)
+{
+    List *l = strmap_get(&c->references, k->ref_table);
+    if (!l) {
+        l = arena_alloc(c->arena, sizeof *l);
+        strmap_put(c->arena, &c->references, k->ref_table, l);
+    }
+    list_push(c->arena, l, k);
+}
+
+const List *catalog_referencing(Catalog *c, const char *qualified)
+{
+    if (!c->references_built) {
+        for (int i = 0; i < c->tables.len; i++) {
+            const Table *t = LIST_GET(&c->tables, i);
+            for (int j = 0; j < t->constraints.len; j++) {
+                Constraint *k = LIST_GET(&t->constraints, j);
+                if (k->type == CON_FOREIGN && k->ref_table)
+                    add_reference(c, k);
+            }
+        }
+        c->references_built = true;
+    }
+    static const List none;
+    const List *l = strmap_get(&c->references, qualified);
+    return l ? l : &none;
+}
+
+void catalog_note_reference(Catalog *c, Constraint *k)
+{
+    if (c->references_built && k->type == CON_FOREIGN && k->ref_table)
+        add_reference(c, k);
+}
+
 const char *catalog_str(Catalog *c, const char *s)
 {
     if (!s)

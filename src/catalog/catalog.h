@@ -128,6 +128,12 @@ typedef struct Catalog {
     NameIndex index_index;
     NameIndex view_index;
     NameIndex enum_index;   /* every column's type is looked up among the enums */
+    /* Foreign keys by the "schema.table" they reference (List* of Constraint*),
+     * so that a table rename does not scan every table's constraints. Built
+     * on first use (catalog_referencing); may hold constraints since dropped
+     * or repointed, which is why callers check ref_table. */
+    StrMap references;
+    bool references_built;
 } Catalog;
 
 Catalog *catalog_new(void);
@@ -151,6 +157,12 @@ void catalog_rename_view(Catalog *c, View *v, const char *name);
 void catalog_add_enum(Catalog *c, EnumType *e);
 void catalog_remove_enum(Catalog *c, EnumType *e);
 void catalog_rename_enum(Catalog *c, EnumType *e, const char *name);
+
+/* The foreign keys that may reference the table qualified names ("schema.
+ * table"): a superset, check each one's ref_table. catalog_note_reference
+ * must follow every foreign key added to a table or repointed. */
+const List *catalog_referencing(Catalog *c, const char *qualified);
+void catalog_note_reference(Catalog *c, Constraint *k);
 
 /* Lookups. schema NULL means "first match along search_path". */
 Table *catalog_find_table(const Catalog *c, const char *schema, const char *name);

@@ -773,6 +773,7 @@ static void add_constraint(Ctx *c, Table *t, const cJSON *con, const char *colna
                              ? keep(c, check_not_null_of(node_get(con, "raw_expr")))
                              : NULL;
     list_push(c->ca, &t->constraints, k);
+    catalog_note_reference(c->cat, k);
 
     /* Lock and cost, per ALTER TABLE ADD CONSTRAINT's documentation. */
     LockMode lock = type == CON_FOREIGN ? LOCK_SHARE_ROW_EXCLUSIVE : LOCK_ACCESS_EXCLUSIVE;
@@ -1704,12 +1705,12 @@ static void move_table(Ctx *c, Table *t, const char *schema, const char *name)
         catalog_rename_index(c->cat, ix, schema, ix->name);
     }
     const char *now = keep(c, qualname(c, schema, name));
-    for (int i = 0; i < c->cat->tables.len; i++) {
-        Table *o = LIST_GET(&c->cat->tables, i);
-        for (int j = 0; j < o->constraints.len; j++) {
-            Constraint *k = LIST_GET(&o->constraints, j);
-            if (k->ref_table == old || (!c->cat->strings && util_streq(k->ref_table, old)))
-                k->ref_table = now;
+    const List *refs = catalog_referencing(c->cat, old);
+    for (int i = 0; !util_streq(now, old) && i < refs->len; i++) {
+        Constraint *k = LIST_GET(refs, i);
+        if (k->ref_table == old || (!c->cat->strings && util_streq(k->ref_table, old))) {
+            k->ref_table = now;
+            catalog_note_reference(c->cat, k);
         }
     }
     catalog_rename_table(c->cat, t, schema, name);
