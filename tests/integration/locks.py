@@ -1,0 +1,335 @@
+"""The differential lock test's engine (tests/integration/locks runs it).
+
+For each golden case holding plain SQL migrations and a --deployed migration:
+apply the deployed migrations to a fresh database, ask zdm for its plan as
+JSON (--pg-version set to the server's major), then run each pending statement
+on the server in a transaction of its own and read, before COMMIT:
+
+  - pg_locks of this backend: the strongest mode per relation (tables, views,
+    materialized views, sequences, foreign tables) that existed before the
+    statement; relations the statement itself creates are left out on both
+    sides, since no query can be waiting on them;
+  - the cost: a pre-existing table's relfilenode changed (rewrites-table), an
+    index appeared on one (builds-index), pg_stat_xact_user_tables counted a
+    sequential scan of one (scans-table), the command tag is DML
+    (writes-rows), else catalog-only (zdm's "none" and "catalog-only" are one
+    class here: the server cannot tell them apart).
+
+A statement PostgreSQL refuses inside a transaction block (CREATE INDEX
+CONCURRENTLY, VACUUM, ...) runs in autocommit while a second session holds
+ACCESS EXCLUSIVE on each relation zdm names: the mode the statement waits
+for, read from pg_locks, is compared with zdm's. Transaction control in the
+migration (BEGIN, COMMIT, ...) is skipped: each statement gets its own.
+
+Any difference prints both sides and counts as a failure. The last line is
+"N passed, N failed" (a case passes when all its statements agree).
+"""
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import threading
+import time
+
+import psycopg2
+import psycopg2.extensions
+
+MODES = ["ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE",
+         "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"]
+# pg_locks spells modes as the lock manager does.
+PG_MODE = {m.title().replace(" ", "") + "Lock": m for m in MODES}
+CHEAP = {"none", "catalog-only"}
+TXN_CONTROL = re.compile(r"^\s*(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b", re.I)
+
+
+def strongest(modes):
+    return max(modes, key=MODES.index)
+
+
+def relations(cur):
+    """oid -> (qualified name, relkind, relfilenode, its indexes' relfilenodes)."""
+    cur.execute("""
+        SELECT c.oid, n.nspname || '.' || c.relname, c.relkind, c.relfilenode,
+               ARRAY(SELECT x.relfilenode FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
+                     WHERE i.indrelid = c.oid ORDER BY 1)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname NOT LIKE 'pg_toast%'""")
+    return {r[0]: r[1:] for r in cur.fetchall()}
+
+
+def seq_scans(cur):
+    cur.execute("SELECT relid, seq_scan FROM pg_stat_xact_user_tables")
+    return dict(cur.fetchall())
+
+
+def own_locks(cur):
+    cur.execute("""SELECT relation, mode FROM pg_locks
+                   WHERE pid = pg_backend_pid() AND locktype = 'relation'
+                     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())""")
+    return cur.fetchall()
+
+
+def measure(conn, sql):
+    """Runs sql in a transaction of its own; returns (locks, cost) or raises."""
+    cur = conn.cursor()
+    cur.execute("BEGIN")
+    before = relations(cur)
+    scans0 = seq_scans(cur)
+    cur.execute(sql)
+    tag = (cur.statusmessage or "").split(" ")[0].upper()
+    held = {}
+    for oid, mode in own_locks(cur):
+        if oid in before:
+            held.setdefault(before[oid][0], []).append(PG_MODE[mode])
+    after = relations(cur)
+    scans1 = seq_scans(cur)
+    cur.execute("COMMIT")
+    locks = {rel: strongest(m) for rel, m in held.items()}
+    cost = "catalog-only"
+    tables = [o for o, r in before.items() if r[1] in ("r", "m", "p") and o in after]
+    # TRUNCATE gives the table a new, empty file: nothing is copied, so it is
+    # no rewrite in zdm's sense (the time a rewrite takes grows with the table).
+    if tag == "TRUNCATE":
+        pass
+    elif any(after[o][2] != before[o][2] and before[o][1] != "p" for o in tables):
+        cost = "rewrites-table"
+    elif any(set(after[o][3]) - set(before[o][3]) for o in tables):
+        cost = "builds-index"  # a new index, or an index given a new file (REINDEX)
+    elif tag in ("INSERT", "UPDATE", "DELETE", "MERGE", "COPY"):
+        cost = "writes-rows"
+    elif any(scans1.get(o, 0) > scans0.get(o, 0) for o in tables):
+        cost = "scans-table"
+    return locks, cost, before
+
+
+# The weakest mode that conflicts with each mode (PostgreSQL's conflict table).
+BLOCKER = {"ACCESS SHARE": "ACCESS EXCLUSIVE", "ROW SHARE": "EXCLUSIVE",
+           "ROW EXCLUSIVE": "SHARE", "SHARE UPDATE EXCLUSIVE": "SHARE UPDATE EXCLUSIVE",
+           "SHARE": "ROW EXCLUSIVE", "SHARE ROW EXCLUSIVE": "ROW EXCLUSIVE",
+           "EXCLUSIVE": "ROW SHARE", "ACCESS EXCLUSIVE": "ACCESS SHARE"}
+
+
+def measure_outside(dsn, conn, sql, rel, claimed):
+    """For a statement that cannot run in a transaction block: runs it in
+    autocommit while a second session holds, on rel, the weakest mode that
+    conflicts with the mode zdm claims, and returns the mode the statement
+    waits for there (pg_locks, granted = false). Weaker locks it takes on the
+    way (VACUUM looks the table up under ACCESS SHARE first) pass the blocker;
+    a stronger lock it takes after the claimed one is not seen: the statement
+    runs once."""
+    cur = conn.cursor()
+    cur.execute("SELECT %s::regclass::oid", (rel,))
+    oid = cur.fetchone()[0]
+    blocker = psycopg2.connect(dsn)
+    blocker.cursor().execute("LOCK TABLE %s IN %s MODE" % (rel, BLOCKER[claimed]))
+    worker = psycopg2.connect(dsn)
+    worker.autocommit = True
+    pid = worker.get_backend_pid()
+    err = []
+
+    def run():
+        try:
+            worker.cursor().execute(sql)
+        except psycopg2.Error as e:  # raised below, once the blocker is gone
+            err.append(e)
+    t = threading.Thread(target=run)
+    t.start()
+    mode = "(none: it did not wait)"
+    for _ in range(500):
+        cur.execute("SELECT mode FROM pg_locks WHERE pid = %s AND relation = %s AND NOT granted",
+                    (pid, oid))
+        row = cur.fetchone()
+        if row:
+            mode = PG_MODE[row[0]]
+            break
+        if not t.is_alive():
+            break
+        time.sleep(0.01)
+    blocker.rollback()
+    blocker.close()
+    t.join()
+    worker.close()
+    if err:
+        raise err[0]
+    return mode
+
+
+def qualify(rel):
+    return rel if "." in rel else "public." + rel
+
+
+def golden_cases(root):
+    for dirpath, _dirs, files in sorted(os.walk(os.path.join(root, "tests/golden"))):
+        if "cmd" not in files:
+            continue
+        with open(os.path.join(dirpath, "cmd")) as f:
+            args = shlex.split(f.read())
+        if not args or args[0] not in ("plan", "check") or "--deployed" not in args:
+            continue
+        if any(a in args for a in ("--django", "--database", "--since", "--against")):
+            continue
+        src = os.path.join(dirpath, args[1])
+        if not os.path.isdir(src) or any(n.endswith(".py") for _d, _s, fs in os.walk(src) for n in fs):
+            continue
+        yield dirpath, args[1], args[args.index("--deployed") + 1]
+
+
+def deployed_sql(zdm, case, src, name):
+    """The deployed migration's SQL as zdm reads its layout (only the up part)."""
+    out = subprocess.run([zdm, "sql", src, "--only", name], cwd=case, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("zdm sql --only %s: %s" % (name, out.stderr.strip()))
+    return out.stdout
+
+
+def read_known(root):
+    """tests/integration/locks.known: differences zdm is known to have, one a
+    line: CASE FILE:LINE MAJORS REASON (MAJORS: 15,17,18 or all)."""
+    known = {}
+    with open(os.path.join(root, "tests/integration/locks.known")) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            case, where, majors, reason = line.split(None, 3)
+            known[(case, where)] = (majors, reason)
+    return known
+
+
+def main():
+    zdm, major, root = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    only = sys.argv[4:]
+    base_dsn = os.environ["DATABASE_URL"]
+    known = read_known(root)
+    zdm_version = major
+    if subprocess.run([zdm, "plan", "/dev/null", "--pg-version", str(major)],
+                      capture_output=True, text=True).stderr.find("--pg-version takes") >= 0:
+        zdm_version = 17
+        print("note: zdm does not know PostgreSQL %d yet: compared with --pg-version 17" % major)
+    admin = psycopg2.connect(base_dsn)
+    admin.autocommit = True
+    passed = failed = statements = outside = skipped = known_seen = 0
+    for n, (case, src, deployed) in enumerate(golden_cases(root)):
+        name = os.path.relpath(case, os.path.join(root, "tests/golden"))
+        if only and not any(o in name for o in only):
+            continue
+        out = subprocess.run([zdm, "plan", src, "--deployed", deployed, "--pg-version",
+                              str(zdm_version), "--format", "json"],
+                             cwd=case, capture_output=True, text=True)
+        if out.returncode not in (0, 1):
+            continue  # a case about bad input: nothing to run
+        plan = json.loads(out.stdout)
+        db = "zdm_locks_%d" % n
+        acur = admin.cursor()
+        acur.execute('DROP DATABASE IF EXISTS "%s"' % db)
+        # FILE_COPY (PostgreSQL 15+): twice as fast as the WAL-logged copy here.
+        acur.execute('CREATE DATABASE "%s" STRATEGY FILE_COPY' % db)
+        dsn = re.sub(r"/postgres\?", "/%s?" % db, base_dsn)
+        conn = psycopg2.connect(dsn)
+        conn.autocommit = True
+        problems = []
+        try:
+            for m in plan["migrations"]:
+                if m["phase"] != "deployed":
+                    continue
+                try:
+                    conn.cursor().execute(deployed_sql(zdm, case, src, m["name"]))
+                except psycopg2.Error as e:
+                    # A case about a missing object or tablespace: its setup is
+                    # not meant to run. Nothing of it is compared.
+                    raise SkipCase("PostgreSQL refused its deployed %s: %s" % (m["name"], str(e).strip()))
+            for m in plan["migrations"]:
+                if m["phase"] == "deployed":
+                    continue
+                # PostgreSQL refusing a statement zdm flags as an error, or on an
+                # object zdm says it does not know, agrees with zdm.
+                errors = {f["statement"] for f in m["findings"]
+                          if f["severity"] == "error" or f["rule"] == "unknown-object"}
+                unanalysed = {f["statement"] for f in m["findings"] if f["rule"] == "not-analysed"}
+                for st in m["statements"]:
+                    sql = st["sql"]
+                    if TXN_CONTROL.match(sql) or st["index"] in unanalysed:
+                        continue
+                    statements += 1
+                    claimed = {qualify(lk["relation"]): lk["mode"] for lk in st["locks"]}
+                    where = "%s:%d" % (m["file"], st["line"])
+                    try:
+                        try:
+                            locks, cost, before = measure(conn, sql)
+                        except psycopg2.errors.ActiveSqlTransaction:
+                            conn.cursor().execute("ROLLBACK")
+                            outside += 1
+                            # It runs once, so one relation is probed: the first zdm names.
+                            seen = {}
+                            if claimed:
+                                rel = next(iter(claimed))
+                                seen[rel] = measure_outside(dsn, conn, sql, rel, claimed[rel])
+                            else:
+                                conn.cursor().execute(sql)
+                            if seen != {r: claimed[r] for r in seen}:
+                                problems.append((where, sql, claimed, st["cost"], seen, "(not measured)"))
+                            continue
+                    except psycopg2.Error as e:
+                        conn.rollback() if not conn.autocommit else conn.cursor().execute("ROLLBACK")
+                        if st["index"] in errors:
+                            raise SkipCase("PostgreSQL refused %s, where zdm reports an error or an unknown object" % where)
+                        problems.append((where, sql, claimed, st["cost"], {},
+                                         "PostgreSQL refused it (%s): %s; zdm reports no error there"
+                                         % (e.pgcode, str(e).strip())))
+                        break
+                    existing = {r[0]: r[1] for r in before.values()}
+                    zdm_locks = {r: mm for r, mm in claimed.items() if r in existing}
+                    # A table's own sequences (serial, identity) are locked through
+                    # it (nextval in an INSERT, dropped with the table); zdm
+                    # reports the table, which every writer meets first. A
+                    # sequence the statement names is compared.
+                    locks = {r: mm for r, mm in locks.items()
+                             if existing[r] != "S" or r in zdm_locks
+                             or re.search(r"\b%s\b" % re.escape(r.split(".", 1)[1]), sql, re.I)}
+                    zcost = "catalog-only" if st["cost"] in CHEAP else st["cost"]
+                    if zdm_locks != locks or zcost != cost:
+                        problems.append((where, sql, zdm_locks, st["cost"], locks, cost))
+        except SkipCase as e:
+            skipped += 1
+            print("skip %s: %s" % (name, e))
+        finally:
+            conn.close()
+            acur.execute('DROP DATABASE IF EXISTS "%s"' % db)
+        bad = []
+        for where, sql, zl, zc, sl, sc in problems:
+            k = known.get((name, where))
+            if k and (k[0] == "all" or str(major) in k[0].split(",")):
+                known_seen += 1
+                print("known %s %s: %s" % (name, where, k[1]))
+                continue
+            bad.append("    %s: %s\n      zdm:        locks %s cost %s\n      PostgreSQL: locks %s cost %s"
+                       % (where, sql.replace("\n", " ")[:160], json.dumps(zl, sort_keys=True), zc,
+                          json.dumps(sl, sort_keys=True), sc))
+        wheres = {p[0] for p in problems}
+        for (kcase, kwhere), (kmajors, _r) in known.items():
+            if kcase == name and kwhere not in wheres and (kmajors == "all" or str(major) in kmajors.split(",")):
+                bad.append("    %s: listed in tests/integration/locks.known, but zdm and PostgreSQL now agree: "
+                           "remove the line" % kwhere)
+        if bad:
+            failed += 1
+            print("FAIL %s" % name)
+            print("\n".join(bad))
+        else:
+            passed += 1
+            print("ok   %s" % name)
+    print("PostgreSQL %d: %d statements compared (%d outside a transaction block), "
+          "%d known differences, %d cases skipped" % (major, statements, outside, known_seen, skipped))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+class SkipCase(Exception):
+    pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
