@@ -5,6 +5,8 @@
 #   make test       build with AddressSanitizer/UBSan and run the whole suite
 #   make fuzz       build the libFuzzer target (clang) into build/fuzz_check
 #   make bench      run the benchmarks in bench/
+#   make install    zdm and its man page under $(DESTDIR)$(PREFIX) (default /usr/local);
+#                   CC, CFLAGS, CPPFLAGS and LDFLAGS reach the build (dpkg-buildflags)
 #
 # Sources are found by wildcard: adding a file under src/ needs no edit here.
 
@@ -13,26 +15,49 @@ CSTD     = -std=c17 -D_DEFAULT_SOURCE -I/usr/include/postgresql
 WARN     = -Wall -Wextra -Wpedantic -Werror -Wno-error=deprecated-declarations
 CFLAGS  ?= -O2 -g
 LDLIBS   = -lpg_query -lcjson -linih -ldl -pthread   # libpq is loaded when needed: src/db/pq.h
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 LIB_SRC  = $(sort $(wildcard src/*/*.c) $(filter-out src/main.c,$(wildcard src/*.c)))
 MAIN_SRC = src/main.c
 HDRS     = $(wildcard src/*.h src/*/*.h)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
+# Each rule's page, compiled in (scripts/embed-rules): zdm rules ID and SARIF need no checkout.
+RULE_MD  = $(filter-out docs/rules/README.md,$(sort $(wildcard docs/rules/*.md)))
+GEN_SRC  = build/gen/rule_pages.c
 
-REL_OBJ  = $(LIB_SRC:%.c=build/rel/%.o)
-SAN_OBJ  = $(LIB_SRC:%.c=build/san/%.o)
+REL_OBJ  = $(LIB_SRC:%.c=build/rel/%.o) $(GEN_SRC:%.c=build/rel/%.o)
+SAN_OBJ  = $(LIB_SRC:%.c=build/san/%.o) $(GEN_SRC:%.c=build/san/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/san/%)
 
-.PHONY: all demo test unit fuzz bench clean
-all: zdm
+.PHONY: all demo test unit fuzz bench clean install uninstall
+all: zdm build/man/zdm.1
 
 zdm: $(REL_OBJ) build/rel/src/main.o
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/rel/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(GEN_SRC): scripts/embed-rules $(RULE_MD)
+	@mkdir -p $(dir $@)
+	scripts/embed-rules $(RULE_MD) >$@.tmp && mv $@.tmp $@
+
+# The man page is the binary's own help (scripts/mkman), so it cannot drift from --help.
+build/man/zdm.1: zdm scripts/mkman
+	@mkdir -p $(dir $@)
+	scripts/mkman ./zdm >$@.tmp && mv $@.tmp $@
+
+install: zdm build/man/zdm.1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 zdm $(DESTDIR)$(BINDIR)/zdm
+	install -m 644 build/man/zdm.1 $(DESTDIR)$(MANDIR)/man1/zdm.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/zdm $(DESTDIR)$(MANDIR)/man1/zdm.1
 
 build/san/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -53,9 +78,9 @@ test: zdm build/san/zdm $(UNIT_BIN)
 demo: zdm
 	./zdm plan examples/customer/django-sql --deployed 0001_initial
 
-fuzz: $(LIB_SRC) tests/fuzz/fuzz_check.c
+fuzz: $(LIB_SRC) $(GEN_SRC) tests/fuzz/fuzz_check.c
 	@mkdir -p build
-	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -Isrc -o build/fuzz_check tests/fuzz/fuzz_check.c $(LIB_SRC) $(LDLIBS)
+	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -Isrc -o build/fuzz_check tests/fuzz/fuzz_check.c $(LIB_SRC) $(GEN_SRC) $(LDLIBS)
 
 bench: zdm
 	bench/run

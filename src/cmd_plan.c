@@ -43,7 +43,8 @@ static const char plan_usage[] =
     "  --exclude RULE,...  switch these rules off (zdm rules lists them)\n"
     "  --stdin-filename PATH\n"
     "                      the file standard input (-) holds, for findings and reports\n"
-    "  --color, --no-color colours in text output (default: on a terminal, unless\n"
+    "  --color, --no-color\n"
+    "                      colours in text output (default: on a terminal, unless\n"
     "                      NO_COLOR is set or TERM is dumb)\n"
     "  --config FILE       read options from FILE instead of .zdm.ini (--no-config: none)\n";
 

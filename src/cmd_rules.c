@@ -6,13 +6,17 @@
 
 #include "analysis/analysis.h"
 #include "commands.h"
+#include "report/report.h"
 
 static const char rules_usage[] =
     "usage: zdm rules [--ids]\n"
+    "       zdm rules ID\n"
     "\n"
     "Lists the rules: id, severity, what each catches. --ids prints the ids alone,\n"
-    "one a line. Switch a rule off for a repository with exclude = ID in .zdm.ini,\n"
-    "or for one statement with a comment -- zdm:allow ID: reason.\n";
+    "one a line. With an ID, prints that rule's page: what happens in production,\n"
+    "when it does not matter, what to write instead. Switch a rule off for a\n"
+    "repository with exclude = ID in .zdm.ini, or accept one finding with a\n"
+    "comment -- zdm:allow ID: reason.\n";
 
 enum { OPT_IDS = CLI_OPT_BASE };
 
@@ -40,8 +44,19 @@ int cmd_rules(int argc, char **argv, Arena *a, ZdmError *err)
     int rc = cli_parse(&cli_rules, argc, argv, &ids, &operands, a, err);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
-    if (operands.len)
-        return cli_usage_error(&cli_rules, err, "unexpected argument '%s'", (const char *)LIST_GET(&operands, 0));
+    if (operands.len > 1 || (operands.len && ids))
+        return cli_usage_error(&cli_rules, err, "give one rule id, or --ids");
+    if (operands.len) {
+        const char *id = LIST_GET(&operands, 0);
+        const Rule *r = rule_find(id);
+        const char *page = r ? report_rule_page(r->id) : NULL;
+        if (!r)
+            return zdm_error(err, NULL, 0, 0, "no rule '%s' (zdm rules lists them)", id);
+        if (!page)
+            return zdm_error(err, NULL, 0, 0, "rule %s has no page in this build", id);
+        fputs(page, stdout);
+        return 0;
+    }
     for (const Rule *r = analysis_rules; r->id; r++) {
         if (ids)
             printf("%s\n", r->id);

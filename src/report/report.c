@@ -33,6 +33,14 @@ int report_format_parse(const char *name, ReportFormat *out)
     return -1;
 }
 
+const char *report_rule_page(const char *id)
+{
+    for (const ReportRulePage *p = report_rule_pages; p->id; p++)
+        if (strcmp(p->id, id) == 0)
+            return p->markdown;
+    return NULL;
+}
+
 bool report_use_color(int color)
 {
     if (color >= 0)

@@ -25,6 +25,16 @@ int report_format_parse(const char *name, ReportFormat *out);
  * and TERM not "dumb". */
 bool report_use_color(int color);
 
+/* Each rule's page, docs/rules/ID.md, compiled in at build time
+ * (scripts/embed-rules writes build/gen/rule_pages.c); {NULL} ends it. */
+typedef struct ReportRulePage {
+    const char *id;
+    const char *markdown;
+} ReportRulePage;
+
+extern const ReportRulePage report_rule_pages[];
+const char *report_rule_page(const char *id); /* NULL when the rule has no page */
+
 /* color: use ANSI colours (text only; main decides: a TTY and no NO_COLOR). */
 void report_render(Arena *a, const Plan *plan, ReportFormat format, bool color,
                    FILE *out);

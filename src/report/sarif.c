@@ -3,12 +3,14 @@
  * editors' problem panes import.
  *
  * One run; the driver lists every rule zdm has (not only those that fired) so
- * a viewer can explain a rule id from the file alone. Acknowledged findings
+ * a viewer can explain a rule id from the file alone, and carries the page
+ * (docs/rules/ID.md, compiled in) of each rule a result names. Acknowledged findings
  * are kept as suppressed results: code scanning then shows them as dismissed
  * with the team's reason instead of silently losing them.
  */
 #include <string.h>
 
+#include "../cli/cli.h"
 #include "report.h"
 
 /*
@@ -74,7 +76,7 @@ static void text_object(ReportJson *j, const char *key, const char *text)
     report_json_close(j, '}');
 }
 
-static void write_rules(Arena *a, ReportJson *j)
+static void write_rules(const Plan *plan, ReportJson *j)
 {
     report_json_key(j, "rules");
     report_json_open(j, '[');
@@ -83,8 +85,22 @@ static void write_rules(Arena *a, ReportJson *j)
         report_json_key(j, "id");
         report_json_str(j, r->id);
         text_object(j, "shortDescription", r->summary);
-        report_json_key(j, "helpUri");
-        report_json_str(j, arena_printf(a, "docs/rules/%s.md", r->id));
+        /* The rule's page itself, not a path into a checkout code scanning
+         * cannot open; the markdown reads as plain text too. Only for the
+         * rules this run reports: a page is a few kilobytes. */
+        const char *page = report_rule_page(r->id);
+        bool fired = false;
+        for (int i = 0; i < plan->findings.len && !fired; i++)
+            fired = rule_index(((const Finding *)LIST_GET(&plan->findings, i))->rule) == r - analysis_rules;
+        if (page && fired) {
+            report_json_key(j, "help");
+            report_json_open(j, '{');
+            report_json_key(j, "text");
+            report_json_str(j, page);
+            report_json_key(j, "markdown");
+            report_json_str(j, page);
+            report_json_close(j, '}');
+        }
         report_json_key(j, "defaultConfiguration");
         report_json_open(j, '{');
         report_json_key(j, "level");
@@ -171,11 +187,13 @@ void report_sarif(Arena *a, const Plan *plan, FILE *out)
     report_json_open(&j, '{');
     report_json_key(&j, "name");
     report_json_str(&j, "zdm");
+    report_json_key(&j, "version");
+    report_json_str(&j, zdm_version);
     if (information_uri) {
         report_json_key(&j, "informationUri");
         report_json_str(&j, information_uri);
     }
-    write_rules(a, &j);
+    write_rules(plan, &j);
     report_json_close(&j, '}');
     report_json_close(&j, '}');
 
