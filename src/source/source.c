@@ -7,8 +7,9 @@
  * golang-migrate "N_name.up.sql", Flyway "V1__x.sql" / "R__x.sql", dbmate files
  * with "-- migrate:up" sections, goose files with "-- +goose Up" sections,
  * popx "<version>_<name>[.postgres][.autocommit].up.sql", Authelia
- * "V0001.Name.up.sql", Atlas (a directory holding atlas.sum), or one folder
- * per migration holding up.sql (diesel, refinery) or migration.sql (Prisma).
+ * "V0001.Name.up.sql", Atlas (a directory holding atlas.sum), one folder
+ * per migration holding up.sql (diesel, refinery) or migration.sql (Prisma),
+ * or temporal's version folders, each listing its files in manifest.json.
  * Only the "up" direction is kept: zdm analyses what a deploy runs. A .sql
  * file whose name fits none of them (seed.sql) is skipped with a notice.
  *
@@ -38,6 +39,7 @@ typedef struct Entry {
     const char *file; /* path as the user would write it */
     const char *key;  /* what orders it among its directory's migrations */
     int group;        /* 0: versioned/plain, 1: Flyway repeatable (run last) */
+    int seq;          /* order among entries of one key: a manifest's list */
     const char *dialect; /* popx: "postgres", "mysql", ...; "" for none */
 } Entry;
 
@@ -144,6 +146,8 @@ static int entry_cmp(const void *pa, const void *pb)
     int c = util_natural_cmp(a->key, b->key);
     if (c)
         return c;
+    if (a->seq != b->seq)
+        return a->seq < b->seq ? -1 : 1;
     /* Equal keys ("V1_1" and "V1.1", "01" and "1"): still a stable order. */
     c = strcmp(a->name, b->name);
     return c ? c : strcmp(a->file, b->file);
@@ -616,6 +620,84 @@ static const char *folder_migration(Arena *a, const char *folder)
 }
 
 /*
+ * temporal-sql-tool's versioned layout: one folder per schema version
+ * ("v1.10", in version order) holding manifest.json, whose
+ * SchemaUpdateCqlFiles lists the folder's files in the order they run (not
+ * alphabetical). Each file is a migration named "<folder>/<file stem>". A
+ * .sql file the manifest does not list is not run, and named in skipped.
+ * Folders without manifest.json add nothing. Returns 0, or -1 with err set.
+ */
+static int load_manifest(Arena *a, const char *path, const char *folder, List *entries,
+                         List *skipped, ZdmError *err)
+{
+    const char *manifest = join_path(a, path, "manifest.json");
+    struct stat st;
+    if (stat(manifest, &st) != 0 || S_ISDIR(st.st_mode))
+        return 0;
+    size_t len;
+    const char *text = util_read_file(a, manifest, &len, err);
+    if (!text)
+        return -1;
+    const char *end = NULL;
+    cJSON *json = cJSON_ParseWithOpts(text, &end, 0);
+    if (!json) {
+        int line = 1, col = 1;
+        if (end && end >= text && end <= text + len)
+            util_line_col(text, (int)(end - text), &line, &col);
+        return zdm_error(err, manifest, line, col, "not valid JSON");
+    }
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(json, "SchemaUpdateCqlFiles");
+    if (!cJSON_IsArray(files)) {
+        cJSON_Delete(json);
+        return zdm_error(err, manifest, 1, 1, "no \"SchemaUpdateCqlFiles\" list of files");
+    }
+    List listed = {0};
+    int seq = 0, rc = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, files) {
+        if (!cJSON_IsString(f) || !*f->valuestring || strchr(f->valuestring, '/')) {
+            rc = zdm_error(err, manifest, 1, 1,
+                           "\"SchemaUpdateCqlFiles\" holds file names of the folder, not %s",
+                           cJSON_IsString(f) ? arena_printf(a, "'%s'", f->valuestring)
+                                             : "a non-string");
+            break;
+        }
+        Entry *e = arena_alloc(a, sizeof *e);
+        e->file = join_path(a, path, f->valuestring);
+        if (stat(e->file, &st) != 0 || S_ISDIR(st.st_mode)) {
+            rc = zdm_error(err, manifest, 1, 1, "lists %s, which is not a file", e->file);
+            break;
+        }
+        e->name = arena_printf(a, "%s/%s", folder, name_of_file(a, f->valuestring));
+        e->key = folder;
+        e->seq = seq++;
+        e->dialect = "";
+        list_push(a, entries, e);
+        list_push(a, &listed, arena_strdup(a, f->valuestring));
+    }
+    cJSON_Delete(json);
+    if (rc < 0)
+        return rc;
+    DIR *d = opendir(path);
+    if (!d)
+        return zdm_error(err, path, 0, 0, "cannot read directory %s: %s", path, strerror(errno));
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || !ends_with(de->d_name, ".sql"))
+            continue;
+        bool in = false;
+        for (int i = 0; i < listed.len && !in; i++)
+            in = strcmp(LIST_GET(&listed, i), de->d_name) == 0;
+        if (!in)
+            list_push(a, skipped,
+                      arena_printf(a, "skipped %s: its manifest.json does not list it",
+                                   join_path(a, path, de->d_name)));
+    }
+    closedir(d);
+    return 0;
+}
+
+/*
  * Adds a directory's migrations to out, in the order they are applied.
  * Returns how many, or -1 with err set.
  */
@@ -646,7 +728,13 @@ static int load_dir(Arena *a, const char *dir, List *out, List *notices, ZdmErro
         }
         if (S_ISDIR(st.st_mode)) {
             const char *file = folder_migration(a, path);
-            if (file) {
+            if (!file) {
+                rc = load_manifest(a, path, arena_strdup(a, base), &entries, &skipped, err);
+                if (rc < 0)
+                    break;
+                continue;
+            }
+            {
                 Entry *e = arena_alloc(a, sizeof *e);
                 e->name = arena_strdup(a, base);
                 e->file = file;

@@ -514,6 +514,44 @@ static void test_prisma(void **state)
     assert_names(&h, NAMES("20230406064219_init", "20231106120154_embeds"));
 }
 
+/*
+ * temporal-sql-tool: version folders in version order, each folder's files
+ * in its manifest.json's order; unlisted .sql files are skipped and named.
+ */
+static void test_temporal_manifest(void **state)
+{
+    Fixture *f = *state;
+    write_file(f, "v1.10/manifest.json", "{\"SchemaUpdateCqlFiles\": [], \"AllowNoCqlFiles\": true}\n");
+    char *old = write_file(f, "v1.10/superseded.sql", "SELECT 0;\n");
+    write_file(f, "v1.9/manifest.json", "{\"SchemaUpdateCqlFiles\": [\"b.sql\", \"a.sql\"]}\n");
+    write_file(f, "v1.9/a.sql", "SELECT 'a';\n");
+    write_file(f, "v1.9/b.sql", "SELECT 'b';\n");
+    write_file(f, "v1.11/manifest.json", "{\"SchemaUpdateCqlFiles\": [\"q.sql\"]}\n");
+    char *q = write_file(f, "v1.11/q.sql", "SELECT 'q';\n");
+    write_file(f, "v1.0/manifest.json", "{\"SchemaUpdateCqlFiles\": [\"schema.sql\"]}\n");
+    write_file(f, "v1.0/schema.sql", "SELECT 1;\n");
+    make_dir(f, "notes");
+    History h;
+    ZdmError err;
+    assert_int_equal(load_one(f, f->dir, &h, &err), 0);
+    assert_names(&h, NAMES("v1.0/schema", "v1.9/b", "v1.9/a", "v1.11/q"));
+    assert_string_equal(h.items[3]->file, q);
+    assert_int_equal(h.notices.len, 1);
+    assert_non_null(strstr(LIST_GET(&h.notices, 0), old));
+
+    write_file(f, "v1.12/manifest.json", "{\"SchemaUpdateCqlFiles\": [\"../v1.0/schema.sql\"]}\n");
+    assert_int_equal(load_one(f, f->dir, &h, &err), -1);
+    assert_non_null(strstr(err.message, "file names of the folder, not '../v1.0/schema.sql'"));
+    write_file(f, "v1.12/manifest.json", "{\"Files\": []}\n");
+    assert_int_equal(load_one(f, f->dir, &h, &err), -1);
+    assert_non_null(strstr(err.message, "no \"SchemaUpdateCqlFiles\""));
+    char *bad = write_file(f, "v1.12/manifest.json", "{\n  \"SchemaUpdateCqlFiles\": [\n  }\n");
+    assert_int_equal(load_one(f, f->dir, &h, &err), -1);
+    assert_string_equal(err.file, bad);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.message, "not valid JSON");
+}
+
 /* goose: only the Up section runs forward; NO TRANSACTION; annotations in any case. */
 static void test_goose(void **state)
 {
@@ -991,6 +1029,7 @@ int main(void)
         TEST(test_explicit_same_names_in_two_folders),
         TEST(test_explicit_duplicate),
         TEST(test_prisma),
+        TEST(test_temporal_manifest),
         TEST(test_goose),
         TEST(test_goose_errors),
         TEST(test_tx_modes),

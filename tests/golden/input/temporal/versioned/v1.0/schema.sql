@@ -1,0 +1,2 @@
+CREATE TABLE executions (shard_id INTEGER NOT NULL, id BYTEA NOT NULL, PRIMARY KEY (shard_id, id));
+CREATE TABLE events (id BIGINT PRIMARY KEY);
