@@ -13,7 +13,8 @@ static const char migrate_usage[] =
     "usage: zdm migrate PATH [options]\n"
     "\n"
     "Applies the pending migrations of the directory PATH, in order, recording each\n"
-    "in the history table zdm_migrations.\n"
+    "in the history table zdm_migrations. A Django project's migrations are applied\n"
+    "by its own manage.py migrate, one app's target at a time, and recorded by Django.\n"
     "\n"
     "  --database URL            postgres://... or key=value (default: DATABASE_URL,\n"
     "                            else libpq's PG* variables)\n"
@@ -33,6 +34,8 @@ static const char migrate_usage[] =
     "  --statement-timeout CLASS=DURATION\n"
     "                            statement_timeout per cost class: catalog (default 1min),\n"
     "                            scan, rows, index, rewrite (default none), or all\n"
+    "  --manage COMMAND          a Django project: the command that runs its manage.py,\n"
+    "                            run in PATH (default: python3 with the project's manage.py)\n"
     "\n"
     "DURATION: 500ms, 2s, 5min, 1h (a bare number is milliseconds). 0 means none.\n";
 
@@ -70,7 +73,7 @@ static int parse_statement_timeout(RunOptions *o, const char *val, ZdmError *err
 
 enum {
     OPT_DATABASE = CLI_OPT_BASE, OPT_SCHEMA, OPT_PHASE, OPT_DRY_RUN, OPT_ALLOW_EDITED, OPT_WAIT, OPT_NO_WAIT,
-    OPT_LOCK_TIMEOUT, OPT_LOCK_RETRIES, OPT_LOCK_RETRY_MAX, OPT_STATEMENT_TIMEOUT,
+    OPT_LOCK_TIMEOUT, OPT_LOCK_RETRIES, OPT_LOCK_RETRY_MAX, OPT_STATEMENT_TIMEOUT, OPT_MANAGE,
 };
 
 static const struct option migrate_options[] = {
@@ -85,6 +88,7 @@ static const struct option migrate_options[] = {
     {"lock-retries", required_argument, NULL, OPT_LOCK_RETRIES},
     {"lock-retry-max", required_argument, NULL, OPT_LOCK_RETRY_MAX},
     {"statement-timeout", required_argument, NULL, OPT_STATEMENT_TIMEOUT},
+    {"manage", required_argument, NULL, OPT_MANAGE},
     {NULL, 0, NULL, 0},
 };
 
@@ -141,6 +145,7 @@ static int migrate_set(void *ctx, int id, const char *name, const char *val, Are
         break;
     }
     case OPT_STATEMENT_TIMEOUT: return parse_statement_timeout(o, val, err);
+    case OPT_MANAGE: o->manage = val; break;
     default: return zdm_error(err, NULL, 0, 0, "option --%s is not handled", name);
     }
     return 0;
@@ -165,9 +170,13 @@ int cmd_migrate(int argc, char **argv, Arena *a, ZdmError *err)
                                paths.len ? "give one migrations directory" : "no migrations directory given");
     if (waited && o.no_wait)
         return zdm_error(err, NULL, 0, 0, "--wait and --no-wait contradict each other: give one");
+    o.project = paths.items[0];
     History h = {0};
     if (source_load(a, (char **)paths.items, paths.len, &h, err) < 0)
         return -1;
+    if (o.manage && !db_is_django(&h))
+        return zdm_error(err, NULL, 0, 0, "--manage is for a Django project; %s holds SQL migrations",
+                         o.project);
     if (sql_parse_history(a, &h, err) < 0)
         return -1;
     return db_migrate(a, &h, &o, stdout, err);

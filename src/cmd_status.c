@@ -17,6 +17,7 @@ static const char status_usage[] =
     "plan puts it in), partial (a statement-by-statement migration that stopped;\n"
     "zdm migrate resumes it), edited (changed since it was applied), or missing\n"
     "(applied, but no longer in PATH). Exit 1 when a migration was edited.\n"
+    "For a Django project, django_migrations says what is applied.\n"
     "\n"
     "  --database URL   default: DATABASE_URL, else libpq's PG* variables\n"
     "  --schema NAME    schema of the history table (default public)\n";
@@ -71,7 +72,9 @@ int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
     if (!conn)
         return -1;
     DbHistory dh;
-    rc = db_history_read(a, conn, schema, &h, &dh, err);
+    /* Django keeps its own history; zdm_migrations has no say there */
+    bool django = db_is_django(&h);
+    rc = django ? db_django_history(a, conn, &h, &dh, err) : db_history_read(a, conn, schema, &h, &dh, err);
     int pg_version = db_pg_version(conn);
     /* the backfill jobs pending migrations wait for: name -> state */
     StrMap jobs = {0};
@@ -95,7 +98,9 @@ int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
     if (analysis_run(a, &h, &aopt, &plan, err) < 0)
         return -1;
 
-    if (dh.applied.len)
+    if (django)
+        printf("history: django_migrations, %d row%s of these apps\n", dh.applied.len, dh.applied.len == 1 ? "" : "s");
+    else if (dh.applied.len)
         printf("history: %s.%s, %d row%s\n", dh.schema, DB_HISTORY_TABLE, dh.applied.len,
                dh.applied.len == 1 ? "" : "s");
     else if (dh.foreign)
@@ -117,7 +122,9 @@ int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
         Applied *ap = db_history_find(&dh, m->name);
         bool changed = ap && ap->sha256 && strcmp(ap->sha256, db_migration_sha(a, m)) != 0;
         edited += changed;
-        if (ap && ap->finished_at) {
+        if (ap && django) {
+            printf("%-8s %-*s  %-13s %s  (django_migrations)\n", "applied", width, m->name, "-", ap->finished_at);
+        } else if (ap && ap->finished_at) {
             printf("%-8s %-*s  %-13s %s  %ld ms%s\n", changed ? "edited" : "applied", width, m->name,
                    ap->phase, ap->finished_at, ap->duration_ms,
                    changed ? "  (the file changed since it was applied)" : "");

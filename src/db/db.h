@@ -143,6 +143,9 @@ typedef struct RunOptions {
     long lock_retry_max_ms;  /* the retries of one migration stop after this long */
     long retry_base_ms;      /* first backoff delay */
     long statement_timeout_ms[COST_REWRITE + 1]; /* per cost class; 0: none */
+    /* Django projects (django_run.c) */
+    const char *project;     /* the PATH given to zdm migrate */
+    const char *manage;      /* --manage "python3 manage.py", or NULL: PATH's manage.py */
 } RunOptions;
 
 void db_run_options_default(RunOptions *o);
@@ -153,6 +156,40 @@ void db_run_options_default(RunOptions *o);
  * with err.
  */
 int db_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmError *err);
+
+/*
+ * The advisory lock that lets one zdm migrate run at a time per history
+ * schema: polls for it up to o->wait_ms (none with o->no_wait). stop is set
+ * by the caller's signal handler. 0, or -1 with err (ERR_DATABASE).
+ */
+int db_take_run_lock(Arena *a, PGconn *conn, const RunOptions *o, const volatile sig_atomic_t *stop,
+                     ZdmError *err);
+
+/* Prints the unacknowledged error findings of the migrations in run (the
+ * pending plan) on stderr with why a --phase run refuses; returns how many. */
+int db_gate_findings(const List *run, RunPhase phase);
+
+/* ---- Django projects (django_run.c) -------------------------------------- */
+
+/* Whether h was read from a Django project (its migrations are .py files). */
+bool db_is_django(const History *h);
+
+/*
+ * What django_migrations records of h's apps, as dh->applied (name
+ * "app.0001_x", finished_at the time Django applied it, sha256 NULL) with
+ * dh->foreign = "django_migrations". A squash counts as applied once every
+ * migration it replaces is. Rows of apps zdm did not read are left out.
+ */
+int db_django_history(Arena *a, PGconn *conn, const History *h, DbHistory *dh, ZdmError *err);
+
+/*
+ * zdm migrate on a Django project: the phase's migrations are applied by the
+ * project's own `manage.py migrate APP NAME`, in the plan's order, under zdm's
+ * advisory lock, with lock_timeout given to Django through PGOPTIONS and
+ * zdm's retries around an atomic migration that timed out. Where Django
+ * cannot run, prints the commands to run by hand and refuses (exit 2).
+ */
+int db_django_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmError *err);
 
 /* ---- introspection (introspect.c) ----------------------------------------- */
 

@@ -108,17 +108,17 @@ static long long lock_key(const char *schema)
     return (long long)((0x7a646dULL << 32) | h); /* "zdm" */
 }
 
-static const char *lock_holder(Runner *r, long long key)
+static const char *lock_holder(Arena *a, PGconn *conn, long long key)
 {
     ZdmError ignore = {0};
-    const char *sql = arena_printf(r->a,
+    const char *sql = arena_printf(a,
         "SELECT pid, to_char(now() - backend_start, 'HH24:MI:SS') FROM pg_locks JOIN pg_stat_activity USING (pid)"
         " WHERE locktype = 'advisory' AND granted AND classid = %u AND objid = %u AND objsubid = 1",
         (unsigned)((unsigned long long)key >> 32), (unsigned)((unsigned long long)key & 0xffffffffu));
-    PGresult *res = db_query(r->conn, sql, 0, NULL, &ignore);
+    PGresult *res = db_query(conn, sql, 0, NULL, &ignore);
     const char *who = "another session";
     if (res && PQntuples(res) > 0)
-        who = arena_printf(r->a, "pid %s, connected for %s", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+        who = arena_printf(a, "pid %s, connected for %s", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
     PQclear(res);
     return who;
 }
@@ -130,16 +130,17 @@ static const char *lock_holder(Runner *r, long long key)
  * older snapshot to go: the two would wait for each other until the deadlock
  * detector kills one.
  */
-static int take_run_lock(Runner *r, ZdmError *err)
+int db_take_run_lock(Arena *a, PGconn *conn, const RunOptions *o, const volatile sig_atomic_t *stop,
+                     ZdmError *err)
 {
-    long long key = lock_key(r->o->schema);
-    const char *what = arena_printf(r->a, "%s.%s", r->o->schema, DB_HISTORY_TABLE);
-    const char *sql = arena_printf(r->a, "SELECT pg_try_advisory_lock(%lld)", key);
-    bool wait = !r->o->no_wait && r->o->wait_ms > 0;
+    long long key = lock_key(o->schema);
+    const char *what = arena_printf(a, "%s.%s", o->schema, DB_HISTORY_TABLE);
+    const char *sql = arena_printf(a, "SELECT pg_try_advisory_lock(%lld)", key);
+    bool wait = !o->no_wait && o->wait_ms > 0;
     double start = util_now_ms();
     bool said = false;
     for (long pause = 50;; pause = pause < 500 ? pause * 2 : 500) {
-        PGresult *res = db_query(r->conn, sql, 0, NULL, err);
+        PGresult *res = db_query(conn, sql, 0, NULL, err);
         if (!res)
             return -1;
         bool got = PQgetvalue(res, 0, 0)[0] == 't';
@@ -148,25 +149,25 @@ static int take_run_lock(Runner *r, ZdmError *err)
             return 0;
         if (!wait) {
             zdm_error(err, NULL, 0, 0, "another zdm migrate is running on %s (%s); not waiting (--no-wait)",
-                      what, lock_holder(r, key));
+                      what, lock_holder(a, conn, key));
             err->kind = ERR_DATABASE;
             return -1;
         }
         double spent = util_now_ms() - start;
-        if (spent >= (double)r->o->wait_ms) {
+        if (spent >= (double)o->wait_ms) {
             zdm_error(err, NULL, 0, 0, "another zdm migrate is running on %s (%s); gave up after --wait %s",
-                      what, lock_holder(r, key), db_format_duration(r->a, r->o->wait_ms));
+                      what, lock_holder(a, conn, key), db_format_duration(a, o->wait_ms));
             err->kind = ERR_DATABASE;
             return -1;
         }
         if (!said) {
             fprintf(stderr, "zdm: another zdm migrate is running on %s (%s); waiting up to %s\n", what,
-                    lock_holder(r, key), db_format_duration(r->a, r->o->wait_ms));
+                    lock_holder(a, conn, key), db_format_duration(a, o->wait_ms));
             said = true;
         }
-        long left = r->o->wait_ms - (long)spent;
-        util_sleep_ms(pause < left ? pause : left, &run_interrupted);
-        if (run_interrupted)
+        long left = o->wait_ms - (long)spent;
+        util_sleep_ms(pause < left ? pause : left, stop);
+        if (*stop)
             return interrupted_error(err, "while waiting for another zdm migrate");
     }
 }
@@ -763,7 +764,7 @@ static int record_baseline(Runner *r, const History *h, ZdmError *err)
 }
 
 /* An unacknowledged error finding in the plan stops a phased run. */
-static int gate_findings(Runner *r, List *run)
+int db_gate_findings(const List *run, RunPhase phase)
 {
     int n = 0;
     for (int i = 0; i < run->len; i++) {
@@ -780,8 +781,7 @@ static int gate_findings(Runner *r, List *run)
     if (n)
         fprintf(stderr, "zdm: refusing to run --phase %s: %d error finding%s (see `zdm plan`); fix the "
                         "migration, or acknowledge each with \"-- zdm:allow <rule> <reason>\"\n",
-                r->o->phase == RUN_BEFORE ? "before-deploy" : "after-deploy", n, n == 1 ? "" : "s");
-    (void)r;
+                phase == RUN_BEFORE ? "before-deploy" : "after-deploy", n, n == 1 ? "" : "s");
     return n;
 }
 
@@ -789,6 +789,8 @@ int db_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmError *e
 {
     if (h->explicit_files)
         return zdm_error(err, NULL, 0, 0, "zdm migrate needs a migrations directory, not single files");
+    if (db_is_django(h)) /* Django applies its own migrations: django_run.c */
+        return db_django_migrate(a, h, o, out, err);
     Runner r = {.a = a, .o = o, .out = out};
     r.seed = (unsigned)time(NULL) ^ (unsigned)getpid();
     r.conn = db_connect(a, o->url, err);
@@ -798,7 +800,7 @@ int db_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmError *e
     run_interrupted = 0;
     install_signals(r.conn);
     int rc = -1;
-    if (!o->dry_run && take_run_lock(&r, err) < 0)
+    if (!o->dry_run && db_take_run_lock(a, r.conn, o, &run_interrupted, err) < 0)
         goto done;
     if (db_history_read(a, r.conn, o->schema, h, &r.dh, err) < 0)
         goto done;
@@ -842,7 +844,7 @@ int db_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmError *e
     for (int i = 0; i < h->n; i++)
         if (h->items[i]->phase != PHASE_DEPLOYED)
             list_push(a, &pending, h->items[i]);
-    if (o->phase != RUN_ALL && gate_findings(&r, &pending) > 0) {
+    if (o->phase != RUN_ALL && db_gate_findings(&pending, o->phase) > 0) {
         rc = 1;
         goto done;
     }

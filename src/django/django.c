@@ -908,6 +908,12 @@ int django_load(Arena *a, const char *path, int version, History *h, ZdmError *e
             dj->python |= ((const DjOp *)LIST_GET(&g.ops, k))->python;
         for (int k = 0; k < dm->parents.len; k++)
             list_push(a, &dj->deps, (void *)((DjMig *)LIST_GET(&dm->parents, k))->key);
+        for (int k = 0; py_is_seq(dm->pm.replaces) && k < dm->pm.replaces->items.len; k++) {
+            const PyNode *e = LIST_GET(&dm->pm.replaces->items, k); /* a pair: build_graph checked */
+            const char *rapp = py_str(LIST_GET(&e->items, 0)), *rname = py_str(LIST_GET(&e->items, 1));
+            if (rapp && rname)
+                list_push(a, &dj->replaces, arena_printf(a, "%s.%s", rapp, rname));
+        }
         m->django = dj;
         DjParse *dp = arena_alloc(a, sizeof *dp);
         dp->g = g;

@@ -45,6 +45,7 @@ typedef struct DjangoInfo {
     bool python;            /* has a RunPython */
     bool stage;             /* its directive is django-syzygy's stage = Stage.... */
     List deps;              /* const char*: names of the migrations it depends on */
+    List replaces;          /* const char*: a squash's replaced migrations, "app.0001_x" */
 } DjangoInfo;
 
 typedef struct Statement {
