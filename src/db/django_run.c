@@ -254,6 +254,7 @@ typedef struct DjRun {
     FILE *out;
     const char *manage;  /* the command, as a shell reads it: "python3 manage.py" */
     const char *dir;     /* where it runs */
+    const char *appname; /* Django's application_name: "zdm migrate <pid>" */
     unsigned seed;
 } DjRun;
 
@@ -315,14 +316,18 @@ static volatile sig_atomic_t dj_child; /* the running child's process group, or 
 static PGcancel *volatile dj_cancel;
 
 /* The child runs in a process group of its own (a terminal's Ctrl-C reaches
- * only zdm): zdm passes SIGINT on, Django rolls its transaction back. */
+ * only zdm): zdm passes SIGINT on and cancels the query of Django's session,
+ * and Django rolls its transaction back. Without a child, the signal cancels
+ * zdm's own query (the lock, the history). */
 static void on_signal(int sig)
 {
     (void)sig;
     dj_interrupted = 1;
     pid_t c = (pid_t)dj_child;
-    if (c > 0)
+    if (c > 0) { /* zdm's own connection is idle: run_manage cancels Django's query through it */
         kill(-c, SIGINT);
+        return;
+    }
     PGcancel *pc = dj_cancel;
     if (pc) {
         char buf[256];
@@ -424,6 +429,12 @@ static int run_manage(DjRun *r, const char *const *args, const char *pgoptions, 
             list_push(a, &envp, *e);
     if (pgoptions)
         list_push(a, &envp, arena_printf(a, "PGOPTIONS=%s", pgoptions));
+    /* Django's session, named so that zdm can find it and cancel its query:
+     * psycopg2 waits for the server with signals held, so a SIGINT alone
+     * would wait for the statement (a lock wait) to end */
+    const char *appname = getenv("PGAPPNAME");
+    if (!appname || !*appname)
+        list_push(a, &envp, arena_printf(a, "PGAPPNAME=%s", r->appname));
     list_push(a, &envp, NULL);
 
     int po[2], pe[2];
@@ -458,7 +469,16 @@ static int run_manage(DjRun *r, const char *const *args, const char *pgoptions, 
     struct pollfd fds[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
     int open_fds = 2;
     char buf[4096];
+    bool cancelled = false;
     while (open_fds > 0) {
+        if (dj_interrupted && !cancelled) {
+            cancelled = true;
+            ZdmError ignore = {0};
+            const char *params[] = {r->appname};
+            PQclear(db_query(r->conn, "SELECT pg_cancel_backend(pid) FROM pg_stat_activity"
+                                      " WHERE application_name = $1 AND pid <> pg_backend_pid()",
+                             1, params, &ignore));
+        }
         int n = poll(fds, 2, 200);
         if (n < 0 && errno != EINTR)
             break;
@@ -566,12 +586,13 @@ static int run_step(DjRun *r, const Step *st, StrMap *reported, ZdmError *err)
     const char *const *args = st->app ? with_target : (const char *[]){"migrate", "--no-input", NULL};
     const char *what = st->app ? arena_printf(a, "manage.py migrate %s %s", st->app, step_target(st))
                                : "manage.py migrate";
-    const char *retrying = NULL;
+    const char *retrying = NULL; /* the migration that timed out */
     int attempt = 0;
-    double first = 0;
+    double first = 0; /* when its first attempt started */
     for (;;) {
         if (dj_interrupted)
             return interrupted(err, arena_printf(a, "before %s", what));
+        double started = util_now_ms();
         fprintf(stderr, "zdm: %s\n", step_command(a, r->manage, st));
         Child c;
         if (run_manage(r, args, pgoptions, true, &c, err) < 0)
@@ -632,15 +653,15 @@ static int run_step(DjRun *r, const Step *st, StrMap *reported, ZdmError *err)
         if (!lock || !m || m->no_transaction) {
             relay_text(c.errs.len ? c.errs.data : "");
             if (!c.running)
-                zdm_error(err, NULL, 0, 0, "%s failed (exit %d) before applying a migration: %s", what, c.code,
-                          why);
+                zdm_error(err, NULL, 0, 0, "%s failed (exit %d) %s: %s", what, c.code,
+                          c.done.len ? "after its migrations" : "before applying a migration", why);
             else if (m && m->no_transaction)
                 zdm_error(err, m->file, 0, 0,
                           "%s failed%s: %s. It has atomic = False: Django ran its operations outside a "
                           "transaction, so those before the failing one stay applied and django_migrations does "
-                          "not record it. zdm does not retry it: check what it did, complete or undo it by hand, "
-                          "then run zdm migrate again",
-                          m->name, lock ? " on a lock timeout" : "", why);
+                          "not record it. zdm does not retry it: undo what it did and run zdm migrate again, or "
+                          "complete it by hand and record it with manage.py migrate %s %s --fake",
+                          m->name, lock ? " on a lock timeout" : "", why, m->django->app, m->django->short_name);
             else if (!m)
                 zdm_error(err, NULL, 0, 0,
                           "%s (of an app zdm did not read, applied as a dependency) failed%s: %s; zdm does not "
@@ -654,7 +675,7 @@ static int run_step(DjRun *r, const Step *st, StrMap *reported, ZdmError *err)
         if (!retrying || strcmp(retrying, m->name) != 0) {
             retrying = m->name;
             attempt = 0;
-            first = util_now_ms();
+            first = started;
         }
         const char *lk = strongest_lock(a, m);
         const char *waited = lk ? lk : "its locks";
@@ -996,6 +1017,7 @@ int db_django_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmE
     if (o->manage && !*o->manage)
         return zdm_error(err, NULL, 0, 0, "--manage needs a command, such as \"python3 manage.py\"");
     r.seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+    r.appname = arena_printf(a, "zdm migrate %ld", (long)getpid());
     r.conn = db_connect(a, o->url, err);
     if (!r.conn)
         return -1;
