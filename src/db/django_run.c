@@ -565,12 +565,12 @@ static int database_error(ZdmError *err)
     return -1;
 }
 
-/* zdm's side of the connection, for messages: "database app on db:5432". */
+/* zdm's side of the connection, for messages: "database app (postgres://app:***@db/app)". */
 static const char *zdm_database(DjRun *r)
 {
-    const char *host = PQhost(r->conn);
-    return arena_printf(r->a, "database %s on %s%s%s", PQdb(r->conn), host && *host ? host : "the local socket",
-                        host && *host != '/' ? ":" : "", host && *host != '/' ? PQport(r->conn) : "");
+    const char *url = r->o->url ? r->o->url : getenv("DATABASE_URL");
+    return arena_printf(r->a, "database %s (%s)", PQdb(r->conn),
+                        url && *url ? db_redact(r->a, url) : "libpq's PG* variables");
 }
 
 /*
@@ -620,9 +620,8 @@ static int run_step(DjRun *r, const Step *st, StrMap *reported, ZdmError *err)
             strmap_put(a, reported, name, (void *)name);
             if (!strmap_get(&rec, name)) {
                 zdm_error(err, NULL, 0, 0,
-                          "Django applied %s, but django_migrations in the %s (zdm's --database, DATABASE_URL or "
-                          "PG* variables) does not record it: the project's DATABASES names another database. "
-                          "Point both at the same one",
+                          "Django applied %s, but django_migrations in the %s, which zdm reads, does not "
+                          "record it: the project's DATABASES names another database. Point both at the same one",
                           name, zdm_database(r));
                 return database_error(err);
             }
@@ -639,9 +638,8 @@ static int run_step(DjRun *r, const Step *st, StrMap *reported, ZdmError *err)
                 if (recorded(&rec, m))
                     continue;
                 zdm_error(err, NULL, 0, 0,
-                          "%s succeeded, but django_migrations in the %s (zdm's --database, DATABASE_URL or PG* "
-                          "variables) does not record %s: the project's DATABASES names another database. Point "
-                          "both at the same one",
+                          "%s succeeded, but django_migrations in the %s, which zdm reads, does not record %s: "
+                          "the project's DATABASES names another database. Point both at the same one",
                           what, zdm_database(r), m->name);
                 return database_error(err);
             }
