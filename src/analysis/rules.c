@@ -1721,9 +1721,8 @@ void rules_check_migration(Arena *a, Plan *plan, Migration *m)
     st.m = m;
     st.lt_local = -1;
     const History *h = plan->history;
-    for (int i = 0; h && i < h->n; i++)
-        if (h->items[i] == m)
-            st.base = creations(&st)->base[i];
+    if (h && m->index >= 0 && m->index < h->n && h->items[m->index] == m)
+        st.base = creations(&st)->base[m->index];
     for (int i = 0; i < m->nstmts; i++) {
         st.s = m->stmts[i];
         check_statement(&st);
