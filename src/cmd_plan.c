@@ -277,26 +277,79 @@ static int name_stdin(Arena *a, History *h, const char *path, ZdmError *err)
     return 0;
 }
 
-/* Drops the findings of the rules --exclude (or the configuration's
- * exclude) switched off, and counts the rest again. */
-static void drop_excluded(Arena *a, Plan *plan, const StrMap *exclude)
+typedef struct Ranked {
+    Finding *f;
+    int migration, order; /* the migration's place in the history; the finding's as found */
+} Ranked;
+
+static int ranked_cmp(const void *x, const void *y)
 {
-    if (!exclude->len)
+    const Ranked *a = x, *b = y;
+    if (a->migration != b->migration)
+        return a->migration < b->migration ? -1 : 1;
+    if (a->f->line != b->f->line)
+        return a->f->line < b->f->line ? -1 : 1;
+    if (a->f->column != b->f->column)
+        return a->f->column < b->f->column ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Sorts l's findings into file and line order (the rules append them rule
+ * by rule, so a line 3 could precede a line 2); equal places keep the order
+ * they were found in. */
+static void sort_findings(Arena *a, List *l, const StrMap *place)
+{
+    if (l->len < 2)
         return;
-    List kept = {0};
-    memset(plan->counts, 0, sizeof plan->counts);
-    plan->acknowledged = 0;
-    for (int i = 0; i < plan->findings.len; i++) {
-        Finding *f = LIST_GET(&plan->findings, i);
-        if (strmap_get(exclude, f->rule->id))
-            continue;
-        list_push(a, &kept, f);
-        if (f->acknowledged)
-            plan->acknowledged++;
-        else
-            plan->counts[f->severity]++;
+    Ranked *r = arena_alloc(a, (size_t)l->len * sizeof *r);
+    for (int i = 0; i < l->len; i++) {
+        Finding *f = LIST_GET(l, i);
+        int *k = f->migration ? strmap_get(place, f->migration->name) : NULL;
+        r[i] = (Ranked){f, k ? *k : 0, i};
     }
-    plan->findings = kept;
+    qsort(r, (size_t)l->len, sizeof *r, ranked_cmp);
+    for (int i = 0; i < l->len; i++)
+        l->items[i] = r[i].f;
+}
+
+static List without_excluded(Arena *a, const List *l, const StrMap *exclude)
+{
+    List kept = {0};
+    for (int i = 0; i < l->len; i++) {
+        Finding *f = LIST_GET(l, i);
+        if (!f->rule || !strmap_get(exclude, f->rule->id))
+            list_push(a, &kept, f);
+    }
+    return kept;
+}
+
+/* Drops the findings of the rules --exclude (or the configuration's
+ * exclude) switched off, counts the rest again, and puts the plan's and
+ * each migration's findings in file and line order (docs/json.md). */
+static void finish_findings(Arena *a, History *h, Plan *plan, const StrMap *exclude)
+{
+    StrMap place = {0};
+    for (int i = 0; i < h->n; i++) {
+        int *k = arena_alloc(a, sizeof *k);
+        *k = i;
+        strmap_put(a, &place, h->items[i]->name, k);
+        if (exclude->len)
+            h->items[i]->findings = without_excluded(a, &h->items[i]->findings, exclude);
+        sort_findings(a, &h->items[i]->findings, &place);
+    }
+    if (exclude->len) {
+        plan->findings = without_excluded(a, &plan->findings, exclude);
+        memset(plan->counts, 0, sizeof plan->counts);
+        plan->acknowledged = 0;
+        for (int i = 0; i < plan->findings.len; i++) {
+            const Finding *f = LIST_GET(&plan->findings, i);
+            if (f->acknowledged)
+                plan->acknowledged++;
+            else
+                plan->counts[f->severity]++;
+        }
+    }
+    sort_findings(a, &plan->findings, &place);
 }
 
 static int run(const CliCommand *cmd, int argc, char **argv, Arena *a, ZdmError *err, bool gate)
@@ -326,7 +379,7 @@ static int run(const CliCommand *cmd, int argc, char **argv, Arena *a, ZdmError 
     int analysed = analysis_run(a, &h, &opt, &plan, err);
     if (sql_parse_finish(opt.parsing, err) < 0 || analysed < 0)
         return -1;
-    drop_excluded(a, &plan, &o.exclude);
+    finish_findings(a, &h, &plan, &o.exclude);
     django_explain(a, &h, &plan);
     report_render(a, &plan, o.format, report_use_color(o.color), stdout);
     if (!gate)
