@@ -16,7 +16,7 @@ static const char rules_usage[] =
     "one a line. With an ID, prints that rule's page: what happens in production,\n"
     "when it does not matter, what to write instead. Switch a rule off for a\n"
     "repository with exclude = ID in .zdm.ini, or accept one finding with a\n"
-    "comment -- zdm:allow ID: reason.\n";
+    "comment -- zdm:allow ID reason.\n";
 
 enum { OPT_IDS = CLI_OPT_BASE };
 

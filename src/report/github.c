@@ -73,3 +73,20 @@ void report_github(Arena *a, const Plan *plan, FILE *out)
     }
     fprintf(out, "zdm: %s\n", report_summary(a, plan));
 }
+
+void report_github_error(const ZdmError *err, FILE *out)
+{
+    fputs("::error ", out);
+    if (err->file[0]) {
+        fputs("file=", out);
+        put_escaped(out, err->file, true);
+        if (err->line > 0)
+            fprintf(out, ",line=%d", err->line);
+        if (err->line > 0 && err->column > 0)
+            fprintf(out, ",col=%d", err->column);
+        fputc(',', out);
+    }
+    fprintf(out, "title=zdm %s::", report_error_id(err));
+    put_escaped(out, err->message, false);
+    fputc('\n', out);
+}

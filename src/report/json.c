@@ -302,3 +302,28 @@ void report_json(Arena *a, const Plan *plan, FILE *out)
     report_json_close(&j, '}');
     report_json_close(&j, '}');
 }
+
+void report_json_error(const ZdmError *err, FILE *out)
+{
+    ReportJson j;
+    report_json_init(&j, out);
+    report_json_open(&j, '{');
+    member_int(&j, "format_version", JSON_FORMAT_VERSION);
+    report_json_key(&j, "error");
+    report_json_open(&j, '{');
+    member_str(&j, "kind", report_error_id(err));
+    member_str(&j, "file", err->file[0] ? err->file : NULL);
+    report_json_key(&j, "line");
+    if (err->line > 0)
+        report_json_int(&j, err->line);
+    else
+        report_json_null(&j);
+    report_json_key(&j, "column");
+    if (err->column > 0)
+        report_json_int(&j, err->column);
+    else
+        report_json_null(&j);
+    member_str(&j, "message", err->message);
+    report_json_close(&j, '}');
+    report_json_close(&j, '}');
+}

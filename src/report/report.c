@@ -20,6 +20,8 @@ int report_format_parse(const char *name, ReportFormat *out)
         {"json", FORMAT_JSON},
         {"sarif", FORMAT_SARIF},
         {"github", FORMAT_GITHUB},
+        {"gitlab", FORMAT_GITLAB},
+        {"gcc", FORMAT_GCC},
     };
     if (!name)
         return -1;
@@ -64,6 +66,45 @@ void report_render(Arena *a, const Plan *plan, ReportFormat format, bool color,
         return;
     case FORMAT_GITHUB:
         report_github(a, plan, out);
+        return;
+    case FORMAT_GITLAB:
+        report_gitlab(a, plan, out);
+        return;
+    case FORMAT_GCC:
+        report_gcc(a, plan, out);
+        return;
+    }
+}
+
+const char *report_error_id(const ZdmError *err)
+{
+    if (err->kind == ERR_DATABASE)
+        return "database-error";
+    /* the parser's errors are "syntax error at or near ..." (PostgreSQL's words) */
+    if (strstr(err->message, "syntax error"))
+        return "syntax-error";
+    return "input-error";
+}
+
+void report_render_error(Arena *a, ReportFormat format, const ZdmError *err, FILE *out)
+{
+    switch (format) {
+    case FORMAT_TEXT:
+        return;
+    case FORMAT_JSON:
+        report_json_error(err, out);
+        return;
+    case FORMAT_SARIF:
+        report_sarif_error(a, err, out);
+        return;
+    case FORMAT_GITHUB:
+        report_github_error(err, out);
+        return;
+    case FORMAT_GITLAB:
+        report_gitlab_error(a, err, out);
+        return;
+    case FORMAT_GCC:
+        report_gcc_error(err, out);
         return;
     }
 }

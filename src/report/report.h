@@ -14,11 +14,13 @@ typedef enum ReportFormat {
     FORMAT_JSON,
     FORMAT_SARIF,
     FORMAT_GITHUB,
+    FORMAT_GITLAB,
+    FORMAT_GCC,
 } ReportFormat;
 
-/* "text" | "json" | "sarif" | "github" → 0, else -1. */
+/* "text" | "json" | "sarif" | "github" | "gitlab" | "gcc" → 0, else -1. */
 int report_format_parse(const char *name, ReportFormat *out);
-#define REPORT_FORMATS "text, json, sarif or github"
+#define REPORT_FORMATS "text, json, sarif, github, gitlab or gcc"
 
 /* Whether text output is coloured: color 1 (--color) or 0 (--no-color) as
  * given; -1 decides: stdout a terminal, NO_COLOR unset or empty (no-color.org),
@@ -40,6 +42,15 @@ void report_render(Arena *a, const Plan *plan, ReportFormat format, bool color,
                    FILE *out);
 
 /*
+ * A run that stopped on an error (a syntax error, an unreadable file, the
+ * database) in the format's own terms, on out: a SARIF result, a GitHub
+ * ::error, a JSON object, a Code Quality issue, a gcc line. Text prints
+ * nothing here: main prints the error on stderr in every format. CI then
+ * shows the failure where it shows findings, never green-but-empty.
+ */
+void report_render_error(Arena *a, ReportFormat format, const ZdmError *err, FILE *out);
+
+/*
  * Internal to src/report/: one renderer per file, reached through
  * report_render, and the pieces they share. Not for use outside this module.
  */
@@ -47,6 +58,16 @@ void report_text(Arena *a, const Plan *plan, bool color, FILE *out);   /* text.c
 void report_json(Arena *a, const Plan *plan, FILE *out);               /* json.c */
 void report_sarif(Arena *a, const Plan *plan, FILE *out);              /* sarif.c */
 void report_github(Arena *a, const Plan *plan, FILE *out);             /* github.c */
+void report_gitlab(Arena *a, const Plan *plan, FILE *out);             /* gitlab.c */
+void report_gcc(Arena *a, const Plan *plan, FILE *out);                /* gcc.c */
+void report_json_error(const ZdmError *err, FILE *out);
+void report_sarif_error(Arena *a, const ZdmError *err, FILE *out);
+void report_github_error(const ZdmError *err, FILE *out);
+void report_gitlab_error(Arena *a, const ZdmError *err, FILE *out);
+void report_gcc_error(const ZdmError *err, FILE *out);
+/* "syntax-error", "input-error" or "database-error": the id an error is
+ * reported under where a format wants a rule. */
+const char *report_error_id(const ZdmError *err);
 
 /* "2 errors, 1 warning, 0 notices (1 acknowledged)" or "no findings". */
 const char *report_summary(Arena *a, const Plan *plan);

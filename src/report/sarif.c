@@ -80,7 +80,8 @@ static void write_rules(const Plan *plan, ReportJson *j)
 {
     report_json_key(j, "rules");
     report_json_open(j, '[');
-    for (const Rule *r = analysis_rules; r->id; r++) {
+    /* a run that stopped (plan NULL) applied no rule */
+    for (const Rule *r = analysis_rules; plan && r->id; r++) {
         report_json_open(j, '{');
         report_json_key(j, "id");
         report_json_str(j, r->id);
@@ -90,7 +91,7 @@ static void write_rules(const Plan *plan, ReportJson *j)
          * rules this run reports: a page is a few kilobytes. */
         const char *page = report_rule_page(r->id);
         bool fired = false;
-        for (int i = 0; i < plan->findings.len && !fired; i++)
+        for (int i = 0; plan && i < plan->findings.len && !fired; i++)
             fired = rule_index(((const Finding *)LIST_GET(&plan->findings, i))->rule) == r - analysis_rules;
         if (page && fired) {
             report_json_key(j, "help");
@@ -168,46 +169,129 @@ static void write_result(Arena *a, ReportJson *j, const Finding *f)
     report_json_close(j, '}');
 }
 
+/* The document up to the run's results: the tool, its rules (each page
+ * only for the rules plan's findings name; plan NULL: none at all) and
+ * columnKind. */
+static void open_run(ReportJson *j, const Plan *plan)
+{
+    report_json_open(j, '{');
+    report_json_key(j, "$schema");
+    report_json_str(j, "https://json.schemastore.org/sarif-2.1.0.json");
+    report_json_key(j, "version");
+    report_json_str(j, "2.1.0");
+    report_json_key(j, "runs");
+    report_json_open(j, '[');
+    report_json_open(j, '{');
+
+    report_json_key(j, "tool");
+    report_json_open(j, '{');
+    report_json_key(j, "driver");
+    report_json_open(j, '{');
+    report_json_key(j, "name");
+    report_json_str(j, "zdm");
+    report_json_key(j, "version");
+    report_json_str(j, zdm_version);
+    if (information_uri) {
+        report_json_key(j, "informationUri");
+        report_json_str(j, information_uri);
+    }
+    write_rules(plan, j);
+    report_json_close(j, '}');
+    report_json_close(j, '}');
+
+    /* util_line_col counts characters, not UTF-16 units (SARIF's default). */
+    report_json_key(j, "columnKind");
+    report_json_str(j, "unicodeCodePoints");
+}
+
+static void close_run(ReportJson *j)
+{
+    report_json_close(j, '}');
+    report_json_close(j, ']');
+    report_json_close(j, '}');
+}
+
 void report_sarif(Arena *a, const Plan *plan, FILE *out)
 {
     ReportJson j;
     report_json_init(&j, out);
-    report_json_open(&j, '{');
-    report_json_key(&j, "$schema");
-    report_json_str(&j, "https://json.schemastore.org/sarif-2.1.0.json");
-    report_json_key(&j, "version");
-    report_json_str(&j, "2.1.0");
-    report_json_key(&j, "runs");
-    report_json_open(&j, '[');
-    report_json_open(&j, '{');
-
-    report_json_key(&j, "tool");
-    report_json_open(&j, '{');
-    report_json_key(&j, "driver");
-    report_json_open(&j, '{');
-    report_json_key(&j, "name");
-    report_json_str(&j, "zdm");
-    report_json_key(&j, "version");
-    report_json_str(&j, zdm_version);
-    if (information_uri) {
-        report_json_key(&j, "informationUri");
-        report_json_str(&j, information_uri);
-    }
-    write_rules(plan, &j);
-    report_json_close(&j, '}');
-    report_json_close(&j, '}');
-
-    /* util_line_col counts characters, not UTF-16 units (SARIF's default). */
-    report_json_key(&j, "columnKind");
-    report_json_str(&j, "unicodeCodePoints");
-
+    open_run(&j, plan);
     report_json_key(&j, "results");
     report_json_open(&j, '[');
     for (int i = 0; i < plan->findings.len; i++)
         write_result(a, &j, LIST_GET(&plan->findings, i));
     report_json_close(&j, ']');
+    close_run(&j);
+}
 
+/* The location of an error, when it names a file. */
+static void error_location(Arena *a, ReportJson *j, const ZdmError *err)
+{
+    report_json_key(j, "locations");
+    report_json_open(j, '[');
+    if (err->file[0]) {
+        report_json_open(j, '{');
+        report_json_key(j, "physicalLocation");
+        report_json_open(j, '{');
+        report_json_key(j, "artifactLocation");
+        report_json_open(j, '{');
+        report_json_key(j, "uri");
+        report_json_str(j, path_uri(a, err->file));
+        report_json_close(j, '}');
+        if (err->line > 0) {
+            report_json_key(j, "region");
+            report_json_open(j, '{');
+            report_json_key(j, "startLine");
+            report_json_int(j, err->line);
+            if (err->column > 0) {
+                report_json_key(j, "startColumn");
+                report_json_int(j, err->column);
+            }
+            report_json_close(j, '}');
+        }
+        report_json_close(j, '}');
+        report_json_close(j, '}');
+    }
+    report_json_close(j, ']');
+}
+
+/*
+ * A run that stopped: the error as a result (code scanning shows results,
+ * and an empty list would read as "no findings"), and as the invocation's
+ * notification with executionSuccessful false, which is where SARIF puts a
+ * tool's own failure.
+ */
+void report_sarif_error(Arena *a, const ZdmError *err, FILE *out)
+{
+    ReportJson j;
+    report_json_init(&j, out);
+    open_run(&j, NULL);
+    report_json_key(&j, "invocations");
+    report_json_open(&j, '[');
+    report_json_open(&j, '{');
+    report_json_key(&j, "executionSuccessful");
+    report_json_bool(&j, false);
+    report_json_key(&j, "toolExecutionNotifications");
+    report_json_open(&j, '[');
+    report_json_open(&j, '{');
+    report_json_key(&j, "level");
+    report_json_str(&j, "error");
+    text_object(&j, "message", err->message);
+    error_location(a, &j, err);
     report_json_close(&j, '}');
     report_json_close(&j, ']');
     report_json_close(&j, '}');
+    report_json_close(&j, ']');
+    report_json_key(&j, "results");
+    report_json_open(&j, '[');
+    report_json_open(&j, '{');
+    report_json_key(&j, "ruleId");
+    report_json_str(&j, report_error_id(err));
+    report_json_key(&j, "level");
+    report_json_str(&j, "error");
+    text_object(&j, "message", err->message);
+    error_location(a, &j, err);
+    report_json_close(&j, '}');
+    report_json_close(&j, ']');
+    close_run(&j);
 }
