@@ -358,5 +358,6 @@ void django_explain(Arena *a, History *h, Plan *plan)
         if (fix)
             f->fix = fix;
     }
+    django_not_analysed(a, plan);
     commands(a, h, plan);
 }

@@ -63,6 +63,8 @@ typedef struct DjState {
     List objs;            /* DbObj* */
     List external;        /* const char*: app labels zdm does not have the migrations of */
     const char *user_model; /* settings.AUTH_USER_MODEL, "auth.user" */
+    const char *lost;     /* "file:line" of the first operation zdm could not
+                           * follow: the state may lack what it did */
 } DjState;
 
 /* One operation, as the plan names it. */
@@ -75,6 +77,9 @@ typedef struct DjOp {
     const char *field;    /* the field it changes, or NULL */
     bool python;          /* RunPython */
     bool custom;          /* an operation class zdm does not know */
+    const char *not_analysed; /* why zdm could not follow it, or NULL */
+    bool notice;          /* it failed after an earlier operation zdm could not
+                           * follow, which may explain it: a notice */
     int line, col, end_line;
 } DjOp;
 

@@ -24,10 +24,10 @@
 #include "../sql/sql.h"
 #include "dj.h"
 
-#define MAX_DEPTH 4 /* how far below the given path apps are looked for */
-
 typedef struct DjMig {
-    const char *app, *name, *key; /* key: "app.name" */
+    const char *app, *name, *key; /* key: "app.name"; app: the label, made unique */
+    const char *label;            /* the app's Django label */
+    const char *dup_of;           /* another package of the same label, or NULL */
     const char *file;
     const char *text;
     size_t len;
@@ -37,6 +37,7 @@ typedef struct DjMig {
     bool has_child; /* a migration of its own app depends on it (not a leaf) */
     int state;     /* DFS: 0 new, 1 on the stack, 2 done */
     bool planned;
+    ZdmError *error; /* the file is not Python zdm can read */
 } DjMig;
 
 typedef struct AppEnds {
@@ -48,6 +49,8 @@ typedef struct Project {
     Arena *a;
     List migs;     /* DjMig* */
     List apps;     /* const char* app labels */
+    List app_dirs; /* const char*: each app's migrations package */
+    const PyEnv *settings; /* the project's literal settings */
     DjMig **table; /* by "app.name": projects reach ten thousand migrations */
     size_t cap;
     List ends;     /* AppEnds*, filled once the same-app graph is known */
@@ -75,7 +78,122 @@ static char *join(Arena *a, const char *dir, const char *name)
     return arena_printf(a, "%.*s/%s", (int)n, dir, name);
 }
 
-/* A migrations directory: holds NNNN_*.py. */
+/* ---- finding the apps, as Django does ---------------------------------- */
+
+/* Directories a walk never enters: version control, caches, installed
+ * packages and virtualenvs (their apps are not the project's). */
+static bool skip_dir(const char *name)
+{
+    return name[0] == '.' || strcmp(name, "node_modules") == 0 || strcmp(name, "__pycache__") == 0 ||
+           strcmp(name, "site-packages") == 0 || strcmp(name, "dist-packages") == 0 ||
+           strcmp(name, "venv") == 0 || strcmp(name, "virtualenv") == 0 || strcmp(name, "CVS") == 0 ||
+           strcmp(name, "_darcs") == 0;
+}
+
+static int str_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* A module Django's loader imports from a migrations package: every .py
+ * whose name does not start with "_" or "~". */
+static bool is_module(const char *n)
+{
+    return n[0] != '_' && n[0] != '~' && n[0] != '.' && ends_with(n, ".py");
+}
+
+/* What one walk of the tree finds. */
+typedef struct Walk {
+    Arena *a;
+    List dirs;       /* migrations packages: const char* */
+    List packages;   /* every folder with __init__.py (MIGRATION_MODULES may name one) */
+    List settings;   /* settings modules: const char* */
+    dev_t *seen_dev; /* folders already walked (a symlink loop comes back to one) */
+    ino_t *seen_ino;
+    size_t nseen, capseen;
+} Walk;
+
+static bool seen_before(Walk *w, const struct stat *st)
+{
+    for (size_t k = 0; k < w->nseen; k++)
+        if (w->seen_ino[k] == st->st_ino && w->seen_dev[k] == st->st_dev)
+            return true;
+    if (w->nseen == w->capseen) {
+        size_t cap = w->capseen ? w->capseen * 2 : 64;
+        dev_t *d = arena_alloc(w->a, sizeof *d * cap);
+        ino_t *i = arena_alloc(w->a, sizeof *i * cap);
+        if (w->nseen) {
+            memcpy(d, w->seen_dev, sizeof *d * w->nseen);
+            memcpy(i, w->seen_ino, sizeof *i * w->nseen);
+        }
+        w->seen_dev = d;
+        w->seen_ino = i;
+        w->capseen = cap;
+    }
+    w->seen_dev[w->nseen] = st->st_dev;
+    w->seen_ino[w->nseen++] = st->st_ino;
+    return false;
+}
+
+static bool is_settings_module(const char *dir, const char *name)
+{
+    const char *base = strrchr(dir, '/');
+    base = base ? base + 1 : dir;
+    return ends_with(name, ".py") && (strstr(name, "settings") || strcmp(base, "settings") == 0);
+}
+
+/* Every folder below dir, each once (by device and inode: a symlink loop
+ * ends where it began), in name order. */
+static void walk(Walk *w, const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || seen_before(w, &st))
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    List names = {0};
+    bool init = false, venv = false;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, "__init__.py") == 0)
+            init = true;
+        if (strcmp(de->d_name, "pyvenv.cfg") == 0)
+            venv = true;
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+            list_push(w->a, &names, arena_strdup(w->a, de->d_name));
+    }
+    closedir(d);
+    if (venv)
+        return; /* a virtualenv: its packages are installed ones */
+    if (names.len > 1)
+        qsort(names.items, (size_t)names.len, sizeof(void *), str_cmp);
+    const char *base = strrchr(dir, '/');
+    base = base ? base + 1 : dir;
+    bool has_module = false, numbered = false;
+    for (int i = 0; i < names.len; i++) {
+        const char *n = LIST_GET(&names, i);
+        has_module |= is_module(n);
+        numbered |= isdigit((unsigned char)n[0]) && ends_with(n, ".py");
+    }
+    if (init)
+        list_push(w->a, &w->packages, (void *)dir);
+    /* Django reads a migrations package. Without __init__.py it would see
+     * an unmigrated app; zdm still takes a migrations folder of numbered
+     * modules (copied without its __init__.py, it is unmistakable) */
+    if (strcmp(base, "migrations") == 0 && ((init && has_module) || numbered))
+        list_push(w->a, &w->dirs, (void *)dir);
+    for (int i = 0; i < names.len; i++) {
+        const char *n = LIST_GET(&names, i);
+        char *p = join(w->a, dir, n);
+        if (is_settings_module(dir, n))
+            list_push(w->a, &w->settings, p);
+        else if (!skip_dir(n) && !ends_with(n, ".py"))
+            walk(w, p);
+    }
+}
+
+/* An app's own migrations folder, named otherwise than "migrations". */
 static bool is_migrations_dir(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -89,54 +207,14 @@ static bool is_migrations_dir(const char *dir)
     return found;
 }
 
-static bool skip_dir(const char *name)
-{
-    return name[0] == '.' || strcmp(name, "node_modules") == 0 || strcmp(name, "__pycache__") == 0 ||
-           strcmp(name, "site-packages") == 0 || strcmp(name, "venv") == 0 || strcmp(name, "env") == 0;
-}
-
-static int str_cmp(const void *x, const void *y)
-{
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
-/* Every app migrations directory below dir, in name order. */
-static void find_migration_dirs(Arena *a, const char *dir, int depth, List *out)
-{
-    const char *base = strrchr(dir, '/');
-    base = base ? base + 1 : dir;
-    if (strcmp(base, "migrations") == 0 && is_migrations_dir(dir)) {
-        list_push(a, out, (void *)dir);
-        return;
-    }
-    if (depth >= MAX_DEPTH)
-        return;
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    List names = {0};
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL)
-        if (!skip_dir(de->d_name))
-            list_push(a, &names, arena_strdup(a, de->d_name));
-    closedir(d);
-    if (names.len > 1)
-        qsort(names.items, (size_t)names.len, sizeof(void *), str_cmp);
-    for (int i = 0; i < names.len; i++) {
-        char *p = join(a, dir, LIST_GET(&names, i));
-        if (is_dir(p))
-            find_migration_dirs(a, p, depth + 1, out);
-    }
-}
-
 bool django_is_project(const char *path)
 {
     if (!is_dir(path))
         return false;
     Arena *a = arena_new();
-    List dirs = {0};
-    find_migration_dirs(a, path, 0, &dirs);
-    bool yes = dirs.len > 0;
+    Walk w = {.a = a};
+    walk(&w, path);
+    bool yes = w.dirs.len > 0;
     arena_free(a);
     return yes;
 }
@@ -152,23 +230,13 @@ int django_parse_version(const char *s)
     return maj * 10 + min;
 }
 
-/* The app label: AppConfig.label in apps.py when set, else the folder's name. */
-static const char *app_label(Arena *a, const char *mdir)
+/* `key = 'value'` in text, key a whole word at the start of a statement. */
+static const char *literal_attr(Arena *a, const char *text, const char *key)
 {
-    char *appdir = arena_strdup(a, mdir);
-    char *slash = strrchr(appdir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        appdir = ".";
-    const char *base = strrchr(appdir, '/');
-    base = base ? base + 1 : appdir;
-    size_t len;
-    ZdmError ignored;
-    const char *apps = util_read_file(a, join(a, appdir, "apps.py"), &len, &ignored);
-    for (const char *p = apps; p && (p = strstr(p, "label")) != NULL; p++) {
-        bool starts = p == apps || isspace((unsigned char)p[-1]);
-        const char *q = p + 5;
+    size_t kl = strlen(key);
+    for (const char *p = text; p && (p = strstr(p, key)) != NULL; p++) {
+        bool starts = p == text || isspace((unsigned char)p[-1]);
+        const char *q = p + kl;
         while (*q == ' ' || *q == '\t')
             q++;
         if (!starts || *q != '=' || q[1] == '=')
@@ -183,75 +251,91 @@ static const char *app_label(Arena *a, const char *mdir)
         if (e)
             return arena_strndup(a, q + 1, (size_t)(e - q - 1));
     }
+    return NULL;
+}
+
+/* The app label: AppConfig.label in apps.py, else the last part of its
+ * AppConfig.name, else the folder's name (Django's default for both). */
+static const char *app_label(Arena *a, const char *mdir)
+{
+    char *appdir = arena_strdup(a, mdir);
+    char *slash = strrchr(appdir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        appdir = ".";
+    const char *base = strrchr(appdir, '/');
+    base = base ? base + 1 : appdir;
+    size_t len;
+    ZdmError ignored;
+    const char *apps = util_read_file(a, join(a, appdir, "apps.py"), &len, &ignored);
+    const char *label = apps ? literal_attr(a, apps, "label") : NULL;
+    if (label)
+        return label;
+    const char *name = apps ? literal_attr(a, apps, "name") : NULL;
+    if (name && *name)
+        return py_last(name);
     return arena_strdup(a, strcmp(base, ".") == 0 ? "app" : base);
 }
 
-/* settings.AUTH_USER_MODEL from the project's settings files, else auth.User. */
-static const char *find_user_model(Arena *a, const char *dir, int depth)
+/* The project's literal settings: every settings module's module-level
+ * assignments, in path order (a later module overrides, as one that does
+ * `from .base import *` would). A settings module zdm cannot read adds
+ * nothing. */
+static PyEnv *read_settings(Arena *a, const List *files, List *modules)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return NULL;
-    const char *found = NULL;
-    struct dirent *de;
-    List subdirs = {0};
-    while (!found && (de = readdir(d)) != NULL) {
-        if (skip_dir(de->d_name))
-            continue;
-        char *p = join(a, dir, de->d_name);
-        if (is_dir(p)) {
-            list_push(a, &subdirs, p);
-            continue;
-        }
-        if (!ends_with(de->d_name, ".py") || !strstr(p, "settings"))
-            continue;
+    PyEnv *env = py_env_new(a, NULL);
+    for (int i = 0; i < files->len; i++) {
         size_t len;
-        ZdmError ignored;
-        const char *t = util_read_file(a, p, &len, &ignored);
-        const char *s = t ? strstr(t, "AUTH_USER_MODEL") : NULL;
-        if (!s)
+        ZdmError ignored = {0};
+        const char *t = util_read_file(a, LIST_GET(files, i), &len, &ignored);
+        PyEnv *one = py_env_new(a, NULL);
+        if (!t || py_read_settings(a, LIST_GET(files, i), t, len, one, &ignored) < 0)
             continue;
-        s += strlen("AUTH_USER_MODEL");
-        while (*s == ' ' || *s == '\t')
-            s++;
-        if (*s++ != '=')
-            continue;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        char quote = *s;
-        const char *e = (quote == '\'' || quote == '"') ? strchr(s + 1, quote) : NULL;
-        if (e) {
-            char *v = arena_strndup(a, s + 1, (size_t)(e - s - 1));
-            for (char *c = v; *c; c++)
-                *c = (char)tolower((unsigned char)*c);
-            found = v;
+        for (int k = 0; k < py_env_len(one); k++) {
+            const char *name = py_env_name(one, k);
+            const PyNode *v = py_env_value(one, k);
+            if (v->kind == PY_OPAQUE)
+                continue; /* what one module cannot say, another may */
+            py_env_set(env, name, v);
+            /* MIGRATION_MODULES: every module named anywhere; None (test
+             * settings turning migrations off) names none */
+            if (strcmp(name, "MIGRATION_MODULES") == 0 && v->kind == PY_DICT)
+                for (int j = 0; j + 1 < v->items.len; j += 2) {
+                    const char *label = py_str(LIST_GET(&v->items, j));
+                    const char *mod = py_str(LIST_GET(&v->items, j + 1));
+                    if (label && mod) {
+                        list_push(a, modules, (void *)label);
+                        list_push(a, modules, (void *)mod);
+                    }
+                }
         }
     }
-    closedir(d);
-    for (int i = 0; !found && depth < MAX_DEPTH && i < subdirs.len; i++)
-        found = find_user_model(a, LIST_GET(&subdirs, i), depth + 1);
-    return found;
+    return env;
 }
 
-static int load_app(Project *p, const char *mdir)
+static int load_app(Project *p, const char *mdir, const char *label)
 {
-    const char *app = app_label(p->a, mdir);
+    /* Two packages of one label (an app and a test site's fork of it): a
+     * project installs one of them. Each is planned, the second apart under
+     * "label@folder", with a word saying so. */
+    const char *app = label;
+    const char *dup = NULL;
     for (int i = 0; i < p->apps.len; i++)
-        if (strcmp(LIST_GET(&p->apps, i), app) == 0)
-            return zdm_error(p->err, mdir, 0, 0, "two apps are labelled '%s': set AppConfig.label on one", app);
+        if (strcmp(LIST_GET(&p->apps, i), label) == 0) {
+            app = arena_printf(p->a, "%s@%s", label, mdir);
+            dup = LIST_GET(&p->app_dirs, i);
+        }
     list_push(p->a, &p->apps, (void *)app);
+    list_push(p->a, &p->app_dirs, (void *)mdir);
     DIR *d = opendir(mdir);
     if (!d)
         return zdm_error(p->err, mdir, 0, 0, "cannot read directory %s", mdir);
     List files = {0};
     struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        const char *n = de->d_name;
-        /* Django loads every module of the package but "_x" and "~x" */
-        if (n[0] == '_' || n[0] == '~' || n[0] == '.' || !ends_with(n, ".py"))
-            continue;
-        list_push(p->a, &files, arena_strdup(p->a, n));
-    }
+    while ((de = readdir(d)) != NULL)
+        if (is_module(de->d_name))
+            list_push(p->a, &files, arena_strdup(p->a, de->d_name));
     closedir(d);
     if (files.len > 1)
         qsort(files.items, (size_t)files.len, sizeof(void *), str_cmp);
@@ -259,6 +343,8 @@ static int load_app(Project *p, const char *mdir)
         const char *n = LIST_GET(&files, i);
         DjMig *mg = arena_alloc(p->a, sizeof *mg);
         mg->app = app;
+        mg->label = label;
+        mg->dup_of = dup;
         mg->name = arena_strndup(p->a, n, strlen(n) - 3);
         mg->key = arena_printf(p->a, "%s.%s", app, mg->name);
         mg->file = join(p->a, mdir, n);
@@ -379,6 +465,8 @@ static int dep_key(Project *p, DjMig *m, const PyNode *d, const char **app, cons
         const char *dot = strchr(model, '.');
         *app = dot ? arena_strndup(p->a, model, (size_t)(dot - model)) : model;
         *name = "__first__";
+        if (strcmp(*app, m->label) == 0)
+            *app = m->app;
         return 0;
     }
     if (d->kind != PY_TUPLE && d->kind != PY_LIST)
@@ -389,6 +477,8 @@ static int dep_key(Project *p, DjMig *m, const PyNode *d, const char **app, cons
                          "a dependency must be written ('app_label', 'migration_name')");
     *app = py_str(LIST_GET(&d->items, 0));
     *name = py_str(LIST_GET(&d->items, 1));
+    if (strcmp(*app, m->label) == 0)
+        *app = m->app; /* its own app, also when planned apart */
     return 0;
 }
 
@@ -453,7 +543,8 @@ static int build_graph(Project *p)
             const PyNode *e = LIST_GET(&r->items, k);
             if (!py_is_seq(e) || e->items.len != 2)
                 return zdm_error(p->err, s->file, e->line, e->col, "replaces entries are ('app_label', 'name')");
-            DjMig *t = find_mig(p, py_str(LIST_GET(&e->items, 0)) ? py_str(LIST_GET(&e->items, 0)) : "",
+            const char *rapp = py_str(LIST_GET(&e->items, 0)) ? py_str(LIST_GET(&e->items, 0)) : "";
+            DjMig *t = find_mig(p, strcmp(rapp, s->label) == 0 ? s->app : rapp,
                                 py_str(LIST_GET(&e->items, 1)) ? py_str(LIST_GET(&e->items, 1)) : "");
             if (t)
                 t->replaced = true;
@@ -673,11 +764,32 @@ static void place_of(const Gen *g, const PyMigration *pm, int op, int *line, int
     }
 }
 
+#define NOT_ANALYSED "zdm not analysed: "
+#define NOT_ANALYSED_NOTICE "zdm not analysed (notice): "
+
+/* An operation whose SQL the parser rejects (a RunSQL's own, usually):
+ * its statements become one placeholder saying why, in place (same
+ * length, so every other statement keeps its offset). */
+static void drop_op_sql(Gen *g, Migration *m, int op, const char *why)
+{
+    DjOp *o = LIST_GET(&g->ops, op);
+    o->not_analysed = why;
+    char *text = (char *)m->text;
+    for (int i = 0; i < g->chunks.len; i++) {
+        DjChunk *c = LIST_GET(&g->chunks, i);
+        if (c->op != op)
+            continue;
+        for (int k = c->start; k < c->end; k++)
+            text[k] = k - c->start < 2 ? '-' : ' ';
+        c->python = true;
+    }
+}
+
 static int finish_migration(Arena *a, Migration *m, Gen *g, const PyMigration *pm, ZdmError *err)
 {
     const char *py_file = m->file;
-    if (sql_parse_migration(a, m, err) < 0) {
-        /* the SQL of a RunSQL: report it at the operation */
+    for (int tries = 0; sql_parse_migration(a, m, err) < 0; tries++) {
+        /* the SQL of one operation: that operation is not analysed, the rest is */
         int off = 0, line = 1;
         while (line < err->line && m->text[off]) {
             if (m->text[off] == '\n')
@@ -690,24 +802,35 @@ static int finish_migration(Arena *a, Migration *m, Gen *g, const PyMigration *p
         place_of(g, pm, c ? c->op : -1, &l, &col);
         char msg[sizeof err->message];
         snprintf(msg, sizeof msg, "%s", err->message);
-        return zdm_error(err, py_file, l, col, "in the SQL of this operation: %s", msg);
+        if (!c || c->op < 0 || c->python || tries > g->ops.len)
+            return zdm_error(err, py_file, l, col, "in the SQL of this operation: %s", msg);
+        drop_op_sql(g, m, c->op, arena_printf(a, "its SQL does not parse: %s", msg));
+        *err = (ZdmError){0};
     }
     List *op_allows = arena_alloc(a, sizeof(List) * (size_t)(g->ops.len + 1));
     if (directives(a, m, g, pm, op_allows, err) < 0)
         return -1;
     /* statements in text order, with the placeholders (no SQL) among them */
     List stmts = {0};
-    int k = 0;
+    int k = 0, last_placeholder = -1;
     for (int i = 0; i < g->chunks.len; i++) {
         const DjChunk *c = LIST_GET(&g->chunks, i);
         if (c->python) {
+            const DjOp *op = LIST_GET(&g->ops, c->op);
+            if (op->not_analysed && c->op == last_placeholder)
+                continue; /* one placeholder per operation */
+            last_placeholder = c->op;
             Statement *s = arena_alloc(a, sizeof *s);
             s->offset = c->start;
             s->sql = m->text + c->start;
             s->len = c->end - c->start;
-            const DjOp *op = LIST_GET(&g->ops, c->op);
-            s->node = placeholder_node(a, op->custom ? arena_printf(a, "custom operation %s", py_callee(op->call))
-                                                     : "SelectStmt");
+            /* the replay reads an unknown statement type as not analysed;
+             * django_not_analysed words its finding from the type */
+            s->node = placeholder_node(a, op->not_analysed
+                                              ? arena_printf(a, "%s%s", op->notice ? NOT_ANALYSED_NOTICE : NOT_ANALYSED,
+                                                             op->not_analysed)
+                                          : op->custom ? arena_printf(a, "custom operation %s", py_callee(op->call))
+                                                       : "SelectStmt");
             list_push(a, &stmts, s);
             continue;
         }
@@ -733,6 +856,98 @@ static int finish_migration(Arena *a, Migration *m, Gen *g, const PyMigration *p
         m->stmts[i] = s;
     }
     return 0;
+}
+
+void django_not_analysed(Arena *a, Plan *plan)
+{
+    for (int i = 0; i < plan->findings.len; i++) {
+        Finding *f = LIST_GET(&plan->findings, i);
+        const cJSON *n = f->stmt ? f->stmt->node : NULL;
+        const char *type = n && n->child ? n->child->string : NULL;
+        if (!type || strcmp(f->rule->id, "not-analysed") != 0)
+            continue;
+        bool notice = strncmp(type, NOT_ANALYSED_NOTICE, strlen(NOT_ANALYSED_NOTICE)) == 0;
+        if (!notice && strncmp(type, NOT_ANALYSED, strlen(NOT_ANALYSED)) != 0)
+            continue;
+        const char *why = type + strlen(notice ? NOT_ANALYSED_NOTICE : NOT_ANALYSED);
+        const char *what = f->stmt->origin ? f->stmt->origin : "this operation";
+        if (notice) {
+            f->message = arena_printf(a, "zdm cannot analyse %s: %s. An operation zdm could not follow earlier "
+                                         "may have made what this one needs, so this is a notice; what this "
+                                         "operation does is still unchecked",
+                                      what, why);
+            if (!f->acknowledged && f->severity != SEV_NOTICE) {
+                plan->counts[f->severity]--;
+                plan->counts[SEV_NOTICE]++;
+            }
+            f->severity = SEV_NOTICE;
+        } else {
+            f->message = arena_printf(a, "zdm cannot analyse %s: %s. No rule and no deploy placement accounts "
+                                         "for what it does",
+                                      what, why);
+        }
+        f->fix = "1. review it by hand: which tables it locks, for how long, and what it changes\n"
+                 "2. then acknowledge it: # zdm: allow not-analysed <reason> above the operation\n"
+                 "or write it so zdm can follow it: literals, or names this file binds to literals";
+    }
+}
+
+/* A dependency zdm can read: ("app", "name"), or swappable_dependency(...). */
+static bool readable_dep(const PyNode *d)
+{
+    if (d->kind == PY_CALL && util_streq(py_last(py_callee(d)), "swappable_dependency"))
+        return true;
+    return (d->kind == PY_TUPLE || d->kind == PY_LIST) && d->items.len == 2 && py_str(LIST_GET(&d->items, 0)) &&
+           py_str(LIST_GET(&d->items, 1));
+}
+
+/* Keeps the dependencies (and run_before) zdm can read; each one it cannot
+ * becomes a not-analysed note at the class, as does a second package of
+ * one label: the migration is still planned, by what zdm can read. */
+static void read_edges(Project *p, DjMig *m)
+{
+    Arena *a = p->a;
+    List notes = {0};
+    PyNode at = {.line = m->pm.class_line, .col = m->pm.class_col, .end_line = m->pm.class_line};
+    if (m->dup_of)
+        list_push(a, &notes, py_opaque(a, &at, arena_printf(a, "app label '%s' is also the label of %s: a project "
+                                                              "installs only one of them; zdm plans this one apart as '%s'",
+                                                            m->label, m->dup_of, m->app)));
+    const PyNode **lists[] = {&m->pm.dependencies, &m->pm.run_before};
+    const char *names[] = {"dependencies", "run_before"};
+    for (int k = 0; k < 2; k++) {
+        const PyNode *v = *lists[k];
+        if (!v)
+            continue;
+        PyNode *kept = arena_alloc(a, sizeof *kept);
+        *kept = *v;
+        kept->kind = PY_LIST;
+        kept->items = (List){0};
+        if (!py_is_seq(v)) {
+            list_push(a, &notes, py_opaque(a, v, arena_printf(a, "%s; zdm orders this migration without them",
+                                                              py_why_not(a, v, names[k]))));
+        } else {
+            for (int j = 0; j < v->items.len; j++) {
+                const PyNode *d = LIST_GET(&v->items, j);
+                if (readable_dep(d))
+                    list_push(a, &kept->items, (void *)d);
+                else
+                    list_push(a, &notes, py_opaque(a, d, arena_printf(a, "%s; zdm orders this migration without it",
+                                                                      py_why_not(a, d, "a dependency"))));
+            }
+        }
+        *lists[k] = kept;
+    }
+    if (!notes.len)
+        return;
+    for (int k = 0; k < notes.len; k++)
+        ((PyNode *)LIST_GET(&notes, k))->remark = true;
+    PyNode *l = arena_alloc(a, sizeof *l);
+    *l = *m->pm.operations;
+    l->items = notes;
+    for (int k = 0; k < m->pm.operations->items.len; k++)
+        list_push(a, &l->items, LIST_GET(&m->pm.operations->items, k));
+    m->pm.operations = l;
 }
 
 /* What parsing a generated migration needs (see django_parse). */
@@ -778,10 +993,9 @@ static int stage_directive(Migration *m, const PyMigration *pm, ZdmError *err)
 
 typedef struct PyJob {
     const List *migs;
+    const PyEnv *settings;
     int first, step; /* this job parses migs first, first + step, ... */
     Arena *arena;
-    int failed;      /* the first of its files that failed, or migs->len */
-    ZdmError err;
 } PyJob;
 
 static void *py_job(void *arg)
@@ -789,17 +1003,18 @@ static void *py_job(void *arg)
     PyJob *j = arg;
     for (int i = j->first; i < j->migs->len; i += j->step) {
         DjMig *mg = LIST_GET(j->migs, i);
-        if (py_parse_migration(j->arena, mg->file, mg->text, mg->len, &mg->pm, &j->err) < 0) {
-            j->failed = i;
-            break;
+        ZdmError err = {0};
+        if (py_read_migration(j->arena, mg->file, mg->text, mg->len, j->settings, &mg->pm, &err) < 0) {
+            mg->error = arena_alloc(j->arena, sizeof err);
+            *mg->error = err;
         }
     }
     return NULL;
 }
 
 /* Parses every migration file, split over the cores: a project of thousands
- * of files spends a good part of its time here. The error is the first in
- * file order (each job stops only at its own first failure). */
+ * of files spends a good part of its time here. Every file zdm cannot read
+ * is reported, in file order, not only the first. */
 static int parse_all(Project *p)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -810,45 +1025,111 @@ static int parse_all(Project *p)
     pthread_t threads[MAX_PY_THREADS];
     bool started[MAX_PY_THREADS] = {false};
     for (int t = 0; t < n; t++)
-        jobs[t] = (PyJob){.migs = &p->migs, .first = t, .step = n, .failed = p->migs.len,
+        jobs[t] = (PyJob){.migs = &p->migs, .settings = p->settings, .first = t, .step = n,
                           .arena = t == 0 ? p->a : arena_new()};
     for (int t = 1; t < n; t++)
         started[t] = pthread_create(&threads[t], NULL, py_job, &jobs[t]) == 0;
     py_job(&jobs[0]);
-    int first = 0;
     for (int t = 1; t < n; t++) {
         if (started[t])
             pthread_join(threads[t], NULL);
         else
             py_job(&jobs[t]); /* no thread to be had: its share here */
         arena_adopt(p->a, jobs[t].arena);
-        if (jobs[t].failed < jobs[first].failed)
-            first = t;
     }
-    if (jobs[first].failed < p->migs.len) {
-        *p->err = jobs[first].err;
-        return -1;
+    int failed = 0;
+    StrBuf more;
+    sb_init(&more, p->a);
+    sb_append(&more, "");
+    for (int i = 0; i < p->migs.len; i++) {
+        const DjMig *mg = LIST_GET(&p->migs, i);
+        if (!mg->error)
+            continue;
+        if (failed++ == 0) {
+            *p->err = *mg->error;
+            continue;
+        }
+        /* the others follow the first, one a line, as far as the message holds them */
+        const ZdmError *e = mg->error;
+        const char *line = arena_printf(p->a, "\n%s:%d:%d: %s", e->file, e->line, e->column, e->message);
+        if (strlen(p->err->message) + more.len + strlen(line) + 40 < sizeof p->err->message)
+            sb_append(&more, line);
     }
-    return 0;
+    if (!failed)
+        return 0;
+    if (failed > 1) {
+        int shown = 1;
+        for (const char *c = more.data; *c; c++)
+            shown += *c == '\n';
+        size_t l = strlen(p->err->message);
+        snprintf(p->err->message + l, sizeof p->err->message - l, "%s%s", more.data,
+                 shown < failed ? arena_printf(p->a, "\n(and %d more files zdm cannot read)", failed - shown) : "");
+    }
+    return -1;
 }
 
 int django_load(Arena *a, const char *path, int version, History *h, ZdmError *err)
 {
     Project p = {.a = a, .err = err};
-    List dirs = {0};
-    find_migration_dirs(a, path, 0, &dirs);
-    if (dirs.len == 0 && is_migrations_dir(path))
-        list_push(a, &dirs, (void *)path); /* an app's migrations folder named otherwise */
+    Walk w = {.a = a};
+    walk(&w, path);
+    List modules = {0}; /* MIGRATION_MODULES: label, module, ... */
+    PyEnv *settings = read_settings(a, &w.settings, &modules);
+    p.settings = settings;
+    const PyNode *um = py_env_get(settings, "AUTH_USER_MODEL");
+    p.user_model = "auth.user";
+    if (py_str(um) && strchr(py_str(um), '.')) {
+        char *v = arena_strdup(a, py_str(um));
+        for (char *c = v; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        p.user_model = v;
+    }
+    /* apps whose migrations MIGRATION_MODULES puts elsewhere: that package
+     * and not their own migrations folder */
+    List labels = {0}, dirs = {0};
+    for (int i = 0; i + 1 < modules.len; i += 2) {
+        const char *mod = LIST_GET(&modules, i + 1);
+        char *rel = arena_printf(a, "/%s", mod);
+        for (char *c = rel; *c; c++)
+            if (*c == '.')
+                *c = '/';
+        for (int k = 0; k < w.packages.len; k++) {
+            const char *pkg = LIST_GET(&w.packages, k);
+            if (ends_with(pkg, rel) || strcmp(pkg, rel + 1) == 0) {
+                list_push(a, &labels, LIST_GET(&modules, i));
+                list_push(a, &dirs, (void *)pkg);
+                break;
+            }
+        }
+    }
+    int named = dirs.len;
+    for (int i = 0; i < w.dirs.len; i++) {
+        const char *d = LIST_GET(&w.dirs, i);
+        const char *label = app_label(a, d);
+        bool moved = false, listed = false;
+        for (int k = 0; k < named; k++) {
+            moved |= strcmp(LIST_GET(&labels, k), label) == 0;
+            listed |= strcmp(LIST_GET(&dirs, k), d) == 0;
+        }
+        if (moved || listed)
+            continue;
+        list_push(a, &labels, (void *)label);
+        list_push(a, &dirs, (void *)d);
+    }
+    if (dirs.len == 0 && is_migrations_dir(path)) { /* an app's migrations folder named otherwise */
+        list_push(a, &dirs, (void *)path);
+        list_push(a, &labels, (void *)app_label(a, path));
+    }
     if (dirs.len == 0)
-        return zdm_error(err, path, 0, 0, "no Django migrations found in %s", path);
-    p.user_model = find_user_model(a, path, 0);
-    if (!p.user_model)
-        p.user_model = "auth.user";
+        return zdm_error(err, path, 0, 0, "no Django migrations found in %s (expected a folder named "
+                                          "migrations, with __init__.py and migration modules, in an app)", path);
     for (int i = 0; i < dirs.len; i++)
-        if (load_app(&p, LIST_GET(&dirs, i)) < 0)
+        if (load_app(&p, LIST_GET(&dirs, i), LIST_GET(&labels, i)) < 0)
             return -1;
     if (parse_all(&p) < 0)
         return -1;
+    for (int i = 0; i < p.migs.len; i++)
+        read_edges(&p, LIST_GET(&p.migs, i));
     index_migs(&p);
     if (build_graph(&p) < 0)
         return -1;

@@ -41,4 +41,9 @@ int django_parse_version(const char *s);
  */
 void django_explain(Arena *a, History *h, Plan *plan);
 
+/* Words the findings of the operations zdm could not follow (called by
+ * django_explain, last): the reason at its place; a notice when an earlier
+ * such operation may explain the failure. */
+void django_not_analysed(Arena *a, Plan *plan);
+
 #endif

@@ -1,17 +1,23 @@
 /*
  * py.h — a small, strict reader for the Python that Django migration files
- * are written in.
+ * (and settings modules) are written in, and an evaluator of what plain
+ * Python makes plain. It never runs code.
  *
- * It understands what makemigrations writes and what people add by hand:
- * docstrings and comments, imports, top-level functions (skipped as blocks),
- * and `class Migration(...)` whose body assigns initial, atomic,
- * dependencies, replaces, run_before, operations (and django-syzygy's
- * stage). Values are literals (strings with prefixes and implicit
- * concatenation, numbers, True/False/None, lists, tuples, dicts, sets),
- * dotted names, calls with positional and keyword arguments, lambdas and
- * operators; what zdm cannot evaluate (lambdas, operators, comprehensions,
- * f-strings) is kept as an opaque node. Anything else is skipped, unless it
- * changes `operations` behind the class body's back: then it is an error.
+ * The reader understands what makemigrations writes and what people add by
+ * hand: docstrings and comments, imports, functions and other classes
+ * (skipped as blocks), module- and class-level assignments, `if` blocks,
+ * and `class Migration(...)` whose body sets initial, atomic, dependencies,
+ * replaces, run_before, operations (and django-syzygy's stage).
+ *
+ * The evaluator (pyeval.c) follows names bound to literals at module and
+ * class level; `+` and `*` on lists, tuples and strings; `+=`, `.append`,
+ * `.extend`, `.insert`; comprehensions over literal iterables; f-strings,
+ * str.format and `%`; the str methods lower, upper, split, join, replace,
+ * strip; `connection.vendor` (zdm targets PostgreSQL: "postgresql"), so
+ * `if connection.vendor == "postgresql":` takes its branch; literal settings
+ * (settings.X); swapper.is_swapped() (False) and swapper.get_model_name().
+ * What it cannot follow becomes a PY_OPAQUE node whose s says why, at the
+ * place it comes from: the caller reports it there and goes on.
  * Every node keeps its 1-based line and column for messages.
  */
 #ifndef ZDM_DJANGO_PY_H
@@ -32,7 +38,17 @@ typedef enum PyKind {
     PY_SET,
     PY_DICT,   /* items: key, value, key, value ... */
     PY_LAMBDA, /* opaque */
-    PY_OPAQUE, /* s: what it is ("operator |", "comprehension", "subscript", "f-string") */
+    PY_OPAQUE, /* a value zdm cannot know; s: why ("operations built by f(): zdm does
+                * not run Python"); items: the operands as written, if any */
+    /* Syntax the evaluator reads; py_eval never returns these kinds. */
+    PY_ATTR,   /* items[0].s: the attribute of a value that is not a dotted name */
+    PY_BINOP,  /* s: the operator ("+", "==", "and", "not in"); items: left, right */
+    PY_UNARY,  /* s: "not", "-", "+", "~"; items[0] */
+    PY_COND,   /* items: then, condition, else */
+    PY_SUBSCRIPT, /* items: value, index (NULL for a slice) */
+    PY_STARRED,   /* *x in a display; items[0] */
+    PY_COMP,   /* s: "list", "set", "tuple" (a generator); items: element, then PY_FOR clauses */
+    PY_FOR,    /* s: the target names joined by ","; items: iterable, then its if-conditions */
 } PyKind;
 
 typedef struct PyNode {
@@ -41,6 +57,9 @@ typedef struct PyNode {
     int end_line;          /* the line of its last token */
     const char *s;
     bool fstring;          /* PY_STR: an f-string, s is its raw text */
+    bool defined_here;     /* PY_NAME: a function or class this file defines */
+    bool remark;           /* PY_OPAQUE among the operations: a word about the
+                            * migration (a dependency zdm cannot read), no operation */
     struct PyNode *fn;     /* PY_CALL */
     List items;            /* PyNode* */
     List kw_names;         /* PY_CALL: const char*; "*" and "**" for unpacking */
@@ -53,23 +72,72 @@ typedef struct PyComment {
     const char *text;
 } PyComment;
 
-/* What a migration file says. Fields are NULL when the class does not set them. */
+/* Names bound to values (evaluated PyNodes); a class body's scope has the
+ * module's as parent. */
+typedef struct PyEnv PyEnv;
+
+PyEnv *py_env_new(Arena *a, const PyEnv *parent);
+/* The value bound to name (in this scope or a parent), or NULL. */
+const PyNode *py_env_get(const PyEnv *e, const char *name);
+void py_env_set(PyEnv *e, const char *name, const PyNode *value);
+/* This scope's bindings (not its parents'), i from 0 to py_env_len - 1. */
+int py_env_len(const PyEnv *e);
+const char *py_env_name(const PyEnv *e, int i);
+const PyNode *py_env_value(const PyEnv *e, int i);
+
+/* What a migration file says, evaluated. Fields are NULL when the class
+ * does not set them, but operations: always a list (Django's default is
+ * []), whose elements zdm could not follow are PY_OPAQUE nodes. */
 typedef struct PyMigration {
     int class_line, class_col;   /* "class Migration" */
     const PyNode *initial, *atomic, *dependencies, *replaces, *run_before, *operations;
     const PyNode *stage;         /* django-syzygy: stage = Stage.POST_DEPLOY */
-    int operations_line;         /* where "operations =" is */
+    int operations_line;         /* where "operations =" is (the class line if unset) */
     List comments;               /* PyComment*, in file order */
     int generated_major, generated_minor; /* "# Generated by Django X.Y", 0 if absent */
 } PyMigration;
 
 /*
- * Reads a migration file's text. Returns 0, or -1 with err at file:line:col
- * for a file it cannot read (unterminated string, unbalanced bracket, no
- * class Migration, `operations` changed outside the class body).
+ * Reads a migration file's text and evaluates it; settings: the project's
+ * literal settings (py_read_settings), or NULL. Returns 0, or -1 with err at
+ * file:line:col for a file that is not Python zdm can read (unterminated
+ * string, unbalanced or too deeply nested brackets, a syntax error in the
+ * class body) or has no class Migration.
  */
+int py_read_migration(Arena *a, const char *file, const char *text, size_t len,
+                      const PyEnv *settings, PyMigration *out, ZdmError *err);
+/* The same without settings. */
 int py_parse_migration(Arena *a, const char *file, const char *text, size_t len,
                        PyMigration *out, ZdmError *err);
+
+/*
+ * Runs a settings module's module-level assignments into env (what a later
+ * settings module assigns again wins, as with `from .base import *`).
+ * Statements zdm cannot read are skipped; names they may change become
+ * unknown. Returns -1 only for a file the tokenizer cannot read.
+ */
+int py_read_settings(Arena *a, const char *file, const char *text, size_t len, PyEnv *env,
+                     ZdmError *err);
+
+/* The most Python nests brackets (its tokenizer's limit); deeper is an error. */
+#define PY_MAX_NESTING 200
+
+/* ---- the evaluator (pyeval.c) ---- */
+
+/* Evaluates n in env (settings: for settings.X, may be NULL). The result is
+ * a literal, a name zdm leaves to its caller (migrations.AddField), a call
+ * with evaluated arguments, a container of such, or PY_OPAQUE with why. */
+const PyNode *py_eval(Arena *a, const PyEnv *env, const PyEnv *settings, const PyNode *n);
+/* A value's truth when zdm knows it: 1, 0, or -1 unknown. */
+int py_known_truth(const PyNode *v);
+/* Why v is not the kind of value wanted (what: "operations", "the SQL"):
+ * "operations built by build_operations(): zdm does not run Python". */
+const char *py_why_not(Arena *a, const PyNode *v, const char *what);
+/* One expression's text (an f-string's field), its nodes placed at line:col;
+ * NULL when it is not one expression. */
+PyNode *py_parse_expr(Arena *a, const char *src, int line, int col);
+/* An opaque node at n's place saying why. */
+PyNode *py_opaque(Arena *a, const PyNode *at, const char *why);
 
 /* Helpers for reading calls and literals; all NULL-safe. */
 const PyNode *py_kwarg(const PyNode *call, const char *name);

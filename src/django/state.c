@@ -2172,8 +2172,14 @@ static int op_run_sql(Gen *g, const PyNode *call, DjOp *op)
     if (!sql)
         return fail_at(g, call, "RunSQL needs its SQL", NULL);
     if (sql->kind != PY_STR && !py_is_seq(sql) && !(sql->kind == PY_NAME && util_streq(py_last(sql->s), "noop")))
-        return fail_at(g, sql, "RunSQL: zdm cannot read SQL built in Python (%s): write it as a string",
-                       py_render(g->a, sql));
+        return fail_at(g, sql, "RunSQL: %s", py_why_not(g->a, sql, "the SQL"));
+    for (int i = 0; py_is_seq(sql) && i < sql->items.len; i++) {
+        const PyNode *e = LIST_GET(&sql->items, i);
+        if (e->kind == PY_TUPLE && e->items.len >= 1)
+            e = LIST_GET(&e->items, 0); /* (sql, params) */
+        if (!py_str(e) && !(e->kind == PY_NAME && util_streq(py_last(e->s), "noop")))
+            return fail_at(g, e, "RunSQL: %s", py_why_not(g->a, e, "the SQL"));
+    }
     if (sql->kind == PY_STR && sql->fstring)
         return fail_at(g, sql, "RunSQL: zdm cannot read an f-string: write the SQL as a plain string", NULL);
     sql_strings(g, sql);
@@ -2311,6 +2317,35 @@ static int operations(Gen *g, const PyNode *list, bool top)
     return 0;
 }
 
+/* One placeholder for an operation zdm cannot follow, saying why. notice:
+ * the failure may come from an earlier such operation. */
+static void not_analysed(Gen *g, const PyNode *n, const char *why, bool notice)
+{
+    DjOp *op = arena_alloc(g->a, sizeof *op);
+    op->call = n;
+    op->line = n->line;
+    op->col = n->col;
+    op->end_line = n->end_line;
+    op->kind = py_callee(n) ? py_last(py_callee(n)) : "operation";
+    op->label = py_callee(n) ? op->kind : "the operations here";
+    size_t kl = strlen(op->kind);
+    if (strncmp(why, op->kind, kl) == 0 && strncmp(why + kl, ": ", 2) == 0)
+        why += kl + 2; /* "RunSQL: ..." at RunSQL */
+    op->not_analysed = arena_strdup(g->a, why);
+    op->notice = notice;
+    op->describe = arena_printf(g->a, "%s (not analysed by zdm)", op->kind);
+    list_push(g->a, &g->ops, op);
+    g->op = g->ops.len - 1;
+    /* a one-line comment: the SQL parser skips it */
+    char *text = arena_printf(g->a, "-- not analysed by zdm: %s", why);
+    for (char *c = text; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    emit_chunk(g, text, g->op, true);
+    if (!g->st->lost && !n->remark)
+        g->st->lost = arena_printf(g->a, "%s:%d", g->file, n->line);
+}
+
 int dj_generate(Gen *g, const PyMigration *pm)
 {
     bool atomic = py_truthy(pm->atomic, true);
@@ -2324,8 +2359,26 @@ int dj_generate(Gen *g, const PyMigration *pm)
         g->op = -1;
         g->nesting = 0;
         int before = (int)g->out.len, nchunks = g->chunks.len;
-        if (operation(g, call) < 0)
-            return -1;
+        int nops = g->ops.len, ndeferred = g->deferred.len;
+        bool no_sql = g->no_sql;
+        if (call->kind != PY_CALL || !py_callee(call)) {
+            not_analysed(g, call, py_why_not(g->a, call, "an operation"), false);
+        } else if (operation(g, call) < 0) {
+            /* what zdm cannot follow in one operation is reported there; the run goes on */
+            g->out.len = (size_t)before;
+            g->out.data[before] = '\0';
+            g->chunks.len = nchunks;
+            g->ops.len = nops;
+            g->deferred.len = ndeferred;
+            g->no_sql = no_sql;
+            g->nesting = 0;
+            /* something missing from the model after an operation zdm could
+             * not follow: that operation may have made it */
+            const char *m = g->err->message;
+            bool missing = strstr(m, "no model ") || strstr(m, "no field ") || strstr(m, "no constraint ") ||
+                           strstr(m, "already has a field");
+            not_analysed(g, call, m, g->st->lost != NULL && missing);
+        }
         /* sqlmigrate's "--\n-- Add field x to y\n--" before the operation's SQL;
          * describe() is known once the operation is read, so it goes in after */
         const DjOp *op = LIST_GET(&g->ops, g->ops.len - 1);

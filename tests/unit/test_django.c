@@ -154,11 +154,86 @@ static void test_errors(void **state)
     expect_error("class Migration:\n    operations = [f(1,\n", 2, 20, "never closed");
     expect_error("x = 1)\n", 1, 6, "closes nothing");
     expect_error("import os\n", 1, 1, "no 'class Migration'");
-    expect_error("class Migration:\n    dependencies = []\n", 1, 1, "no 'operations");
     expect_error("class Migration:\n    operations = [f(a=1, 2)]\n", 2, 26, "positional argument after a keyword");
-    expect_error("class Migration:\n    operations = []\n    operations += [x]\n", 3, 5, "operations");
-    expect_error("class Migration:\n    operations = g()\n", 2, 18, "must be a list");
     expect_error("class Migration:\n    operations = [$]\n", 2, 19, "unexpected character");
+    expect_error("class Migration:\n    operations = [f(1) x]\n", 2, 24, "expected ',' or ']'");
+}
+
+/* What used to stop the reader is now followed, or one opaque element. */
+static void test_degrades(void **state)
+{
+    (void)state;
+    ZdmError err = {0};
+    /* no operations: Django's default, [] */
+    const PyMigration *pm = parse("class Migration:\n    dependencies = []\n", &err);
+    assert_non_null(pm);
+    assert_int_equal(pm->operations->kind, PY_LIST);
+    assert_int_equal(pm->operations->items.len, 0);
+    /* operations from a call: one opaque element at the call, saying why */
+    pm = parse("class Migration:\n    operations = g()\n", &err);
+    assert_non_null(pm);
+    assert_int_equal(pm->operations->items.len, 1);
+    const PyNode *o = LIST_GET(&pm->operations->items, 0);
+    assert_int_equal(o->kind, PY_OPAQUE);
+    assert_int_equal(o->line, 2);
+    assert_int_equal(o->col, 18);
+    assert_string_equal(o->s, "operations built by g(): zdm does not run Python");
+    /* a base class other than Migration may hold them */
+    pm = parse("class Migration(Base):\n    pass\n", &err);
+    assert_non_null(pm);
+    assert_int_equal(((PyNode *)LIST_GET(&pm->operations->items, 0))->kind, PY_OPAQUE);
+    assert_non_null(strstr(((PyNode *)LIST_GET(&pm->operations->items, 0))->s, "base class"));
+    /* operations += [...] is followed */
+    pm = parse("class Migration:\n    operations = [a()]\n    operations += [b()]\n", &err);
+    assert_non_null(pm);
+    assert_int_equal(pm->operations->items.len, 2);
+    assert_int_equal(pm->operations_line, 3);
+}
+
+/* Issue 13: 40,000 nested brackets are an error at the bracket, not a
+ * crash; a 200 KB line is read in linear time (the test reads a 2 MB one,
+ * which the quadratic column count took minutes over). */
+static void test_hostile_input(void **state)
+{
+    (void)state;
+    size_t n = 40000;
+    char *deep = arena_alloc(arena, n + 64);
+    strcpy(deep, "class Migration:\n    operations = ");
+    size_t k = strlen(deep);
+    for (size_t i = 0; i < n; i++)
+        deep[k++] = '[';
+    deep[k++] = '\n';
+    deep[k] = '\0';
+    ZdmError err = {0};
+    assert_null(parse(deep, &err));
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 18 + PY_MAX_NESTING);
+    assert_non_null(strstr(err.message, "nested more than 200 deep"));
+    /* unary operators recurse without brackets */
+    char *neg = arena_alloc(arena, n + 64);
+    strcpy(neg, "class Migration:\n    operations = [f(");
+    k = strlen(neg);
+    for (size_t i = 0; i < n; i++)
+        neg[k++] = '-';
+    strcpy(neg + k, "1)]\n");
+    assert_null(parse(neg, &err));
+    assert_non_null(strstr(err.message, "nested too deeply"));
+    /* one long line: 100,000 calls on one line, and the last one's column */
+    size_t calls = 100000;
+    char *wide = arena_alloc(arena, calls * 8 + 64);
+    strcpy(wide, "class Migration:\n    operations = [");
+    k = strlen(wide);
+    for (size_t i = 0; i < calls; i++) {
+        memcpy(wide + k, "f(\"\xc3\xa9\"), ", 8);
+        k += 8;
+    }
+    strcpy(wide + k, "g()]\n");
+    const PyMigration *pm = parse(wide, &err);
+    assert_non_null(pm);
+    assert_int_equal(pm->operations->items.len, (int)calls + 1);
+    const PyNode *last = LIST_GET(&pm->operations->items, (int)calls);
+    /* columns count characters: "é" is one */
+    assert_int_equal(last->col, 19 + (int)calls * 7);
 }
 
 static void test_index_names(void **state)
@@ -191,6 +266,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_containers_and_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_class_attributes_and_skipping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_degrades, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_names, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

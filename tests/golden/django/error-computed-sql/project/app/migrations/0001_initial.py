@@ -1,8 +1,0 @@
-from django.db import migrations
-
-SQL = "SELECT 1"
-
-class Migration(migrations.Migration):
-    operations = [
-        migrations.RunSQL(SQL),
-    ]
