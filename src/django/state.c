@@ -2327,7 +2327,7 @@ static void not_analysed(Gen *g, const PyNode *n, const char *why, bool notice)
     op->col = n->col;
     op->end_line = n->end_line;
     op->kind = py_callee(n) ? py_last(py_callee(n)) : "operation";
-    op->label = py_callee(n) ? op->kind : "the operations here";
+    op->label = py_callee(n) ? op->kind : n->remark ? "this migration" : "the operations here";
     size_t kl = strlen(op->kind);
     if (strncmp(why, op->kind, kl) == 0 && strncmp(why + kl, ": ", 2) == 0)
         why += kl + 2; /* "RunSQL: ..." at RunSQL */

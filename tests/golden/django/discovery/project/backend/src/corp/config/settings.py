@@ -1,0 +1,1 @@
+MIGRATION_MODULES = {"legacy": "legacy.db_migrations"}

@@ -1,0 +1,1 @@
+raise ImportError("not a migration: Django skips modules starting with _")

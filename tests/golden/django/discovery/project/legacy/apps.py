@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class LegacyConfig(AppConfig):
+    name = "corp.legacy"
