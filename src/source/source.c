@@ -931,7 +931,9 @@ int source_load(Arena *a, char **paths, int npaths, History *h, ZdmError *err)
                 return zdm_error(err, path, 0, 0,
                                  "no migrations found in %s (expected NNNN_name.sql, "
                                  "N_name.up.sql, V1__name.sql, dbmate or goose files, or "
-                                 "folders holding up.sql or migration.sql)",
+                                 "folders holding up.sql or migration.sql; or, for Django, "
+                                 "a folder named migrations holding migration modules, at "
+                                 "any depth below)",
                                  path);
             if (n == 0)
                 list_push(a, &h->notices,

@@ -290,7 +290,9 @@ static void test_empty_dir(void **state)
                                      "no migrations found in %s (expected "
                                      "NNNN_name.sql, N_name.up.sql, V1__name.sql, "
                                      "dbmate or goose files, or folders holding up.sql "
-                                     "or migration.sql)",
+                                     "or migration.sql; or, for Django, a folder named "
+                                     "migrations holding migration modules, at any depth "
+                                     "below)",
                                      f->dir));
     assert_int_equal(h.n, 0);
 }
