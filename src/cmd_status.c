@@ -98,7 +98,9 @@ int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
     if (analysis_run(a, &h, &aopt, &plan, err) < 0)
         return -1;
 
-    if (django)
+    if (django && !dh.exists)
+        printf("history: none yet (django_migrations does not exist)\n");
+    else if (django)
         printf("history: django_migrations, %d row%s of these apps\n", dh.applied.len, dh.applied.len == 1 ? "" : "s");
     else if (dh.applied.len)
         printf("history: %s.%s, %d row%s\n", dh.schema, DB_HISTORY_TABLE, dh.applied.len,

@@ -177,7 +177,8 @@ bool db_is_django(const History *h);
 /*
  * What django_migrations records of h's apps, as dh->applied (name
  * "app.0001_x", finished_at the time Django applied it, sha256 NULL) with
- * dh->foreign = "django_migrations". A squash counts as applied once every
+ * dh->foreign = "django_migrations" and dh->exists telling whether that table
+ * exists. A squash counts as applied once every
  * migration it replaces is. Rows of apps zdm did not read are left out.
  */
 int db_django_history(Arena *a, PGconn *conn, const History *h, DbHistory *dh, ZdmError *err);

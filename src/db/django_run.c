@@ -58,7 +58,8 @@ bool db_is_django(const History *h)
 
 /* "app.name" of every row (in rec, and in order in rows when not NULL) with
  * the time Django applied it (in when); nothing when the table does not exist. */
-static int read_recorded(Arena *a, PGconn *conn, StrMap *rec, StrMap *when, List *rows, ZdmError *err)
+static int read_recorded(Arena *a, PGconn *conn, StrMap *rec, StrMap *when, List *rows, bool *table,
+                         ZdmError *err)
 {
     memset(rec, 0, sizeof *rec);
     if (when)
@@ -68,6 +69,8 @@ static int read_recorded(Arena *a, PGconn *conn, StrMap *rec, StrMap *when, List
     bool exists;
     if (db_relation_exists(conn, "django_migrations", &exists, err) < 0)
         return -1;
+    if (table)
+        *table = exists;
     if (!exists)
         return 0;
     PGresult *r = db_query(conn,
@@ -105,7 +108,7 @@ int db_django_history(Arena *a, PGconn *conn, const History *h, DbHistory *dh, Z
     dh->foreign = "django_migrations";
     StrMap rec, when;
     List rows;
-    if (read_recorded(a, conn, &rec, &when, &rows, err) < 0)
+    if (read_recorded(a, conn, &rec, &when, &rows, &dh->exists, err) < 0)
         return -1;
     StrMap apps = {0}, replaced = {0}, names = {0};
     for (int i = 0; i < h->n; i++) {
@@ -598,7 +601,7 @@ static int run_step(DjRun *r, const Step *st, StrMap *reported, ZdmError *err)
         if (run_manage(r, args, pgoptions, true, &c, err) < 0)
             return -1;
         StrMap rec;
-        if (read_recorded(a, r->conn, &rec, NULL, NULL, err) < 0)
+        if (read_recorded(a, r->conn, &rec, NULL, NULL, NULL, err) < 0)
             return -1;
         for (int i = 0; i < st->migs.len; i++) {
             const Migration *m = LIST_GET(&st->migs, i);

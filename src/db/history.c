@@ -218,7 +218,9 @@ int db_decide_pending(Arena *a, History *h, const char *url, const char *schema,
     if (!conn)
         return -1;
     DbHistory dh;
-    int rc = db_history_read(a, conn, schema ? schema : "public", h, &dh, err);
+    bool django = db_is_django(h); /* Django's own history, squashes counted as Django counts them */
+    int rc = django ? db_django_history(a, conn, h, &dh, err)
+                    : db_history_read(a, conn, schema ? schema : "public", h, &dh, err);
     PQfinish(conn);
     if (rc < 0)
         return -1;
@@ -229,7 +231,8 @@ int db_decide_pending(Arena *a, History *h, const char *url, const char *schema,
             applied++;
         }
     int pending = h->n - applied;
-    const char *source = dh.applied.len ? arena_printf(a, "%s.%s", dh.schema, DB_HISTORY_TABLE)
+    const char *source = django         ? (dh.exists ? dh.foreign : NULL)
+                       : dh.applied.len ? arena_printf(a, "%s.%s", dh.schema, DB_HISTORY_TABLE)
                        : dh.foreign     ? dh.foreign
                                         : NULL;
     if (!source)
