@@ -172,7 +172,9 @@ int cmd_migrate(int argc, char **argv, Arena *a, ZdmError *err)
         return zdm_error(err, NULL, 0, 0, "--wait and --no-wait contradict each other: give one");
     o.project = paths.items[0];
     History h = {0};
-    if (source_load(a, (char **)paths.items, paths.len, &h, err) < 0)
+    int loaded = source_load(a, (char **)paths.items, paths.len, &h, err);
+    source_print_notices(&h, stderr); /* a skipped seed.sql is never applied: say so */
+    if (loaded < 0)
         return -1;
     if (o.manage && !db_is_django(&h))
         return zdm_error(err, NULL, 0, 0, "--manage is for a Django project; %s holds SQL migrations",

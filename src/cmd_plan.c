@@ -359,12 +359,12 @@ static int analyse(Arena *a, PlanOptions *o, List *paths, Plan *plan, ZdmError *
     History *h = arena_alloc(a, sizeof *h);
     h->django_version = o->django_version;
     h->allow_empty = true;
-    if (source_load(a, (char **)paths->items, paths->len, h, err) < 0)
+    int loaded = source_load(a, (char **)paths->items, paths->len, h, err);
+    source_print_notices(h, stderr);
+    if (loaded < 0)
         return -1;
     if (o->stdin_filename && name_stdin(a, h, o->stdin_filename, err) < 0)
         return -1;
-    for (int i = 0; i < h->notices.len; i++)
-        fprintf(stderr, "zdm: %s\n", (const char *)LIST_GET(&h->notices, i));
     if (h->n == 0)
         plan->assumption = "zdm: no migrations yet";
     else if (decide_pending(a, h, o, plan, err) < 0)

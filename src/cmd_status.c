@@ -62,7 +62,9 @@ int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
                                paths.len ? "give one migrations directory" : "no migrations directory given");
     const char *url = o.url, *schema = o.schema;
     History h = {0};
-    if (source_load(a, (char **)paths.items, paths.len, &h, err) < 0)
+    int loaded = source_load(a, (char **)paths.items, paths.len, &h, err);
+    source_print_notices(&h, stderr); /* a skipped seed.sql is never applied: say so */
+    if (loaded < 0)
         return -1;
     if (h.explicit_files)
         return zdm_error(err, NULL, 0, 0, "zdm status needs a migrations directory, not single files");

@@ -975,3 +975,9 @@ int source_load(Arena *a, char **paths, int npaths, History *h, ZdmError *err)
     }
     return 0;
 }
+
+void source_print_notices(const History *h, FILE *to)
+{
+    for (int i = 0; i < h->notices.len; i++)
+        fprintf(to, "zdm: %s\n", (const char *)LIST_GET(&h->notices, i));
+}

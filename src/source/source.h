@@ -10,6 +10,7 @@
 #define ZDM_SOURCE_H
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 
 #include "../util/util.h"
 
@@ -137,6 +138,9 @@ typedef struct History {
  * and named in h->notices. Returns 0, or -1 with err naming the file.
  */
 int source_load(Arena *a, char **paths, int npaths, History *h, ZdmError *err);
+
+/* Prints what source_load skipped and why, one "zdm: ..." line each (stderr). */
+void source_print_notices(const History *h, FILE *to);
 
 /*
  * Marks as deployed every migration whose file exists at git revision ref
