@@ -146,6 +146,10 @@ typedef struct RunOptions {
     /* Django projects (django_run.c) */
     const char *project;     /* the PATH given to zdm migrate */
     const char *manage;      /* --manage "python3 manage.py", or NULL: PATH's manage.py */
+    /* A scratch database (zdm test, zdm rehearse): zdm applies a Django
+     * project's generated SQL itself. The project's settings name another
+     * database, which its manage.py must never touch from there. */
+    bool scratch;
 } RunOptions;
 
 void db_run_options_default(RunOptions *o);

@@ -61,6 +61,7 @@ void prove_progress_init(Progress *p, const char *url, const char *dir)
     db_run_options_default(&p->run);
     p->run.url = url;
     p->run.phase = RUN_ALL;
+    p->run.scratch = true; /* a Django project's SQL, not its manage.py: its settings name another database */
 }
 
 /* backfills/NAME.sql in the migrations directory, or next to it. */

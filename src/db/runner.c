@@ -789,7 +789,7 @@ int db_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmError *e
 {
     if (h->explicit_files)
         return zdm_error(err, NULL, 0, 0, "zdm migrate needs a migrations directory, not single files");
-    if (db_is_django(h)) /* Django applies its own migrations: django_run.c */
+    if (db_is_django(h) && !o->scratch) /* Django applies its own migrations: django_run.c */
         return db_django_migrate(a, h, o, out, err);
     Runner r = {.a = a, .o = o, .out = out};
     r.seed = (unsigned)time(NULL) ^ (unsigned)getpid();
