@@ -10,11 +10,20 @@
 #
 # Sources are found by wildcard: adding a file under src/ needs no edit here.
 
+# libpg_query 18 (PostgreSQL 18's parser) is linked statically from
+# build/pg_query, which scripts/install-deps fetches (from a newer Debian
+# suite) when it is missing: zdm has no run-time dependency on it.
+PGQ      = build/pg_query/usr
+PGQ_LIB  = $(PGQ)/lib/x86_64-linux-gnu/libpg_query.a
+
 CC      ?= cc
-CSTD     = -std=c17 -D_DEFAULT_SOURCE -I/usr/include/postgresql
+# (read when a recipe runs, after the fetch: zdm --version names it)
+PGQ_VERSION = $(strip $(file < build/pg_query/VERSION))
+CSTD     = -std=c17 -D_DEFAULT_SOURCE -I$(PGQ)/include -I/usr/include/postgresql \
+           -DZDM_PGQ_VERSION='"$(PGQ_VERSION)"'
 WARN     = -Wall -Wextra -Wpedantic -Werror -Wno-error=deprecated-declarations
 CFLAGS  ?= -O2 -g
-LDLIBS   = -lpg_query -lcjson -linih -ldl -pthread   # libpq is loaded when needed: src/db/pq.h
+LDLIBS   = $(PGQ_LIB) -lcjson -linih -ldl -pthread   # libpq is loaded when needed: src/db/pq.h
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
@@ -35,10 +44,13 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/san/%)
 .PHONY: all demo test unit fuzz bench clean install uninstall
 all: zdm build/man/zdm.1
 
+$(PGQ_LIB):
+	scripts/install-deps pg_query
+
 zdm: $(REL_OBJ) build/rel/src/main.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-build/rel/%.o: %.c $(HDRS)
+build/rel/%.o: %.c $(HDRS) | $(PGQ_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -59,7 +71,7 @@ install: zdm build/man/zdm.1
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/zdm $(DESTDIR)$(MANDIR)/man1/zdm.1
 
-build/san/%.o: %.c $(HDRS)
+build/san/%.o: %.c $(HDRS) | $(PGQ_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -c -o $@ $<
 
@@ -78,12 +90,17 @@ test: zdm build/san/zdm $(UNIT_BIN)
 demo: zdm
 	./zdm plan examples/customer/django-sql --deployed 0001_initial
 
-fuzz: $(LIB_SRC) $(GEN_SRC) tests/fuzz/fuzz_check.c
+fuzz: $(LIB_SRC) $(GEN_SRC) tests/fuzz/fuzz_check.c | $(PGQ_LIB)
 	@mkdir -p build
 	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -Isrc -o build/fuzz_check tests/fuzz/fuzz_check.c $(LIB_SRC) $(GEN_SRC) $(LDLIBS)
 
-bench: zdm
+# bench/run counts the generated history's statements with the same parser.
+build/pgq_count: bench/pgq_count.c src/sql/glibc_compat.c | $(PGQ_LIB)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ $^ $(PGQ_LIB) -pthread
+
+bench: zdm build/pgq_count
 	bench/run
 
+# build/pg_query stays: it is fetched, not built.
 clean:
-	rm -rf build zdm
+	rm -rf zdm $(filter-out build/pg_query,$(wildcard build/*))

@@ -28,7 +28,7 @@ static const char diff_usage[] =
     "\n"
     "  --database URL     default: DATABASE_URL, else libpq's PG* variables\n"
     "  --against PATH     compare with another migration set; no database\n"
-    "  --pg-version N     with --against: the version the replay assumes (default 15)\n";
+    "  --pg-version N     with --against: the version the replay assumes (default 18)\n";
 
 static int load(Arena *a, const char *path, History *h, ZdmError *err)
 {
@@ -64,11 +64,8 @@ static int diff_set(void *ctx, int id, const char *name, const char *val, Arena 
     } else if (id == OPT_AGAINST) {
         o->against = val;
     } else if (id == OPT_PG_VERSION) {
-        char *end;
-        long v = strtol(val, &end, 10);
-        if (*end || v < 11 || v > 17)
-            return zdm_error(err, NULL, 0, 0, "--pg-version takes 11 to 17, not '%s'", val);
-        o->pg_version = (int)v;
+        if ((o->pg_version = sql_pg_version_arg(val, err)) < 0)
+            return -1;
         o->pg_given = true;
     } else {
         return zdm_error(err, NULL, 0, 0, "option --%s is not handled", name);
@@ -81,7 +78,7 @@ const CliCommand cli_diff = {"diff", diff_usage, "live schema vs the schema the 
 
 int cmd_diff(int argc, char **argv, Arena *a, ZdmError *err)
 {
-    DiffOptions o = {.pg_version = 15};
+    DiffOptions o = {.pg_version = SQL_PG_NEWEST};
     List paths = {0};
     int rc = cli_parse(&cli_diff, argc, argv, &o, &paths, a, err);
     if (rc != 0)

@@ -190,7 +190,7 @@ typedef struct Effects {
 typedef struct Replay {
     Catalog *cat;
     Arena *arena;     /* where Effects are allocated */
-    int pg_version;   /* 11..17 */
+    int pg_version;   /* SQL_PG_OLDEST..SQL_PG_NEWEST */
     int migration;    /* index of the migration being replayed */
     bool pending;     /* replaying a pending migration: creations are "new" */
     /* When set, every table or column the replay takes as existing (never

@@ -9,6 +9,6 @@
 
 const char zdm_version[] = "0.1.0";
 
-/* The grammar is libpg_query's: the PostgreSQL parser it was cut from,
- * whichever libpg_query the build links. */
-const char zdm_grammar[] = "PostgreSQL " PG_VERSION " (libpg_query)";
+/* The grammar is libpg_query's: the PostgreSQL parser it was cut from, and
+ * libpg_query's own version (build/pg_query/VERSION, by the Makefile). */
+const char zdm_grammar[] = "PostgreSQL " PG_MAJORVERSION " grammar (libpg_query " ZDM_PGQ_VERSION ")";

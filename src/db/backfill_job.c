@@ -238,7 +238,7 @@ static int check_set(Arena *a, const Frag *f, ZdmError *err)
     const cJSON *u = frag_parse(a, f, f->text, "UPDATE zdm_t SET\n", "\n", "UpdateStmt", err);
     if (!u)
         return -1;
-    static const char *const extra[] = {"whereClause", "fromClause", "returningList", NULL};
+    static const char *const extra[] = {"whereClause", "fromClause", "returningClause", NULL};
     for (int i = 0; extra[i]; i++)
         if (node_get(u, extra[i])) {
             const char *w = i == 0 ? "where" : "returning";
@@ -526,7 +526,7 @@ int backfill_parse_file(Arena *a, const char *path, const char *text, size_t len
         const cJSON *u = frag_parse(a, &fu, probe, "", "\n", "UpdateStmt", err);
         if (!u)
             return -1;
-        if (node_get(u, "returningList"))
+        if (node_get(u, "returningClause"))
             return frag_error(&fu, 0, err, "RETURNING in a job's UPDATE: zdm counts the rows itself");
         if (node_get(u, "withClause"))
             return frag_error(&fu, 0, err, "WITH before a job's UPDATE: zdm puts its own WITH there; "

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "../sql/sql.h"
 
 /* The password of the connection string in use, to scrub from messages.
  * One connection string per run, so one slot is enough. */
@@ -261,7 +262,7 @@ int db_relation_exists(PGconn *conn, const char *relation, bool *exists, ZdmErro
 int db_pg_version(PGconn *conn)
 {
     int v = PQserverVersion(conn) / 10000;
-    return v < 11 ? 11 : v > 17 ? 17 : v;
+    return v < SQL_PG_OLDEST ? SQL_PG_OLDEST : v > SQL_PG_NEWEST ? SQL_PG_NEWEST : v;
 }
 
 const char *db_quote_ident(Arena *a, const char *id)

@@ -49,7 +49,7 @@ PGresult *db_query(PGconn *conn, const char *sql, int nparams, const char *const
  * 0 with *exists set, or -1 with err. */
 int db_relation_exists(PGconn *conn, const char *relation, bool *exists, ZdmError *err);
 
-/* The server's major version clamped to what the analysis knows (11..17). */
+/* The server's major version clamped to what the analysis knows (SQL_PG_OLDEST..SQL_PG_NEWEST). */
 int db_pg_version(PGconn *conn);
 
 /* "schema" as SQL: quoted when needed. */

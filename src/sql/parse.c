@@ -13,12 +13,28 @@
 #include <ctype.h>
 #include <pg_query.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../analysis/analysis.h"
 #include "sql.h"
 
+/* A grammar of another major must be a deliberate upgrade (new nodes and
+ * syntax to model), so a mismatch stops the build. */
+#if PG_VERSION_NUM / 10000 != SQL_PG_NEWEST
+#error "libpg_query is not PostgreSQL 18's grammar: run scripts/install-deps"
+#endif
+
+int sql_pg_version_arg(const char *val, ZdmError *err)
+{
+    char *end;
+    long v = strtol(val, &end, 10);
+    if (!*val || *end || v < SQL_PG_OLDEST || v > SQL_PG_NEWEST)
+        return zdm_error(err, NULL, 0, 0, "--pg-version takes %d to %d, not '%s'", SQL_PG_OLDEST,
+                         SQL_PG_NEWEST, val);
+    return (int)v;
+}
 
 typedef struct LineComment {
     int offset; /* of the "--" */

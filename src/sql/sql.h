@@ -18,6 +18,14 @@
 
 #include "../source/source.h"
 
+/* The PostgreSQL majors whose locks and costs zdm models: the oldest still
+ * deployed, up to the grammar's own (SQL_PG_NEWEST), which is the default
+ * of --pg-version. A server outside the range is read as the nearest. */
+#define SQL_PG_OLDEST 13
+#define SQL_PG_NEWEST 18
+/* The value of --pg-version: SQL_PG_OLDEST..SQL_PG_NEWEST, else -1 with err. */
+int sql_pg_version_arg(const char *val, ZdmError *err);
+
 /*
  * Parses m->text into m->stmts, with each statement's offset, line and
  * column, and reads the "-- zdm:" directives in comments:

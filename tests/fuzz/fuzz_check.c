@@ -9,7 +9,7 @@
  * byte are rejected, as util_read_file rejects such files. The run's settings
  * come from the last byte and the length, so the plain .sql seeds stay valid
  * SQL and the fuzzer varies the settings by changing one byte:
- *   pg_version 11..17, how many of the newest migrations are pending (0..3,
+ *   pg_version 13..18, how many of the newest migrations are pending (0..3,
  *   the rest are deployed), or all pending as for single files, colour.
  * Every format is rendered to /dev/null. One arena per input, freed at the end,
  * so LeakSanitizer sees anything the path leaks outside it (e.g. catalogs).
@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return -1; /* util_read_file: "contains a NUL byte: not a text file" */
 
     unsigned ctl = data[size - 1] + (unsigned)size * 31u;
-    int pg_version = 11 + (int)(ctl % 7);
+    int pg_version = SQL_PG_OLDEST + (int)(ctl % (SQL_PG_NEWEST - SQL_PG_OLDEST + 1));
     int pending = (int)(ctl / 7 % 4);
     bool explicit_files = ctl / 28 % 2;
     bool color = ctl / 56 % 2;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "sql/sql.h"
 
 /* n migrations, each two statements; those listed in bad have a syntax error. */
@@ -110,6 +111,42 @@ static void deployed_trees_dropped(void **state)
     arena_free(a); /* and nothing leaks (ASan) */
 }
 
+/* PostgreSQL 16 to 18 syntax parses: the grammar is 18's, not 15's. */
+static void newer_syntax_parses(void **state)
+{
+    (void)state;
+    static const char *const sql[] = {
+        "SELECT * FROM (SELECT 1);",                                        /* 16 */
+        "ALTER TABLE t ALTER COLUMN g SET EXPRESSION AS (a * 3);",          /* 17 */
+        "ALTER TABLE t ADD CONSTRAINT c NOT NULL x NOT VALID;",             /* 18 */
+        "ALTER TABLE t ADD COLUMN g int GENERATED ALWAYS AS (a * 2) VIRTUAL;", /* 18 */
+        "ALTER TABLE t ALTER CONSTRAINT fk NOT ENFORCED;",                  /* 18 */
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        Arena *a = arena_new();
+        Migration m = {.name = "0001_x", .file = "0001_x.sql", .text = sql[i], .len = strlen(sql[i])};
+        ZdmError err = {0};
+        if (sql_parse_migration(a, &m, &err) != 0)
+            fail_msg("%s: %s", sql[i], err.message);
+        assert_int_equal(m.nstmts, 1);
+        arena_free(a);
+    }
+}
+
+static void pg_versions(void **state)
+{
+    (void)state;
+    ZdmError err = {0};
+    assert_int_equal(sql_pg_version_arg("13", &err), 13);
+    assert_int_equal(sql_pg_version_arg("18", &err), SQL_PG_NEWEST);
+    assert_int_equal(sql_pg_version_arg("12", &err), -1);
+    assert_non_null(strstr(err.message, "13 to 18"));
+    assert_int_equal(sql_pg_version_arg("19", &err), -1);
+    assert_int_equal(sql_pg_version_arg("", &err), -1);
+    assert_int_equal(sql_pg_version_arg("18x", &err), -1);
+    assert_true(strncmp(zdm_grammar, "PostgreSQL 18 grammar (libpg_query 18.", 38) == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -117,6 +154,8 @@ int main(void)
         cmocka_unit_test(first_error_in_order),
         cmocka_unit_test(whole_history_at_once),
         cmocka_unit_test(deployed_trees_dropped),
+        cmocka_unit_test(newer_syntax_parses),
+        cmocka_unit_test(pg_versions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,2 +1,0 @@
-SET lock_timeout = '1s';
-ALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'new';

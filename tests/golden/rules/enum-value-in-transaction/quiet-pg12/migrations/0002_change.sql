@@ -1,3 +1,0 @@
-BEGIN;
-ALTER TYPE mood ADD VALUE 'meh';
-COMMIT;

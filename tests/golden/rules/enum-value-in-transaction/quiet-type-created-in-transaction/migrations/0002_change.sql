@@ -1,4 +1,0 @@
-BEGIN;
-CREATE TYPE status AS ENUM ('new');
-ALTER TYPE status ADD VALUE 'done';
-COMMIT;

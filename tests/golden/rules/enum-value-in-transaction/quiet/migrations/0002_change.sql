@@ -1,1 +1,0 @@
-ALTER TYPE mood ADD VALUE 'meh';

@@ -1,2 +1,0 @@
-SET lock_timeout = '1s';
-REINDEX INDEX customer_email_idx;

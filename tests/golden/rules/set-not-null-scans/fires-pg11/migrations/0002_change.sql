@@ -1,2 +1,0 @@
-SET lock_timeout = '1s';
-ALTER TABLE customer ALTER COLUMN plan SET NOT NULL;
