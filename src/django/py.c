@@ -1530,6 +1530,7 @@ static int statements(Exec *x, int indent, bool run)
                 PyNode *f = node(p, PY_NAME, p->t[k]);
                 f->s = p->t[k + 1]->s;
                 f->defined_here = true;
+                f->local_class = is_name(p->t[k], "class");
                 bind(x, x->env, f->s, f, p->t[k + 1]);
             }
             continue;

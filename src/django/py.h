@@ -58,6 +58,7 @@ typedef struct PyNode {
     const char *s;
     bool fstring;          /* PY_STR: an f-string, s is its raw text */
     bool defined_here;     /* PY_NAME: a function or class this file defines */
+    bool local_class;      /* ... and it is a class */
     bool remark;           /* PY_OPAQUE among the operations: a word about the
                             * migration (a dependency zdm cannot read), no operation */
     struct PyNode *fn;     /* PY_CALL */

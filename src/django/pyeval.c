@@ -410,7 +410,7 @@ static const PyNode *str_method(Ev *e, const PyNode *at, const char *s, const ch
     const PyNode *a1 = n > 1 ? ev(e, LIST_GET(&call->items, 1)) : NULL;
     if (strcmp(m, "format") == 0)
         return str_format(e, at, s, call);
-    if (call->kw_names.len && strcmp(m, "split") != 0)
+    if (call->kw_names.len && strcmp(m, "split") != 0 && strcmp(m, "rsplit") != 0)
         return opq(e, at, "str.%s() with keyword arguments", m);
     if (strcmp(m, "lower") == 0 || strcmp(m, "upper") == 0) {
         if (n || !ascii(s))
@@ -437,6 +437,39 @@ static const PyNode *str_method(Ev *e, const PyNode *at, const char *s, const ch
             while (len > b && in_set(s[len - 1], chars))
                 len--;
         return mkstr(e, at, arena_strndup(e->a, s + b, len - b));
+    }
+    if (strcmp(m, "rsplit") == 0) {
+        const PyNode *sepn = py_arg(call, 0, "sep"), *maxn = py_arg(call, 1, "maxsplit");
+        sepn = sepn ? ev(e, sepn) : NULL;
+        maxn = maxn ? ev(e, maxn) : NULL;
+        long max = maxn ? py_int(maxn, LONG_MIN) : -1;
+        const char *sep = sepn && sepn->kind != PY_NONE ? py_str(sepn) : NULL;
+        if (!sep || !*sep || max == LONG_MIN)
+            return max == -1 && !(sepn && sepn->kind != PY_NONE) ? str_method(e, at, s, "split", call)
+                                                                  : opq(e, at, "str.rsplit() zdm cannot follow", NULL);
+        /* from the right: the pieces, then in order */
+        List rev = {0};
+        size_t sl = strlen(sep);
+        const char *end = s + strlen(s);
+        while (max < 0 || rev.len < max) {
+            const char *q = NULL;
+            for (const char *c = end - sl; c >= s; c--)
+                if (strncmp(c, sep, sl) == 0) {
+                    q = c;
+                    break;
+                }
+            if (!q)
+                break;
+            list_push(e->a, &rev, mkstr(e, at, arena_strndup(e->a, q + sl, (size_t)(end - q - sl))));
+            end = q;
+        }
+        PyNode *l = mk(e, PY_LIST, at);
+        list_push(e->a, &l->items, mkstr(e, at, arena_strndup(e->a, s, (size_t)(end - s))));
+        for (int k = rev.len - 1; k >= 0; k--)
+            list_push(e->a, &l->items, LIST_GET(&rev, k));
+        if (!budget(e, l->items.len))
+            return opq(e, at, "a list too long to build", NULL);
+        return l;
     }
     if (strcmp(m, "split") == 0) {
         const PyNode *sepn = py_arg(call, 0, "sep"), *maxn = py_arg(call, 1, "maxsplit");
@@ -576,6 +609,8 @@ static const PyNode *free_name(Ev *e, const PyNode *n, const char *s)
         /* Django's own defaults (django/conf/global_settings.py) */
         if (!v && strcmp(setting, "DEFAULT_AUTO_FIELD") == 0)
             return mkstr(e, n, "django.db.models.AutoField");
+        if (!v && strcmp(setting, "AUTH_USER_MODEL") == 0)
+            return mkstr(e, n, "auth.User");
     }
     /* zdm plans for PostgreSQL: that is the vendor Django reports */
     if (ends_with_part(s, "connection.vendor"))
@@ -744,6 +779,8 @@ static const PyNode *call(Ev *e, const PyNode *n)
             prefix.s = arena_strndup(e->a, fn->s, (size_t)(dot - fn->s));
             obj = name_value(e, &prefix);
             method = dot + 1;
+        } else if (hv && hv->kind == PY_NAME && hv->defined_here && hv->local_class) {
+            fn = hv; /* an operation class of this file: the caller says it does not know it */
         } else if (hv && hv->kind == PY_NAME && hv->defined_here) {
             return py_opaque(e->a, n, arena_printf(e->a, "built by %s() (defined at line %d of this file): "
                                                          "zdm does not run Python",

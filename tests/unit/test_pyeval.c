@@ -145,6 +145,8 @@ static void test_strings(void **state)
     expect_str("", "'xxAxx'.strip('x')", "A");
     expect_render("", "('a,b,,c'.split(','), ' a  b '.split(), 'a b c'.split(None, 1))",
                   "(['a', 'b', '', 'c'], ['a', 'b'], ['a', 'b c'])");
+    expect_render("", "('a.b.c'.rsplit('.', 1), 'a.b.c'.rsplit('.'), 'a b'.rsplit())",
+                  "(['a.b', 'c'], ['a', 'b', 'c'], ['a', 'b'])");
     expect_render("", "('abc'.startswith('ab'), 'abc'.endswith(('x', 'bc')))", "(True, True)");
     /* exact or opaque: no case mapping of non-ASCII text, no format specs */
     expect_opaque("", "'\\u00c9'.lower()", "cannot map exactly");
@@ -191,6 +193,8 @@ static void test_settings_and_swapper(void **state)
     expect_render("", "settings.UNKNOWN", "settings.UNKNOWN");
     expect_str("", "settings.DEFAULT_AUTO_FIELD", "django.db.models.AutoField"); /* Django's default */
     settings = NULL;
+    expect_str("", "settings.AUTH_USER_MODEL.rsplit('.', 1)[1].lower()", "user");
+    settings = NULL;
     expect_render("import swapper", "(swapper.is_swapped('a', 'M'), swapper.get_model_name('a', 'M').lower(), "
                                     "swapper.swappable_setting('a', 'M'), swapper.dependency('a', 'M'))",
                   "(False, 'a.m', 'A_M_MODEL', ('a', '__first__'))");
@@ -205,6 +209,8 @@ static void test_functions(void **state)
     expect_render("def forwards(apps, schema_editor):\n    pass\n", "RunPython(forwards)", "RunPython(forwards)");
     /* calling it is running Python */
     expect_opaque("def make(n):\n    return n\n", "make(1)", "built by make() (defined at line 1 of this file)");
+    /* an operation class of the file: a call the caller reports as unknown */
+    expect_render("class AddThing(migrations.AddField):\n    pass\n", "AddThing('m', 'f')", "AddThing('m', 'f')");
     const PyNode *v = value("unknown_helper(1)");
     assert_int_equal(v->kind, PY_CALL);
     assert_string_equal(py_why_not(arena, v, "operations"), "operations built by unknown_helper(): zdm does not run Python");
