@@ -21,7 +21,9 @@
 typedef struct Pending {
     Migration *m;
     List objects;       /* const char*: "schema.name" of everything it touches */
-    bool touches_all;   /* not analysed, search_path, DROP SCHEMA: order-sensitive */
+    List names;         /* const char*: every name an unanalysed statement of it spells */
+    bool touches_all;   /* not analysed, search_path, DROP SCHEMA: its effect on the model is unknown */
+    bool blocks_all;    /* search_path, DROP SCHEMA: it may reach any object, named or not */
     const Problem *old_problem; /* why it could not run before the deploy */
     const struct Pending *blocker; /* an earlier after-deploy migration it may not pass */
     const char *shared;  /* the object it shares with its blocker */
@@ -34,11 +36,11 @@ typedef struct Pending {
  * found with one lookup per object it touches, not a walk over all of them. */
 typedef struct After {
     List list;                /* Pending* */
-    StrMap first;             /* "schema.name" -> the first Pending that touches it */
-    const Pending *first_all; /* the first that touches everything */
+    StrMap first;             /* bare name ("orders") -> the first Pending that touches it */
+    const Pending *first_all; /* the first that may reach everything */
 } After;
 
-static const char blind_spot[] = "(whatever a new search_path, a DROP SCHEMA or an unanalysed statement reaches)";
+static const char blind_spot[] = "(whatever a new search_path or a DROP SCHEMA reaches)";
 
 static void replay_migration(Replay *r, Migration *m, bool record, ZdmError *err)
 {
@@ -62,19 +64,85 @@ static void add_object(Arena *a, Pending *p, StrMap *seen, const char *object)
     }
 }
 
+/* An object's name without its schema: "public.orders" -> "orders". Order
+ * is decided on bare names, so that a name an unanalysed statement spells
+ * without its schema still meets the object. */
+static const char *bare_name(const char *object)
+{
+    const char *dot = strchr(object, '.');
+    return dot ? dot + 1 : object;
+}
+
+/* Every name the text of a statement zdm could not analyse spells, bodies
+ * and strings included (a trigger function's UPDATE, a DO block's EXECUTE):
+ * such a statement touches what it names, as PostgreSQL resolves names. An
+ * unquoted name is folded to lower case, a quoted one kept as written. A
+ * keyword is taken as a name too, which only ever adds an order constraint. */
+static void collect_names(Arena *a, Pending *p, StrMap *seen, const Statement *s)
+{
+    const char *t = s->sql;
+    int i = 0, end = s->len;
+    while (i < end) {
+        unsigned char ch = (unsigned char)t[i];
+        if (ch == '"') {
+            char *name = arena_alloc(a, (size_t)(end - i));
+            int n = 0, j = i + 1;
+            for (; j < end; j++) {
+                if (t[j] == '"') {
+                    if (j + 1 < end && t[j + 1] == '"') {
+                        name[n++] = '"';
+                        j++;
+                        continue;
+                    }
+                    break;
+                }
+                name[n++] = t[j];
+            }
+            name[n] = '\0';
+            if (n && !strmap_get(seen, name)) {
+                strmap_put(a, seen, name, name);
+                list_push(a, &p->names, name);
+            }
+            i = j + 1;
+        } else if (sql_is_ident_char(ch) && !(ch >= '0' && ch <= '9') && ch != '$') {
+            int j = i;
+            while (j < end && sql_is_ident_char((unsigned char)t[j]))
+                j++;
+            char *name = arena_alloc(a, (size_t)(j - i + 1));
+            for (int k = i; k < j; k++)
+                name[k - i] = (char)(t[k] >= 'A' && t[k] <= 'Z' ? t[k] + 32 : t[k]);
+            name[j - i] = '\0';
+            if (!strmap_get(seen, name)) {
+                strmap_put(a, seen, name, name);
+                list_push(a, &p->names, name);
+            }
+            i = j;
+        } else {
+            i++;
+        }
+    }
+}
+
 /* Everything p touches, each once, in the order its statements touch them. */
 static void collect_objects(Arena *a, Pending *p)
 {
     Migration *m = p->m;
-    StrMap seen = {0};
+    StrMap seen = {0}, seen_names = {0};
     for (int i = 0; i < m->nstmts; i++) {
         const Effects *fx = m->stmts[i]->fx;
+        bool named = false;
         for (int j = 0; j < fx->actions.len; j++) {
             const Action *ac = LIST_GET(&fx->actions, j);
-            if (ac->kind == ACT_NOT_ANALYSED || ac->kind == ACT_DROP_SCHEMA ||
+            if (ac->kind == ACT_DROP_SCHEMA ||
                 (ac->kind == ACT_SET_OTHER && util_streq(ac->detail, "search_path") &&
                  !(ac->flags & A_UNCHANGED)))
+                p->touches_all = p->blocks_all = true;
+            if (ac->kind == ACT_NOT_ANALYSED) {
                 p->touches_all = true;
+                if (!named)
+                    collect_names(a, p, &seen_names, m->stmts[i]);
+                named = true;
+            }
             if (ac->table)
                 add_object(a, p, &seen, ac->table);
             if (ac->ref_table)
@@ -93,11 +161,16 @@ static void push_after(Arena *a, After *after, Pending *p)
 {
     p->after_index = after->list.len;
     list_push(a, &after->list, p);
-    if (p->touches_all && !after->first_all)
+    if (p->blocks_all && !after->first_all)
         after->first_all = p;
-    for (int i = 0; i < p->objects.len; i++)
-        if (!strmap_get(&after->first, LIST_GET(&p->objects, i)))
-            strmap_put(a, &after->first, LIST_GET(&p->objects, i), p);
+    for (int i = 0; i < p->objects.len; i++) {
+        const char *name = bare_name(LIST_GET(&p->objects, i));
+        if (!strmap_get(&after->first, name))
+            strmap_put(a, &after->first, name, p);
+    }
+    for (int i = 0; i < p->names.len; i++)
+        if (!strmap_get(&after->first, LIST_GET(&p->names, i)))
+            strmap_put(a, &after->first, LIST_GET(&p->names, i), p);
 }
 
 /* The first after-deploy migration p shares an object with (p may not pass
@@ -106,18 +179,20 @@ static void find_blocker(Pending *p, const After *after)
 {
     if (!after->list.len)
         return;
-    if (p->touches_all) {
+    if (p->blocks_all) {
         p->blocker = LIST_GET(&after->list, 0);
         p->shared = blind_spot;
         return;
     }
     p->blocker = after->first_all;
     p->shared = p->blocker ? blind_spot : NULL;
-    for (int i = 0; i < p->objects.len; i++) {
-        const Pending *q = strmap_get(&after->first, LIST_GET(&p->objects, i));
+    for (int i = 0; i < p->objects.len + p->names.len; i++) {
+        const char *object = i < p->objects.len ? LIST_GET(&p->objects, i)
+                                                : LIST_GET(&p->names, i - p->objects.len);
+        const Pending *q = strmap_get(&after->first, bare_name(object));
         if (q && (!p->blocker || q->after_index < p->blocker->after_index)) {
             p->blocker = q;
-            p->shared = LIST_GET(&p->objects, i);
+            p->shared = object;
         }
     }
 }
