@@ -394,6 +394,18 @@ static void warn_constraints(Arena *a, Plan *plan, Migration *m, const Catalog *
                 if (proven)
                     continue;
             }
+            /* A foreign key on columns the old code does not know: its writes
+             * leave them NULL (or the default the ADD COLUMN already checked),
+             * which the key never rejects, and an UPDATE rechecks the key only
+             * when it changes those columns. */
+            if (con && ac->contype == CON_FOREIGN) {
+                const Constraint *k = catalog_find_constraint(nt, ac->column);
+                bool all_new = k && k->columns.len > 0;
+                for (int c = 0; all_new && c < k->columns.len; c++)
+                    all_new = !catalog_find_column(t, LIST_GET(&k->columns, c));
+                if (all_new)
+                    continue;
+            }
             /* gone again by the end of the release: nothing to warn about */
             if (con ? !catalog_find_constraint(nt, ac->column)
                     : !(catalog_find_column(nt, ac->column) && catalog_find_column(nt, ac->column)->not_null))
