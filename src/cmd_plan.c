@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "analysis/analysis.h"
+#include "analysis/stats.h"
 #include "cli/cli.h"
 #include "commands.h"
 #include "db/db.h"
@@ -42,6 +43,12 @@ static const char plan_usage[] =
     "  --fail-on SEVERITY  check: exit 1 on a finding at or above error (default),\n"
     "                      warning or notice\n"
     "  --exclude RULE,...  switch these rules off (zdm rules lists them)\n"
+    "  --stats FILE        table sizes from production (zdm stats --database URL > FILE):\n"
+    "                      findings on live tables say the table's size and how long\n"
+    "                      the statement takes; on a small table a slow statement's\n"
+    "                      finding is a notice (docs/stats.md)\n"
+    "  --small-table SIZE  with --stats: what counts as small, table and indexes\n"
+    "                      together (default 10MB; kB, MB, GB)\n"
     "  --stdin-filename PATH\n"
     "                      the file standard input (-) holds, for findings and reports\n"
     "  --color, --no-color\n"
@@ -51,7 +58,8 @@ static const char plan_usage[] =
 
 enum {
     OPT_DEPLOYED = CLI_OPT_BASE, OPT_SINCE, OPT_DATABASE, OPT_SCHEMA, OPT_PG_VERSION, OPT_DJANGO,
-    OPT_FORMAT, OPT_FAIL_ON, OPT_COLOR, OPT_NO_COLOR, OPT_EXCLUDE, OPT_STDIN_FILENAME,
+    OPT_FORMAT, OPT_FAIL_ON, OPT_COLOR, OPT_NO_COLOR, OPT_EXCLUDE, OPT_STDIN_FILENAME, OPT_STATS,
+    OPT_SMALL_TABLE,
 };
 
 static const struct option plan_options[] = {
@@ -67,6 +75,8 @@ static const struct option plan_options[] = {
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"stdin-filename", required_argument, NULL, OPT_STDIN_FILENAME},
+    {"stats", required_argument, NULL, OPT_STATS},
+    {"small-table", required_argument, NULL, OPT_SMALL_TABLE},
     {NULL, 0, NULL, 0},
 };
 
@@ -82,6 +92,8 @@ typedef struct PlanOptions {
     int color; /* -1 auto */
     StrMap exclude; /* rule id -> the rule: findings of it are dropped */
     const char *stdin_filename;
+    const char *stats;      /* --stats FILE */
+    long long small_table;  /* --small-table, in bytes; -1: not given */
 } PlanOptions;
 
 static int parse_severity(const char *s, Severity *out)
@@ -144,6 +156,11 @@ static int plan_set(void *ctx, int id, const char *name, const char *val, Arena 
             return zdm_error(err, NULL, 0, 0, "--stdin-filename needs a path");
         o->stdin_filename = val;
         break;
+    case OPT_STATS: o->stats = val; break;
+    case OPT_SMALL_TABLE:
+        if ((o->small_table = stats_parse_size(val)) < 0)
+            return zdm_error(err, NULL, 0, 0, "--small-table takes a size such as 10MB, 512kB or 2GB, not '%s'", val);
+        break;
     default: return zdm_error(err, NULL, 0, 0, "zdm: option --%s is not handled", name);
     }
     return 0;
@@ -162,9 +179,12 @@ static int parse_options(const CliCommand *cmd, int argc, char **argv, Arena *a,
     o->format = FORMAT_TEXT;
     o->fail_on = SEV_ERROR;
     o->color = -1;
+    o->small_table = -1;
     int rc = cli_parse(cmd, argc, argv, o, paths, a, err);
     if (rc != 0)
         return rc;
+    if (o->small_table >= 0 && !o->stats)
+        return cli_usage_error(cmd, err, "--small-table needs --stats FILE");
     if (paths->len == 0)
         return cli_usage_error(cmd, err, "no migrations given");
     if ((o->deployed != NULL) + (o->since != NULL) + (o->database != NULL) > 1)
@@ -351,6 +371,9 @@ static void finish_findings(Arena *a, History *h, Plan *plan, const StrMap *excl
 
 static int analyse(Arena *a, PlanOptions *o, List *paths, Plan *plan, ZdmError *err)
 {
+    Stats stats;
+    if (o->stats && stats_load(a, o->stats, &stats, err) < 0)
+        return -1;
     /* A new repository's CI runs check before its first migration exists. */
     History *h = arena_alloc(a, sizeof *h);
     h->django_version = o->django_version;
@@ -372,6 +395,8 @@ static int analyse(Arena *a, PlanOptions *o, List *paths, Plan *plan, ZdmError *
     int analysed = analysis_run(a, h, &opt, plan, err);
     if (sql_parse_finish(opt.parsing, err) < 0 || analysed < 0)
         return -1;
+    if (o->stats)
+        stats_apply(a, plan, &stats, o->small_table >= 0 ? o->small_table : STATS_SMALL_TABLE_DEFAULT);
     finish_findings(a, h, plan, &o->exclude);
     django_explain(a, h, plan);
     return 0;

@@ -7,5 +7,5 @@
 
 const CliCommand *const zdm_commands[] = {
     &cli_plan, &cli_check, &cli_rules, &cli_migrate, &cli_status, &cli_sql,
-    &cli_diff, &cli_test, &cli_rehearse, &cli_backfill, NULL,
+    &cli_diff, &cli_test, &cli_rehearse, &cli_backfill, &cli_stats, NULL,
 };

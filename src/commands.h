@@ -11,7 +11,7 @@
 
 /* Each command's usage and options (src/cli/cli.h), beside its function. */
 extern const CliCommand cli_plan, cli_check, cli_rules, cli_migrate, cli_status, cli_diff, cli_sql,
-    cli_test, cli_rehearse, cli_backfill;
+    cli_test, cli_rehearse, cli_backfill, cli_stats;
 
 int cmd_plan(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_check(int argc, char **argv, Arena *a, ZdmError *err);
@@ -23,5 +23,6 @@ int cmd_sql(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_test(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_rehearse(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_backfill(int argc, char **argv, Arena *a, ZdmError *err);
+int cmd_stats(int argc, char **argv, Arena *a, ZdmError *err);
 
 #endif

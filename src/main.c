@@ -25,6 +25,7 @@ static const char usage[] =
     "  rehearse PATH   replay the deploy under live traffic; report failed queries and stalls\n"
     "  backfill TABLE  update rows in small resumable batches (--set, --where; --file,\n"
     "                  --resume NAME, --status)\n"
+    "  stats           table sizes from production, for plan/check --stats (read-only)\n"
     "\n"
     "PATH is a migrations directory, a Django project, SQL files, or - for stdin.\n"
     "The database: --database URL, else DATABASE_URL, else libpq's PG* variables.\n"
@@ -67,6 +68,7 @@ static const struct {
     {"test", cmd_test},
     {"rehearse", cmd_rehearse},
     {"backfill", cmd_backfill},
+    {"stats", cmd_stats},
 };
 
 int main(int argc, char **argv)
