@@ -33,6 +33,7 @@ static const char diff_usage[] =
 static int load(Arena *a, const char *path, History *h, ZdmError *err)
 {
     char *paths[] = {(char *)path};
+    h->allow_empty = true; /* no migrations yet: the schema is empty */
     if (source_load(a, paths, 1, h, err) < 0)
         return -1;
     if (sql_parse_history(a, h, err) < 0)

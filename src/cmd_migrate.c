@@ -172,10 +172,15 @@ int cmd_migrate(int argc, char **argv, Arena *a, ZdmError *err)
         return zdm_error(err, NULL, 0, 0, "--wait and --no-wait contradict each other: give one");
     o.project = paths.items[0];
     History h = {0};
+    h.allow_empty = true; /* a new project's deploy job must not fail before its first migration */
     int loaded = source_load(a, (char **)paths.items, paths.len, &h, err);
     source_print_notices(&h, stderr); /* a skipped seed.sql is never applied: say so */
     if (loaded < 0)
         return -1;
+    if (h.n == 0) {
+        fprintf(stdout, "zdm: nothing to apply\n");
+        return 0;
+    }
     if (o.manage && !db_is_django(&h))
         return zdm_error(err, NULL, 0, 0, "--manage is for a Django project; %s holds SQL migrations",
                          o.project);

@@ -937,7 +937,7 @@ int source_load(Arena *a, char **paths, int npaths, History *h, ZdmError *err)
                                  path);
             if (n == 0)
                 list_push(a, &h->notices,
-                          arena_printf(a, "no migrations in %s yet: nothing to check", path));
+                          arena_printf(a, "no migrations in %s yet", path));
         } else {
             /* Regular files, but also pipes such as <(git show ...). */
             a_file = path;
