@@ -3,9 +3,9 @@
  * applied migrations, the runner that applies a phase of the plan, and the
  * introspection of pg_catalog into a Catalog.
  *
- * Every message that can reach the user goes through db_error or db_redact:
- * the password of the connection never appears in any output or log, whether
- * it came in a URL, a key=value string or PGPASSWORD.
+ * A connection string zdm shows goes through db_redact, rebuilt from
+ * PQconninfoParse without its password: the password never appears in any
+ * output or log, however the URL or key=value string spells it.
  */
 #ifndef ZDM_DB_H
 #define ZDM_DB_H
@@ -26,14 +26,11 @@
  */
 PGconn *db_connect(Arena *a, const char *url, ZdmError *err);
 
-/* The connection string with its password replaced by "***" (URI userinfo,
- * ?password= and password=... in key=value form). */
+/* The connection string as libpq reads it, in key=value form, without its
+ * password ("host=/tmp dbname=app user=app"). */
 const char *db_redact(Arena *a, const char *conninfo);
 
-/* Replaces every occurrence of the connection's password in msg by "***". */
-void db_scrub(char *msg, size_t size);
-
-/* Fills err (kind ERR_DATABASE) with "what: <server message>", scrubbed.
+/* Fills err (kind ERR_DATABASE) with "what: <server or libpq message>".
  * res may be NULL (the connection's message is used). Returns -1. */
 int db_error(ZdmError *err, PGconn *conn, const PGresult *res, const char *what);
 
@@ -54,7 +51,8 @@ int db_pg_version(PGconn *conn);
 
 /* "schema" as SQL: quoted when needed. */
 const char *db_quote_ident(Arena *a, const char *id);
-/* 'text' as an SQL literal (standard_conforming_strings is on since 9.1). */
+/* 'text' as an SQL literal, for what zdm prints (--dry-run) and never
+ * sends: values go to the server as parameters. */
 const char *db_quote_literal(Arena *a, const char *s);
 
 /* ---- options shared by the commands (options.c) --------------------------- */
@@ -86,6 +84,9 @@ typedef struct Applied {
     long duration_ms;
     int last_statement;      /* statements completed (1-based index of the last one done) */
     int statements;          /* how many statements the migration has */
+    /* statement by statement: a chain of sha-256 over the text of the
+     * statements done, so a resume can tell they are still the file's */
+    const char *done_sha256;
 } Applied;
 
 typedef struct DbHistory {

@@ -143,8 +143,10 @@ int db_history_read(Arena *a, PGconn *conn, const char *schema, const History *h
             "SELECT name, sha256, phase,"
             " to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS\"Z\"'),"
             " to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS\"Z\"'),"
-            " duration_ms, last_statement, statements"
-            " FROM %s ORDER BY started_at, name", dh->table), 0, NULL, err);
+            " duration_ms, last_statement, statements,"
+            /* a history made before the column existed reads as NULL */
+            " to_jsonb(h)->>'done_sha256'"
+            " FROM %s h ORDER BY started_at, name", dh->table), 0, NULL, err);
         if (!r)
             return -1;
         for (int i = 0; i < PQntuples(r); i++) {
@@ -157,6 +159,7 @@ int db_history_read(Arena *a, PGconn *conn, const char *schema, const History *h
             ap->duration_ms = PQgetisnull(r, i, 5) ? 0 : atol(PQgetvalue(r, i, 5));
             ap->last_statement = atoi(PQgetvalue(r, i, 6));
             ap->statements = atoi(PQgetvalue(r, i, 7));
+            ap->done_sha256 = field(a, r, i, 8);
             list_push(a, &dh->applied, ap);
         }
         PQclear(r);
@@ -168,8 +171,18 @@ int db_history_read(Arena *a, PGconn *conn, const char *schema, const History *h
 
 int db_history_create(Arena *a, PGconn *conn, DbHistory *dh, ZdmError *err)
 {
-    if (dh->exists)
-        return 0;
+    if (dh->exists) {
+        /* histories made before done_sha256 existed get it */
+        const char *params[] = {dh->table};
+        PGresult *r = db_query(conn, "SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass($1)"
+                                     " AND attname = 'done_sha256' AND NOT attisdropped", 1, params, err);
+        if (!r)
+            return -1;
+        bool has = strcmp(PQgetvalue(r, 0, 0), "0") != 0;
+        PQclear(r);
+        return has ? 0 : db_exec(conn, arena_printf(a, "ALTER TABLE %s ADD COLUMN IF NOT EXISTS done_sha256 text",
+                                                     dh->table), err);
+    }
     const char *sql = arena_printf(a,
         "CREATE SCHEMA IF NOT EXISTS %s;\n"
         "CREATE TABLE IF NOT EXISTS %s (\n"
@@ -180,7 +193,8 @@ int db_history_create(Arena *a, PGconn *conn, DbHistory *dh, ZdmError *err)
         "    finished_at timestamptz,\n"
         "    duration_ms bigint,\n"
         "    last_statement integer NOT NULL DEFAULT 0,\n"
-        "    statements integer NOT NULL\n"
+        "    statements integer NOT NULL,\n"
+        "    done_sha256 text\n"
         ")", db_quote_ident(a, dh->schema), dh->table);
     if (db_exec(conn, sql, err) < 0)
         return -1;

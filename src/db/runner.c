@@ -32,10 +32,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../sql/sql.h"
+#include "../util/sha256.h"
 #include "backfill.h"
 #include "db.h"
 
@@ -298,26 +300,47 @@ static const char *statement_sql(Arena *a, const Statement *s)
 /* ---- batches: several statements, one round trip ----------------------------- */
 
 /*
- * A simple-protocol query string of several statements: the server answers
- * each with one result, and stops at the first error, so counting results
- * tells which statement failed. owner[k] is the statement index of part k,
- * or -1 for zdm's own statements.
+ * Statements sent together in libpq's pipeline mode: each with its own
+ * parameters (the migration's name, its hashes: never pasted into the SQL,
+ * where a migration's own SET standard_conforming_strings = off or a name
+ * holding a backslash and a quote would break out of the literal), one Sync
+ * at the end. Like a simple-protocol string of several statements, the
+ * server runs them in one implicit transaction unless one says BEGIN, stops
+ * at the first error, and answers each with one result, so counting results
+ * tells which statement failed. owner of a part is the statement index, or
+ * -1 for zdm's own statements.
  */
+typedef struct Part {
+    const char *sql;
+    int stmt;
+    int nparams;
+    const char *const *params;
+} Part;
+
 typedef struct Batch {
-    StrBuf sql;
-    List owner;
+    Arena *a;
+    List parts; /* Part* */
 } Batch;
 
 static void batch_init(Batch *b, Arena *a)
 {
-    sb_init(&b->sql, a);
-    memset(&b->owner, 0, sizeof b->owner);
+    b->a = a;
+    memset(&b->parts, 0, sizeof b->parts);
+}
+
+static void batch_addp(Batch *b, const char *sql, int stmt, int nparams, const char *const *params)
+{
+    Part *p = arena_alloc(b->a, sizeof *p);
+    p->sql = sql;
+    p->stmt = stmt;
+    p->nparams = nparams;
+    p->params = params;
+    list_push(b->a, &b->parts, p);
 }
 
 static void batch_add(Batch *b, const char *sql, int stmt)
 {
-    sb_printf(&b->sql, "%s;\n", sql);
-    list_push(b->sql.arena, &b->owner, (void *)(intptr_t)stmt);
+    batch_addp(b, sql, stmt, 0, NULL);
 }
 
 typedef struct Failure {
@@ -325,44 +348,124 @@ typedef struct Failure {
     char sqlstate[6];
 } Failure;
 
+static int record_failure(Runner *r, const Migration *m, const Part *p, PGresult *res, Failure *f,
+                          ZdmError *err)
+{
+    f->stmt = p ? p->stmt : -1;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(f->sqlstate, sizeof f->sqlstate, "%s", state ? state : "");
+    if (f->stmt >= 0) {
+        const Statement *s = m->stmts[f->stmt];
+        db_error(err, r->conn, res, "statement failed");
+        snprintf(err->file, sizeof err->file, "%s", m->file);
+        err->line = s->line;
+        err->column = s->column;
+    } else {
+        db_error(err, r->conn, res, arena_printf(r->a, "%s", m->name));
+    }
+    return -1;
+}
+
 /* Runs b; 0 when every part succeeded, else -1 with err and *f. Leaves the
  * session outside any transaction. */
 static int batch_run(Runner *r, const Migration *m, Batch *b, Failure *f, ZdmError *err)
 {
     f->stmt = -1;
     f->sqlstate[0] = '\0';
-    if (!PQsendQuery(r->conn, b->sql.data))
+    if (b->parts.len == 0)
+        return 0;
+    if (!PQenterPipelineMode(r->conn))
         return db_error(err, r->conn, NULL, "sending to the server");
-    PGresult *res;
-    int k = 0;
+    int sent = 0;
+    for (; sent < b->parts.len; sent++) {
+        const Part *p = LIST_GET(&b->parts, sent);
+        if (!PQsendQueryParams(r->conn, p->sql, p->nparams, NULL, p->params, NULL, NULL, 0))
+            break;
+    }
     bool failed = false;
-    while ((res = PQgetResult(r->conn)) != NULL) {
-        ExecStatusType st = PQresultStatus(res);
-        if (!failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
-            failed = true;
-            f->stmt = k < b->owner.len ? (int)(intptr_t)LIST_GET(&b->owner, k) : -1;
-            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-            snprintf(f->sqlstate, sizeof f->sqlstate, "%s", state ? state : "");
-            if (f->stmt >= 0) {
-                const Statement *s = m->stmts[f->stmt];
-                db_error(err, r->conn, res, "statement failed");
-                snprintf(err->file, sizeof err->file, "%s", m->file);
-                err->line = s->line;
-                err->column = s->column;
-            } else {
-                db_error(err, r->conn, res, arena_printf(r->a, "%s", m->name));
+    if (sent < b->parts.len || !PQpipelineSync(r->conn)) {
+        failed = true;
+        db_error(err, r->conn, NULL, "sending to the server");
+    }
+    /* one result (then NULL) per part sent, then the Sync's */
+    for (int k = 0; k < sent && PQstatus(r->conn) == CONNECTION_OK; k++) {
+        const Part *p = LIST_GET(&b->parts, k);
+        PGresult *res;
+        while ((res = PQgetResult(r->conn)) != NULL) {
+            ExecStatusType st = PQresultStatus(res);
+            if (!failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY &&
+                st != PGRES_PIPELINE_ABORTED) {
+                failed = true;
+                record_failure(r, m, p, res, f, err);
             }
+            PQclear(res);
         }
-        k++;
+    }
+    if (PQstatus(r->conn) == CONNECTION_OK) {
+        PGresult *res;
+        while ((res = PQgetResult(r->conn)) != NULL) {
+            bool sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+            PQclear(res);
+            if (sync)
+                break;
+        }
+        PQexitPipelineMode(r->conn);
+    }
+    if (PQstatus(r->conn) == CONNECTION_OK && PQtransactionStatus(r->conn) != PQTRANS_IDLE) {
+        PGresult *res = PQexec(r->conn, "ROLLBACK");
         PQclear(res);
     }
-    if (PQtransactionStatus(r->conn) != PQTRANS_IDLE) {
-        res = PQexec(r->conn, "ROLLBACK");
-        PQclear(res);
+    if (PQstatus(r->conn) != CONNECTION_OK && !failed) {
+        failed = true;
+        db_error(err, r->conn, NULL, "connection lost");
     }
-    if (!failed && PQstatus(r->conn) != CONNECTION_OK)
-        return db_error(err, r->conn, NULL, "connection lost");
     return failed ? -1 : 0;
+}
+
+/* What --dry-run prints of a batch: its SQL, each parameter shown as the
+ * literal it stands for. */
+static void dry_print(Runner *r, const Batch *b)
+{
+    for (int k = 0; k < b->parts.len; k++) {
+        const Part *p = LIST_GET(&b->parts, k);
+        const char *sql = p->sql;
+        for (int i = p->nparams; i >= 1; i--) {
+            const char *mark = arena_printf(r->a, "$%d", i);
+            const char *lit = p->params[i - 1] ? db_quote_literal(r->a, p->params[i - 1]) : "NULL";
+            StrBuf sb;
+            sb_init(&sb, r->a);
+            for (const char *q = sql; *q;) {
+                const char *hit = strstr(q, mark);
+                if (!hit) {
+                    sb_append(&sb, q);
+                    break;
+                }
+                sb_appendn(&sb, q, (size_t)(hit - q));
+                sb_append(&sb, lit);
+                q = hit + strlen(mark);
+            }
+            sql = sb.data;
+        }
+        fprintf(r->out, "%s;\n", sql);
+    }
+}
+
+/* A lost connection mid-migration: say what the history holds and what to do. */
+static int connection_lost(Runner *r, const Migration *m, int done, bool split, ZdmError *err)
+{
+    if (PQstatus(r->conn) == CONNECTION_OK)
+        return -1;
+    char note[400];
+    if (split)
+        snprintf(note, sizeof note, "; the connection was lost: %s is partly applied (%d of %d statements done); "
+                 "run zdm migrate again to resume", m->name, done, m->nstmts);
+    else
+        snprintf(note, sizeof note, "; the connection was lost: nothing of %s was applied (its transaction "
+                 "rolled back); run zdm migrate again", m->name);
+    size_t n = strlen(err->message);
+    snprintf(err->message + n, sizeof err->message - n, "%s", note);
+    err->kind = ERR_DATABASE;
+    return -1;
 }
 
 /*
@@ -448,26 +551,26 @@ static const char *phase_label(const Migration *m)
     return m->phase == PHASE_BEFORE || m->phase == PHASE_AFTER ? phase_name(m->phase) : "any";
 }
 
-/* The history row of a migration done in one transaction. */
-static const char *history_insert(Runner *r, const Migration *m, const char *sha, bool finished)
+/* The history row of a migration done in one transaction: $1 name, $2
+ * sha-256, $3 phase. */
+static void add_history_insert(Runner *r, Batch *b, const Migration *m, const char *sha, bool finished)
 {
     Arena *a = r->a;
     const char *fin = finished ? "clock_timestamp()" : "NULL";
     const char *dur = finished ? "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint" : "NULL";
     int done = finished ? m->nstmts : 0;
-    return arena_printf(a,
-        "INSERT INTO %s (name, sha256, phase, started_at, finished_at, duration_ms, last_statement, statements)"
-        " VALUES (%s, '%s', '%s', now(), %s, %s, %d, %d)"
+    const char **params = arena_alloc(a, 3 * sizeof *params);
+    params[0] = m->name;
+    params[1] = sha;
+    params[2] = phase_label(m);
+    batch_addp(b, arena_printf(a,
+        "INSERT INTO %s (name, sha256, phase, started_at, finished_at, duration_ms, last_statement, statements,"
+        " done_sha256) VALUES ($1, $2, $3, now(), %s, %s, %d, %d, NULL)"
         " ON CONFLICT (name) DO UPDATE SET sha256 = excluded.sha256, phase = excluded.phase,"
         " started_at = excluded.started_at, finished_at = excluded.finished_at,"
         " duration_ms = excluded.duration_ms, last_statement = excluded.last_statement,"
-        " statements = excluded.statements",
-        r->dh.table, db_quote_literal(a, m->name), sha, phase_label(m), fin, dur, done, m->nstmts);
-}
-
-static void dry_print(Runner *r, const Batch *b)
-{
-    fputs(b->sql.data, r->out);
+        " statements = excluded.statements, done_sha256 = NULL",
+        r->dh.table, fin, dur, done, m->nstmts), -1, 3, params);
 }
 
 static int run_in_transaction(Runner *r, Migration *m, const char *sha, ZdmError *err)
@@ -483,91 +586,382 @@ static int run_in_transaction(Runner *r, Migration *m, const char *sha, ZdmError
         add_timeouts(r, &b, &t, s, true, false);
         batch_add(&b, statement_sql(r->a, s), i);
     }
-    batch_add(&b, history_insert(r, m, sha, true), -1);
+    add_history_insert(r, &b, m, sha, true);
     batch_add(&b, "COMMIT", -1);
     if (r->o->dry_run) {
         dry_print(r, &b);
         return 0;
     }
-    return batch_run_retrying(r, m, &b, err);
+    if (batch_run_retrying(r, m, &b, err) < 0)
+        return connection_lost(r, m, 0, false, err);
+    return 0;
 }
 
-/* The index a CREATE INDEX CONCURRENTLY builds: its table ("schema.name",
- * the index lives in the same schema) and its name. */
-static bool concurrent_index(const Statement *s, const char **table, const char **name)
+/* ---- statement by statement: what a resume finds -------------------------------- */
+
+/*
+ * The identity of the statements done: a chain of sha-256 over each
+ * statement's text, so that the hash after statement k names statements 1..k
+ * exactly as they ran. A resume compares it with the file's statements, so
+ * an edit of a statement that has not run yet is fine and one of a
+ * statement that ran is caught, whatever the file's hash says.
+ */
+static const char *chain_sha(Arena *a, const char *prev, const Statement *s)
 {
-    if (!s->fx)
+    char one[65], *hex = arena_alloc(a, 65);
+    sha256_hex(s->sql, (size_t)s->len, one);
+    const char *both = arena_printf(a, "%s %s", prev ? prev : "", one);
+    sha256_hex(both, strlen(both), hex);
+    return hex;
+}
+
+static const char *prefix_sha(Arena *a, const Migration *m, int n)
+{
+    const char *h = NULL;
+    for (int i = 0; i < n && i < m->nstmts; i++)
+        h = chain_sha(a, h, m->stmts[i]);
+    return h;
+}
+
+/* The name a RangeVar of the parse tree stands for, as SQL writes it. */
+static const char *rangevar_sql(Arena *a, const cJSON *rv)
+{
+    const cJSON *w = node_as(rv, "RangeVar");
+    if (w)
+        rv = w;
+    const char *rel = node_str(rv, "relname");
+    if (!rel)
+        return NULL;
+    const char *sch = node_str(rv, "schemaname");
+    return sch ? arena_printf(a, "%s.%s", db_quote_ident(a, sch), db_quote_ident(a, rel)) : db_quote_ident(a, rel);
+}
+
+/* A CREATE INDEX CONCURRENTLY: its table as written (resolved in the
+ * session, along the search_path the migration set) and its name. */
+static bool concurrent_index(Arena *a, const Statement *s, const char **table, const char **name)
+{
+    const cJSON *body;
+    const char *type = node_type(s->node, &body);
+    if (!type || strcmp(type, "IndexStmt") != 0 || !node_bool(body, "concurrent"))
         return false;
-    for (int i = 0; i < s->fx->actions.len; i++) {
-        const Action *ac = LIST_GET(&s->fx->actions, i);
-        if (ac->kind == ACT_CREATE_INDEX && (ac->flags & A_CONCURRENT) && ac->column && ac->table &&
-            strchr(ac->table, '.')) {
-            *table = ac->table;
+    *table = rangevar_sql(a, node_get(body, "relation"));
+    *name = node_str(body, "idxname");
+    for (int i = 0; !*name && s->fx && i < s->fx->actions.len; i++) {
+        const Action *ac = LIST_GET(&s->fx->actions, i); /* unnamed: the name PostgreSQL chose, as replayed */
+        if (ac->kind == ACT_CREATE_INDEX && ac->column)
             *name = ac->column;
-            return true;
-        }
     }
-    return false;
+    return *table && *name;
 }
 
-/* 1 valid, 0 invalid, -2 absent, -1 error. */
-static int index_state(Runner *r, const char *qualified_table, const char *name, ZdmError *err)
+/* 1 valid, 0 invalid, -2 absent, -1 error; *qname the index as SQL. */
+static int index_state(Runner *r, const char *table, const char *name, const char **qname, ZdmError *err)
 {
-    const char *dot = strchr(qualified_table, '.');
-    const char *schema = arena_strndup(r->a, qualified_table, (size_t)(dot - qualified_table));
-    const char *params[] = {schema, name};
+    const char *params[] = {table, name};
     PGresult *res = db_query(r->conn,
-        "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-        " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+        "SELECT i.indisvalid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_index i"
+        " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = to_regclass($1)) AND c.relname = $2",
         2, params, err);
     if (!res)
         return -1;
     int state = PQntuples(res) == 0 ? -2 : PQgetvalue(res, 0, 0)[0] == 't' ? 1 : 0;
+    *qname = PQntuples(res) ? arena_strdup(r->a, PQgetvalue(res, 0, 1)) : name;
     PQclear(res);
     return state;
 }
 
-static const char *progress_update(Runner *r, const Migration *m, int done)
+/* $1 name, $2 statements done, $3 their chained hash, $4 the file's sha-256. */
+static void add_progress(Runner *r, Batch *b, const Migration *m, const char *sha, int done, const char *done_sha)
 {
-    return arena_printf(r->a, "UPDATE %s SET last_statement = %d WHERE name = %s", r->dh.table, done,
-                        db_quote_literal(r->a, m->name));
+    const char **params = arena_alloc(r->a, 4 * sizeof *params);
+    params[0] = m->name;
+    params[1] = arena_printf(r->a, "%d", done);
+    params[2] = done_sha;
+    params[3] = sha;
+    batch_addp(b, arena_printf(r->a, "UPDATE %s SET last_statement = $2::int, done_sha256 = $3, sha256 = $4"
+                                     " WHERE name = $1", r->dh.table), -1, 4, params);
+}
+
+/* Whether the tree holds a temporary relation ("relpersistence": "t"). */
+static bool makes_temp(const cJSON *n)
+{
+    if (!n)
+        return false;
+    if (n->string && strcmp(n->string, "relpersistence") == 0 && cJSON_IsString(n) &&
+        strcmp(n->valuestring, "t") == 0)
+        return true;
+    for (const cJSON *c = n->child; c; c = c->next)
+        if (makes_temp(c))
+            return true;
+    return false;
+}
+
+static bool text_has(const Statement *s, const char *word)
+{
+    size_t n = strlen(word);
+    for (int i = 0; i + (int)n <= s->len; i++)
+        if (strncasecmp(s->sql + i, word, n) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * The session a resume starts in is a new one: the settings the statements
+ * before the resume point made (SET search_path, SET ROLE, timeouts) are
+ * gone. SET and RESET are re-run, in order, before going on; session state
+ * that cannot be re-made that way (temporary tables, prepared statements,
+ * LISTEN, set_config() calls) refuses the resume, naming the statement.
+ */
+static int restore_session(Runner *r, Migration *m, int start, Timeouts *session, ZdmError *err)
+{
+    Batch b;
+    batch_init(&b, r->a);
+    StrBuf lines;
+    sb_init(&lines, r->a);
+    for (int i = 0; i < start; i++) {
+        const Statement *s = m->stmts[i];
+        const cJSON *body;
+        const char *type = node_type(s->node, &body);
+        const char *why = NULL;
+        if (type && (strcmp(type, "VariableSetStmt") == 0 || strcmp(type, "DiscardStmt") == 0)) {
+            if (strcmp(type, "DiscardStmt") == 0 || !node_bool(body, "is_local")) {
+                batch_add(&b, statement_sql(r->a, s), i);
+                sb_printf(&lines, "%s%d", lines.len ? ", " : "", s->line);
+            }
+        } else if (type && (strcmp(type, "PrepareStmt") == 0 || strcmp(type, "ListenStmt") == 0 ||
+                            strcmp(type, "DeclareCursorStmt") == 0 || strcmp(type, "LoadStmt") == 0)) {
+            why = "a prepared statement, LISTEN, a cursor or a loaded library";
+        } else if (makes_temp(s->node)) {
+            why = "a temporary object";
+        } else if (text_has(s, "set_config")) {
+            why = "a set_config() call";
+        }
+        if (why) {
+            zdm_error(err, m->file, s->line, s->column,
+                      "cannot resume after statement %d: it left session state (%s) that the new session "
+                      "would lack; %s is partly applied (%d of %d statements done): finish it by hand and "
+                      "record it (UPDATE %s SET finished_at = now(), last_statement = statements WHERE "
+                      "name = '%s'), or move that statement next to the ones that need it",
+                      start, why, m->name, start, m->nstmts, r->dh.table, m->name);
+            err->kind = ERR_DATABASE;
+            return -1;
+        }
+        if (sets_own(s, ACT_SET_LOCK_TIMEOUT))
+            session->own_lock = true;
+        if (sets_own(s, ACT_SET_STATEMENT_TIMEOUT))
+            session->own_stmt = true;
+    }
+    if (b.parts.len == 0)
+        return 0;
+    if (r->o->dry_run) {
+        fprintf(r->out, "-- re-running the SET statements before the resume point\n");
+        dry_print(r, &b);
+        return 0;
+    }
+    fprintf(stderr, "zdm: %s: re-running the SET statements before it: line%s %s\n", m->name,
+            strchr(lines.data, ',') ? "s" : "", lines.data);
+    Failure f;
+    return batch_run(r, m, &b, &f, err);
+}
+
+/* The file's statements 1..start must be the ones that ran. */
+static int check_done_identity(Runner *r, Migration *m, const char *sha, const Applied *row, int start,
+                               ZdmError *err)
+{
+    if (!row->sha256 || strcmp(row->sha256, sha) == 0 || start == 0)
+        return 0;
+    const char *now = prefix_sha(r->a, m, start);
+    if (row->done_sha256 && now && strcmp(row->done_sha256, now) == 0)
+        return 0;
+    return zdm_error(err, m->file, m->stmts[0]->line, m->stmts[0]->column,
+                     "cannot resume %s: %s ran as other text than the file has now (the edit touches what "
+                     "already ran%s); revert the edit to finish the migration, then put the change in a new one",
+                     m->name, start == 1 ? "statement 1" : arena_printf(r->a, "statements 1 to %d", start),
+                     row->done_sha256 ? "" : ", or the history predates statement hashes");
+}
+
+/* Runs one CONCURRENTLY statement (or another that refuses a transaction)
+ * on its own, with what a resume needs first. 1: done without running it
+ * (the database already holds its result), 0 run, -1 error. */
+static int before_alone(Runner *r, Migration *m, int i, bool resuming, Timeouts *session, const char **instead,
+                        ZdmError *err)
+{
+    Arena *a = r->a;
+    Statement *s = m->stmts[i];
+    const cJSON *body;
+    const char *type = node_type(s->node, &body);
+    *instead = NULL;
+    if (r->o->dry_run || !type)
+        return 0;
+    const char *ix_table, *ix_name, *qname;
+    if (concurrent_index(a, s, &ix_table, &ix_name)) {
+        int state = index_state(r, ix_table, ix_name, &qname, err);
+        if (state == -1)
+            return -1;
+        if (state == 1 && resuming) {
+            fprintf(stderr, "zdm: %s:%d: index %s already built; recording it\n", m->name, s->line, qname);
+            return 1;
+        }
+        if (state == 0) {
+            fprintf(stderr, "zdm: %s:%d: index %s is INVALID (a CREATE INDEX CONCURRENTLY that did not finish); "
+                            "dropping it to build it again\n", m->name, s->line, qname);
+            Batch d;
+            batch_init(&d, a);
+            batch_add(&d, "SET lock_timeout = 0", -1);
+            batch_add(&d, arena_printf(a, "DROP INDEX CONCURRENTLY IF EXISTS %s", qname), -1);
+            for (int k = 0; k < d.parts.len; k++) {
+                Batch one = {.a = a};
+                list_push(a, &one.parts, LIST_GET(&d.parts, k));
+                Failure f;
+                if (batch_run(r, m, &one, &f, err) < 0)
+                    return -1;
+            }
+            session->lock = 0;
+        }
+        return 0;
+    }
+    if (strcmp(type, "DropStmt") == 0 && resuming && node_bool(body, "concurrent") &&
+        util_streq(node_str(body, "removeType"), "OBJECT_INDEX")) {
+        /* killed while waiting, the server may have finished the drop after the run was gone */
+        bool any = false;
+        const cJSON *obj;
+        cJSON_ArrayForEach(obj, node_get(body, "objects")) {
+            const cJSON *l = node_as(obj, "List");
+            StrBuf nm;
+            sb_init(&nm, a);
+            const cJSON *it;
+            cJSON_ArrayForEach(it, node_get(l, "items")) {
+                const cJSON *str = node_as(it, "String");
+                sb_printf(&nm, "%s%s", nm.len ? "." : "", db_quote_ident(a, node_str(str, "sval") ? node_str(str, "sval") : ""));
+            }
+            bool exists;
+            if (db_relation_exists(r->conn, nm.data, &exists, err) < 0)
+                return -1;
+            any = any || exists;
+        }
+        if (!any) {
+            fprintf(stderr, "zdm: %s:%d: the index is already dropped; recording it\n", m->name, s->line);
+            return 1;
+        }
+        return 0;
+    }
+    if (strcmp(type, "AlterTableStmt") == 0) {
+        const cJSON *cmd;
+        cJSON_ArrayForEach(cmd, node_get(body, "cmds")) {
+            const cJSON *c = node_as(cmd, "AlterTableCmd");
+            const cJSON *pc = c ? node_as(node_get(c, "def"), "PartitionCmd") : NULL;
+            if (!pc || !node_bool(pc, "concurrent"))
+                continue;
+            const char *parent = rangevar_sql(a, node_get(body, "relation"));
+            const char *child = rangevar_sql(a, node_get(pc, "name"));
+            const char *params[] = {parent, child};
+            PGresult *res = db_query(r->conn, "SELECT inhdetachpending FROM pg_inherits WHERE inhparent = "
+                                     "to_regclass($1) AND inhrelid = to_regclass($2)", 2, params, err);
+            if (!res)
+                return -1;
+            int rows = PQntuples(res);
+            bool pending = rows && PQgetvalue(res, 0, 0)[0] == 't';
+            PQclear(res);
+            if (pending) {
+                /* PostgreSQL's own way to finish a detach whose second transaction did not complete */
+                *instead = arena_printf(a, "ALTER TABLE %s DETACH PARTITION %s FINALIZE", parent, child);
+                fprintf(stderr, "zdm: %s:%d: partition %s is pending detach (a DETACH PARTITION CONCURRENTLY "
+                                "that did not finish); finishing it: %s\n", m->name, s->line, child, *instead);
+                return 0;
+            }
+            if (rows == 0 && resuming) {
+                fprintf(stderr, "zdm: %s:%d: partition %s is already detached; recording it\n", m->name,
+                        s->line, child);
+                return 1;
+            }
+            return 0;
+        }
+        return 0;
+    }
+    if (strcmp(type, "ReindexStmt") == 0 && resuming) {
+        /* an interrupted REINDEX CONCURRENTLY leaves its new copy (NAME_ccnew,
+         * INVALID) or the old one (NAME_ccold) behind; a re-run would add
+         * another beside it */
+        const char *kind = node_str(body, "kind");
+        const char *rel = rangevar_sql(a, node_get(body, "relation"));
+        bool one = util_streq(kind, "REINDEX_OBJECT_INDEX");
+        if (!rel || (!one && !util_streq(kind, "REINDEX_OBJECT_TABLE")))
+            return 0;
+        const char *params[] = {rel};
+        PGresult *res = db_query(r->conn, one
+            ? "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_index i"
+              " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace,"
+              " (SELECT indrelid, relname FROM pg_index JOIN pg_class ON oid = indexrelid"
+              "  WHERE indexrelid = to_regclass($1)) base"
+              " WHERE NOT i.indisvalid AND i.indrelid = base.indrelid AND left(c.relname, length(base.relname)) ="
+              " base.relname AND substr(c.relname, length(base.relname) + 1) ~ '^_cc(new|old)[0-9]*$'"
+            : "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_index i"
+              " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+              " WHERE NOT i.indisvalid AND i.indrelid = to_regclass($1) AND c.relname ~ '_cc(new|old)[0-9]*$'",
+            1, params, err);
+        if (!res)
+            return -1;
+        for (int k = 0; k < PQntuples(res); k++) {
+            const char *ix = arena_strdup(a, PQgetvalue(res, k, 0));
+            fprintf(stderr, "zdm: %s:%d: index %s is INVALID (a REINDEX CONCURRENTLY that did not finish); "
+                            "dropping it\n", m->name, s->line, ix);
+            Batch d;
+            batch_init(&d, a);
+            batch_add(&d, arena_printf(a, "DROP INDEX CONCURRENTLY IF EXISTS %s", ix), -1);
+            Failure f;
+            if (batch_run(r, m, &d, &f, err) < 0) {
+                PQclear(res);
+                return -1;
+            }
+        }
+        PQclear(res);
+    }
+    return 0;
 }
 
 static int run_statement_by_statement(Runner *r, Migration *m, const char *sha, Applied *row,
                                       ZdmError *err)
 {
     Arena *a = r->a;
-    int start = row && !row->finished_at ? row->last_statement : 0;
+    bool partial = row && !row->finished_at;
+    int start = partial ? row->last_statement : 0;
     if (start > m->nstmts)
         start = m->nstmts;
+    if (partial && check_done_identity(r, m, sha, row, start, err) < 0)
+        return -1;
     if (r->o->dry_run) {
         if (start)
             fprintf(r->out, "-- resuming after statement %d of %d\n", start, m->nstmts);
     }
-    if (!row || row->finished_at) {
+    Timeouts session = {-1, -1, false, false};
+    if (!partial) {
         Batch b;
         batch_init(&b, a);
-        batch_add(&b, history_insert(r, m, sha, false), -1);
+        add_history_insert(r, &b, m, sha, false);
         if (r->o->dry_run)
             dry_print(r, &b);
         else {
             Failure f;
             if (batch_run(r, m, &b, &f, err) < 0)
-                return -1;
+                return connection_lost(r, m, 0, true, err);
         }
     } else if (start) {
         fprintf(stderr, "zdm: %s: resuming after statement %d of %d (line %d)\n", m->name, start,
                 m->nstmts, m->stmts[start - 1]->line);
+        if (restore_session(r, m, start, &session, err) < 0)
+            return PQstatus(r->conn) == CONNECTION_OK ? -1 : connection_lost(r, m, start, true, err);
     }
-    Timeouts session = {-1, -1, false, false};
+    const char *done_sha = prefix_sha(a, m, start);
     for (int i = start; i < m->nstmts; i++) {
         Statement *s = m->stmts[i];
+        const char *next_sha = chain_sha(a, done_sha, s);
         if (run_interrupted)
             return interrupted_error(err, arena_printf(a, "in %s after statement %d of %d", m->name, i, m->nstmts));
         Batch b;
         batch_init(&b, a);
         if (is_own_transaction_control(s)) {
-            batch_add(&b, progress_update(r, m, i + 1), -1);
+            add_progress(r, &b, m, sha, i + 1, next_sha);
         } else if (!needs_autocommit(s, r->pg_version)) {
             /* the statement and its progress commit together */
             Timeouts t = {-1, -1, session.own_lock, session.own_stmt};
@@ -576,83 +970,70 @@ static int run_statement_by_statement(Runner *r, Migration *m, const char *sha, 
             session.own_lock = t.own_lock;
             session.own_stmt = t.own_stmt;
             batch_add(&b, statement_sql(a, s), i);
-            batch_add(&b, progress_update(r, m, i + 1), -1);
+            add_progress(r, &b, m, sha, i + 1, next_sha);
             batch_add(&b, "COMMIT", -1);
             if (r->o->dry_run)
                 dry_print(r, &b);
             else if (batch_run_retrying(r, m, &b, err) < 0)
-                return -1;
+                return connection_lost(r, m, i, true, err);
+            done_sha = next_sha;
             continue;
         } else {
             /* alone: CONCURRENTLY and VACUUM refuse any transaction block,
-             * even the implicit one of a multi-statement string */
-            const char *ix_table, *ix_name;
-            if (concurrent_index(s, &ix_table, &ix_name)) {
-                int state = r->o->dry_run ? -2 : index_state(r, ix_table, ix_name, err);
-                if (state == -1)
-                    return -1;
-                const char *qname = arena_printf(a, "%s.%s",
-                    db_quote_ident(a, arena_strndup(a, ix_table, (size_t)(strchr(ix_table, '.') - ix_table))),
-                    db_quote_ident(a, ix_name));
-                if (state == 1 && i == start && row && !row->finished_at) {
-                    /* it was built, then the run stopped before recording it */
-                    fprintf(stderr, "zdm: %s:%d: index %s already built; recording it\n", m->name, s->line, qname);
-                    if (db_exec(r->conn, progress_update(r, m, i + 1), err) < 0)
-                        return -1;
+             * even the implicit one of several statements */
+            const char *instead;
+            int pre = before_alone(r, m, i, partial && i == start, &session, &instead, err);
+            if (pre < 0)
+                return PQstatus(r->conn) == CONNECTION_OK ? -1 : connection_lost(r, m, i, true, err);
+            add_progress(r, &b, m, sha, i + 1, next_sha);
+            if (pre == 0) {
+                Batch set;
+                batch_init(&set, a);
+                add_timeouts(r, &set, &session, s, false, true);
+                Batch one;
+                batch_init(&one, a);
+                batch_add(&one, instead ? instead : statement_sql(a, s), i);
+                if (r->o->dry_run) {
+                    dry_print(r, &set);
+                    dry_print(r, &one);
+                    dry_print(r, &b);
+                    done_sha = next_sha;
                     continue;
                 }
-                if (state == 0) {
-                    fprintf(stderr, "zdm: %s:%d: index %s is INVALID (a CREATE INDEX CONCURRENTLY that did not finish); "
-                                    "dropping it to build it again\n", m->name, s->line, qname);
-                    Batch d;
-                    batch_init(&d, a);
-                    batch_add(&d, "SET lock_timeout = 0", -1);
-                    Failure f;
-                    if (batch_run(r, m, &d, &f, err) < 0 ||
-                        db_exec(r->conn, arena_printf(a, "DROP INDEX CONCURRENTLY IF EXISTS %s", qname), err) < 0)
-                        return -1;
-                    session.lock = 0;
-                }
+                Failure f;
+                if ((set.parts.len && batch_run(r, m, &set, &f, err) < 0) || batch_run_retrying(r, m, &one, err) < 0)
+                    return connection_lost(r, m, i, true, err);
             }
-            Batch set;
-            batch_init(&set, a);
-            add_timeouts(r, &set, &session, s, false, true);
-            Batch one;
-            batch_init(&one, a);
-            batch_add(&one, statement_sql(a, s), i);
-            batch_add(&b, progress_update(r, m, i + 1), -1);
-            if (r->o->dry_run) {
-                dry_print(r, &set);
-                dry_print(r, &one);
-                dry_print(r, &b);
-                continue;
-            }
-            Failure f;
-            if ((set.owner.len && batch_run(r, m, &set, &f, err) < 0) || batch_run_retrying(r, m, &one, err) < 0)
-                return -1;
         }
         if (r->o->dry_run)
             dry_print(r, &b);
         else {
             Failure f;
             if (batch_run(r, m, &b, &f, err) < 0)
-                return -1;
+                return connection_lost(r, m, i, true, err);
         }
+        done_sha = next_sha;
     }
     Batch fin;
     batch_init(&fin, a);
     batch_add(&fin, "RESET statement_timeout", -1);
     batch_add(&fin, "RESET lock_timeout", -1);
-    batch_add(&fin, arena_printf(a,
+    const char **params = arena_alloc(a, 3 * sizeof *params);
+    params[0] = m->name;
+    params[1] = sha;
+    params[2] = done_sha;
+    batch_addp(&fin, arena_printf(a,
         "UPDATE %s SET finished_at = clock_timestamp(), duration_ms = "
-        "(extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint, last_statement = %d "
-        "WHERE name = %s", r->dh.table, m->nstmts, db_quote_literal(a, m->name)), -1);
+        "(extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint, last_statement = %d, "
+        "sha256 = $2, done_sha256 = $3 WHERE name = $1", r->dh.table, m->nstmts), -1, 3, params);
     if (r->o->dry_run) {
         dry_print(r, &fin);
         return 0;
     }
     Failure f;
-    return batch_run(r, m, &fin, &f, err);
+    if (batch_run(r, m, &fin, &f, err) < 0)
+        return connection_lost(r, m, m->nstmts, true, err);
+    return 0;
 }
 
 static bool runs_statement_by_statement(const Runner *r, const Migration *m, const Statement **why)
@@ -688,12 +1069,28 @@ static int run_migration(Runner *r, Migration *m, ZdmError *err)
     const Statement *why;
     bool split = runs_statement_by_statement(r, m, &why);
     Applied *row = db_history_find(&r->dh, m->name);
+    /* a migration that stopped midway resumes where it stopped, even if an
+     * edit took away what made it run statement by statement */
+    if (row && !row->finished_at && row->last_statement > 0)
+        split = true;
     if (r->o->dry_run)
         fprintf(r->out, "-- %s (%s): %s\n", m->name, phase_label(m),
                 split ? arena_printf(r->a, "statement by statement, %s",
                                      why ? arena_printf(r->a, "line %d cannot run in a transaction", why->line)
                                          : "transaction:false")
                       : "one transaction");
+    if (!r->o->dry_run) {
+        /* pg_stat_activity names the migration a session runs (a lock it
+         * holds says whose it is); application_name holds 63 bytes */
+        Batch app;
+        batch_init(&app, r->a);
+        const char **params = arena_alloc(r->a, sizeof *params);
+        params[0] = arena_printf(r->a, "zdm migrate %s", util_utf8_prefix(r->a, m->name, 48));
+        batch_addp(&app, "SELECT set_config('application_name', $1, false)", -1, 1, params);
+        Failure f;
+        if (batch_run(r, m, &app, &f, err) < 0)
+            return -1;
+    }
     double t0 = util_now_ms();
     int rc = split ? run_statement_by_statement(r, m, sha, row, err) : run_in_transaction(r, m, sha, err);
     if (rc < 0)
@@ -743,10 +1140,13 @@ static int record_baseline(Runner *r, const History *h, ZdmError *err)
         const Migration *m = h->items[i];
         if (!db_history_applied(&r->dh, m))
             continue;
-        batch_add(&b, arena_printf(r->a,
+        const char **params = arena_alloc(r->a, 2 * sizeof *params);
+        params[0] = m->name;
+        params[1] = db_migration_sha(r->a, m);
+        batch_addp(&b, arena_printf(r->a,
             "INSERT INTO %s (name, sha256, phase, started_at, finished_at, duration_ms, last_statement, statements)"
-            " VALUES (%s, '%s', 'baseline', now(), now(), 0, %d, %d) ON CONFLICT (name) DO NOTHING",
-            r->dh.table, db_quote_literal(r->a, m->name), db_migration_sha(r->a, m), m->nstmts, m->nstmts), -1);
+            " VALUES ($1, $2, 'baseline', now(), now(), 0, %d, %d) ON CONFLICT (name) DO NOTHING",
+            r->dh.table, m->nstmts, m->nstmts), -1, 2, params);
     }
     batch_add(&b, "COMMIT", -1);
     if (r->o->dry_run) {
