@@ -234,14 +234,15 @@ static int resolve_target(Bf *b, ZdmError *err)
     return 0;
 }
 
-static const char *key_columns_literal(Bf *b)
+/* The text of a text[] value, {"a","b"}, to send as a parameter. */
+static const char *text_array(Bf *b, const char *const *items, int n)
 {
     StrBuf sb;
     sb_init(&sb, b->a);
     sb_append(&sb, "{");
-    for (int i = 0; i < b->t.nkeys; i++) {
+    for (int i = 0; i < n; i++) {
         sb_append(&sb, i ? ",\"" : "\"");
-        for (const char *p = b->t.key_names[i]; *p; p++) {
+        for (const char *p = items[i]; *p; p++) {
             if (*p == '"' || *p == '\\')
                 sb_append(&sb, "\\");
             sb_appendn(&sb, p, 1);
@@ -250,6 +251,11 @@ static const char *key_columns_literal(Bf *b)
     }
     sb_append(&sb, "}");
     return sb.data;
+}
+
+static const char *key_columns_literal(Bf *b)
+{
+    return text_array(b, b->t.key_names, b->t.nkeys);
 }
 
 /* The elements of a text[] column, in order; NULL when it is NULL. */
@@ -406,28 +412,24 @@ static int start_job(Bf *b, ZdmError *err)
     PGresult *r = bf_query(b->conn, sb.data, 0, NULL, "finding the job's upper bound", err);
     if (!r)
         return -1;
-    StrBuf up;
-    sb_init(&up, a);
     b->upper = NULL;
     if (PQntuples(r) == 1) {
         b->upper = arena_alloc(a, sizeof(char *) * (size_t)b->t.nkeys);
-        sb_append(&up, "ARRAY[");
-        for (int i = 0; i < b->t.nkeys; i++) {
+        for (int i = 0; i < b->t.nkeys; i++)
             b->upper[i] = arena_strdup(a, PQgetvalue(r, 0, i));
-            sb_printf(&up, "%s%s", i ? ", " : "", db_quote_literal(a, b->upper[i]));
-        }
-        sb_append(&up, "]::text[]");
-    } else {
-        sb_append(&up, "NULL");
     }
     PQclear(r);
     b->last = NULL;
+    /* the bound is table data: it goes as a parameter (text[] in array
+     * syntax), never into the SQL, where a key holding \' would end the
+     * literal when standard_conforming_strings is off */
     const char *params[] = {j->name, j->sha256, b->t.qualified, key_columns_literal(b), j->file,
-                            j->set, j->where, j->update, j->alias, j->check, j->table};
+                            j->set, j->where, j->update, j->alias, j->check, j->table,
+                            b->upper ? text_array(b, b->upper, b->t.nkeys) : NULL};
     r = bf_query(b->conn, arena_printf(a,
         "INSERT INTO %s (job, sha256, table_name, key_columns, file, set_sql, where_sql, update_sql,"
         " update_alias, check_sql, table_spec, state, upper_key) VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8,"
-        " $9, $10, $11, 'running', %s)", b->progress, up.data), 11, params, "recording the job", err);
+        " $9, $10, $11, 'running', $12::text[])", b->progress), 12, params, "recording the job", err);
     PQclear(r);
     return r ? 0 : -1;
 }
@@ -838,10 +840,15 @@ int backfill_run(Arena *a, BackfillJob *job, const BackfillSettings *cli, const 
     if (!b.conn)
         return -1;
     int rc = -1;
-    const char *app = arena_printf(a, "SET application_name = %s",
-                                   db_quote_literal(a, arena_printf(a, "zdm backfill %.40s", job->name)));
-    if (db_exec(b.conn, app, err) < 0)
-        goto done;
+    {
+        /* application_name holds 63 bytes: the name is cut, on a character boundary */
+        const char *params[] = {arena_printf(a, "zdm backfill %s", util_utf8_prefix(a, job->name, 40))};
+        PGresult *r = bf_query(b.conn, "SELECT set_config('application_name', $1, false)", 1, params,
+                               "setting application_name", err);
+        if (!r)
+            goto done;
+        PQclear(r);
+    }
     if (resolve_target(&b, err) < 0)
         goto done;
     bool have_table = false;

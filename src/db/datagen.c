@@ -200,7 +200,7 @@ static const char *value_expr(Arena *a, const Catalog *c, const Table *t, const 
     if (is_text(col)) {
         int n = text_limit(col);
         const char *e = unique ? "g::text"
-                               : arena_printf(a, "%s || '-' || g", db_quote_literal(a, arena_strndup(a, col->name, 6)));
+                               : arena_printf(a, "%s || '-' || g", db_quote_literal(a, util_utf8_prefix(a, col->name, 6)));
         return n ? arena_printf(a, "left(%s, %d)", e, n) : e;
     }
     if (is_type(col, "uuid"))
