@@ -1,10 +1,11 @@
 /*
  * conn.c — opening the connection and reporting its errors.
  *
- * The password is kept out of every message in two ways: what zdm echoes of
- * a connection string goes through db_redact, and every message that comes
- * from libpq or the server goes through db_scrub, which knows the password
- * the connection used (from the URL, a key=value string or PGPASSWORD).
+ * The password is kept out of every message by construction, not by
+ * searching for it in text: a connection string zdm shows is rebuilt from
+ * what PQconninfoParse read, with the password left out, so no spelling of
+ * it (percent-encoded key, quoted value, URI user info) gets through; and
+ * libpq's parse errors lose the tokens they quote.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -14,133 +15,83 @@
 #include "db.h"
 #include "../sql/sql.h"
 
-/* The password of the connection string in use, to scrub from messages.
- * One connection string per run, so one slot is enough. */
-static char db_secret[512];
-
-static void remember_secret(const char *pw)
+/* A value as key=value writes it: quoted when it holds a space or a quote. */
+static void append_value(StrBuf *sb, const char *v)
 {
-    if (pw && *pw && strlen(pw) < sizeof db_secret)
-        strcpy(db_secret, pw);
-}
-
-void db_scrub(char *msg, size_t size)
-{
-    size_t n = strlen(db_secret);
-    /* a one- or two-character password would mangle every message it
-     * happens to occur in, and says nothing when it does */
-    if (n < 3)
+    bool plain = *v != '\0';
+    for (const char *p = v; *p; p++)
+        if (isspace((unsigned char)*p) || *p == '\'' || *p == '\\')
+            plain = false;
+    if (plain) {
+        sb_append(sb, v);
         return;
-    char *p;
-    while ((p = strstr(msg, db_secret)) != NULL) {
-        size_t tail = strlen(p + n);
-        if ((size_t)(p - msg) + 3 + tail + 1 > size)
-            break;
-        memmove(p + 3, p + n, tail + 1);
-        memcpy(p, "***", 3);
     }
-}
-
-static bool is_uri(const char *s)
-{
-    return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
-}
-
-/* Masks the value of every "password=" query parameter from p on. */
-static void redact_query(StrBuf *sb, const char *p)
-{
-    while (*p) {
-        bool at_param = (p[-1] == '?' || p[-1] == '&');
-        if (at_param && strncmp(p, "password=", 9) == 0) {
-            sb_append(sb, "password=***");
-            p += 9;
-            while (*p && *p != '&')
-                p++;
-            continue;
-        }
+    sb_append(sb, "'");
+    for (const char *p = v; *p; p++) {
+        if (*p == '\'' || *p == '\\')
+            sb_append(sb, "\\");
         sb_appendn(sb, p, 1);
-        p++;
     }
+    sb_append(sb, "'");
 }
 
-/* The password of a URI as written (still percent-encoded), or NULL. */
-static const char *uri_password(Arena *a, const char *s)
+const char *db_redact(Arena *a, const char *conninfo)
 {
-    if (!is_uri(s))
+    if (!conninfo)
         return NULL;
-    const char *auth = strstr(s, "://") + 3;
-    const char *at = auth;
-    while (*at && *at != '@' && *at != '/')
-        at++;
-    if (*at != '@')
-        return NULL;
-    const char *colon = memchr(auth, ':', (size_t)(at - auth));
-    return colon ? arena_strndup(a, colon + 1, (size_t)(at - colon - 1)) : NULL;
-}
-
-const char *db_redact(Arena *a, const char *s)
-{
-    if (!s)
-        return NULL;
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+    PQfreemem(perr);
+    if (!opts)
+        return "(a connection string libpq cannot read)";
     StrBuf sb;
     sb_init(&sb, a);
-    if (is_uri(s)) {
-        const char *auth = strstr(s, "://") + 3;
-        sb_appendn(&sb, s, (size_t)(auth - s));
-        /* libpq reads user info up to an '@' met before any '/' */
-        const char *at = auth;
-        while (*at && *at != '@' && *at != '/')
-            at++;
-        const char *p = auth;
-        if (*at == '@') {
-            const char *colon = memchr(auth, ':', (size_t)(at - auth));
-            if (colon) {
-                sb_appendn(&sb, auth, (size_t)(colon - auth));
-                sb_append(&sb, ":***");
-            } else {
-                sb_appendn(&sb, auth, (size_t)(at - auth));
-            }
-            p = at;
-        }
-        const char *q = strchr(p, '?');
-        if (!q) {
-            sb_append(&sb, p);
-            return sb.data;
-        }
-        sb_appendn(&sb, p, (size_t)(q - p) + 1);
-        redact_query(&sb, q + 1);
-        return sb.data;
+    for (PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!o->val || strcmp(o->keyword, "password") == 0)
+            continue;
+        sb_printf(&sb, "%s%s=", sb.len ? " " : "", o->keyword);
+        append_value(&sb, o->val);
     }
-    /* key=value form: password = 'quoted \' value' or password=bare */
-    const char *p = s;
+    PQconninfoFree(opts);
+    return sb.len ? sb.data : "(libpq's defaults)";
+}
+
+/* Whether word is a connection keyword libpq knows ("host", "port"). */
+static bool is_keyword(const char *word, size_t n)
+{
+    PQconninfoOption *d = PQconndefaults();
+    bool found = false;
+    for (PQconninfoOption *o = d; o && o->keyword && !found; o++)
+        found = strlen(o->keyword) == n && strncmp(o->keyword, word, n) == 0;
+    PQconninfoFree(d);
+    return found;
+}
+
+/* libpq's parse error without the tokens it quotes (the token may be the
+ * password, or part of it), but with the keywords and separators it names. */
+static const char *parse_error_text(Arena *a, const char *msg)
+{
+    StrBuf sb;
+    sb_init(&sb, a);
+    const char *p = msg;
     while (*p) {
-        bool word_start = p == s || isspace((unsigned char)p[-1]);
-        if (word_start && strncmp(p, "password", 8) == 0) {
-            const char *q = p + 8;
-            while (isspace((unsigned char)*q))
-                q++;
-            if (*q == '=') {
-                q++;
-                while (isspace((unsigned char)*q))
-                    q++;
-                if (*q == '\'') {
-                    for (q++; *q && *q != '\''; q++)
-                        if (*q == '\\' && q[1])
-                            q++;
-                    if (*q)
-                        q++;
-                } else {
-                    while (*q && !isspace((unsigned char)*q))
-                        q++;
-                }
-                sb_append(&sb, "password=***");
-                p = q;
-                continue;
-            }
+        const char *q = strchr(p, '"');
+        const char *e = q ? strchr(q + 1, '"') : NULL;
+        if (!q || !e) {
+            sb_append(&sb, p);
+            break;
         }
-        sb_appendn(&sb, p, 1);
-        p++;
+        sb_appendn(&sb, p, (size_t)(q - p));
+        size_t n = (size_t)(e - q - 1);
+        if (n <= 1 || is_keyword(q + 1, n))
+            sb_appendn(&sb, q, n + 2);
+        else
+            sb_append(&sb, "(a token not shown)");
+        p = e + 1;
     }
+    size_t n = sb.len;
+    while (n && (sb.data[n - 1] == '\n' || sb.data[n - 1] == ' '))
+        sb.data[--n] = '\0';
     return sb.data;
 }
 
@@ -158,7 +109,6 @@ int db_error(ZdmError *err, PGconn *conn, const PGresult *res, const char *what)
     for (char *p = buf; *p; p++)
         if (*p == '\n')
             *p = ' ';
-    db_scrub(buf, sizeof buf);
     zdm_error(err, NULL, 0, 0, "%s: %s", what, buf);
     err->kind = ERR_DATABASE;
     return -1;
@@ -179,26 +129,13 @@ PGconn *db_connect(Arena *a, const char *url, ZdmError *err)
         char *perr = NULL;
         PQconninfoOption *opts = PQconninfoParse(url, &perr);
         if (!opts) {
-            /* libpq quotes the token it could not read, which may be the
-             * password: scrub what the URL holds where a password goes */
-            remember_secret(uri_password(a, url));
-            char buf[600];
-            snprintf(buf, sizeof buf, "%s", perr ? perr : "out of memory");
+            zdm_error(err, NULL, 0, 0, "%s is not a connection string: %s", source,
+                      parse_error_text(a, perr ? perr : "out of memory"));
             PQfreemem(perr);
-            size_t n = strlen(buf);
-            while (n && buf[n - 1] == '\n')
-                buf[--n] = '\0';
-            db_scrub(buf, sizeof buf);
-            zdm_error(err, NULL, 0, 0, "%s %s is not a connection string: %s", source,
-                      db_redact(a, url), buf);
             return NULL;
         }
-        for (PQconninfoOption *o = opts; o->keyword; o++)
-            if (strcmp(o->keyword, "password") == 0)
-                remember_secret(o->val);
         PQconninfoFree(opts);
     }
-    remember_secret(getenv("PGPASSWORD"));
     const char *keys[] = {"dbname", "fallback_application_name", NULL};
     const char *vals[] = {url, "zdm", NULL};
     PGconn *conn = PQconnectdbParams(keys, vals, 1);
@@ -207,7 +144,6 @@ PGconn *db_connect(Arena *a, const char *url, ZdmError *err)
         err->kind = ERR_DATABASE;
         return NULL;
     }
-    remember_secret(PQpass(conn)); /* a password from ~/.pgpass is as secret */
     if (PQstatus(conn) != CONNECTION_OK) {
         db_error(err, conn, NULL,
                  url ? arena_printf(a, "cannot connect to %s", db_redact(a, url))
@@ -274,10 +210,12 @@ const char *db_quote_literal(Arena *a, const char *s)
 {
     StrBuf sb;
     sb_init(&sb, a);
-    sb_append(&sb, "'");
+    /* with a backslash, E'' reads the same whatever standard_conforming_strings says */
+    bool escape = strchr(s, '\\') != NULL;
+    sb_append(&sb, escape ? "E'" : "'");
     for (const char *p = s; *p; p++) {
-        if (*p == '\'')
-            sb_append(&sb, "'");
+        if (*p == '\'' || (escape && *p == '\\'))
+            sb_appendn(&sb, p, 1);
         sb_appendn(&sb, p, 1);
     }
     sb_append(&sb, "'");
