@@ -9,17 +9,29 @@
  * its own, so the Ctrl-C that the terminal sends to zdm's process group does
  * not shut the server down under zdm's feet: zdm stops it itself, in order.
  *
+ * The server must not outlive zdm, even a zdm killed with kill -9: postgres
+ * runs under a keeper, a small forked process that holds the read end of a
+ * pipe whose write end only zdm has. When zdm closes it, or dies, the keeper
+ * reads end-of-file, stops the server (immediate shutdown) and removes the
+ * directory. A directory whose keeper is gone too (both killed) is removed by
+ * the next run. Children get a clean environment (PATH and TZ only): the
+ * caller's DATABASE_URL or PGPASSWORD must not be readable from the
+ * server's /proc/PID/environ or from SQL on it; and postgres is started
+ * with an argument vector, no shell, so no TMPDIR can be misread or run.
+ *
  * With --database the user's database stands in for the server. zdm wipes it
  * before each use, so it must be one zdm may wipe: empty, or marked as
  * zdm's scratch database by an earlier run (a comment on the database), or
  * --force.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <glob.h>
+#include <poll.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -157,7 +169,46 @@ const char *server_find_bindir(Arena *a, const char *pg_bin, ZdmError *err)
     return NULL;
 }
 
-/* ---- running initdb and pg_ctl -------------------------------------------------------- */
+/* ---- running initdb and postgres -------------------------------------------------------- */
+
+/* The environment of every child: PATH and TZ, nothing the caller's
+ * environment holds besides (built before fork: the child only reads it). */
+static char **child_env(void)
+{
+    static char path[4096], tz[256];
+    static char *env[3];
+    const char *p = getenv("PATH"), *t = getenv("TZ");
+    int n = 0;
+    snprintf(path, sizeof path, "PATH=%s", p && strlen(p) < sizeof path - 6 ? p : "/usr/bin:/bin");
+    env[n++] = path;
+    if (t && strlen(t) < sizeof tz - 4) {
+        snprintf(tz, sizeof tz, "TZ=%s", t);
+        env[n++] = tz;
+    }
+    env[n] = NULL;
+    return env;
+}
+
+/* In a child: become the server's user, output to log, stdin from /dev/null. */
+static void child_setup(const Server *s, const char *log)
+{
+    if (s->as_postgres &&
+        (setgroups(1, &s->gid) != 0 || setgid(s->gid) != 0 || setuid(s->uid) != 0)) {
+        perror("zdm: cannot become the postgres user");
+        _exit(127);
+    }
+    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+    }
+    int null = open("/dev/null", O_RDONLY);
+    if (null >= 0) {
+        dup2(null, 0);
+        close(null);
+    }
+}
 
 /* Runs argv[0] with argv, as the server's user, output appended to log.
  * Returns the exit status, or -1 when it could not run. */
@@ -168,24 +219,8 @@ static int run_tool(const Server *s, const char *log, char *const argv[])
         return -1;
     if (pid == 0) {
         setsid(); /* out of the terminal's process group: Ctrl-C is zdm's to handle */
-        /* the server's user, before the log is opened: pg_ctl -l appends to it too */
-        if (s->as_postgres &&
-            (setgroups(1, &s->gid) != 0 || setgid(s->gid) != 0 || setuid(s->uid) != 0)) {
-            perror("zdm: cannot become the postgres user");
-            _exit(127);
-        }
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        int null = open("/dev/null", O_RDONLY);
-        if (null >= 0) {
-            dup2(null, 0);
-            close(null);
-        }
-        execv(argv[0], argv);
+        child_setup(s, log); /* the server's user, before the log is opened */
+        execve(argv[0], argv, child_env());
         perror(argv[0]);
         _exit(127);
     }
@@ -223,6 +258,168 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return 0;
 }
 
+/* ---- the keeper ----------------------------------------------------------------------- */
+
+#define KEEPER_FILE "zdm.keeper" /* in the directory: the keeper's pid */
+
+static const volatile sig_atomic_t never; /* for util_sleep_ms: sleeps nothing short */
+
+/* A process that exists and is not a zombie (an orphan's zombie waits for
+ * whatever reaps orphans here, which may be slow or nothing). */
+static bool alive(pid_t pid)
+{
+    if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM))
+        return false;
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return true; /* no /proc: kill's answer stands */
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *paren = strrchr(buf, ')'); /* "pid (comm) state ..." */
+    return !(paren && paren[1] == ' ' && paren[2] == 'Z');
+}
+
+/* The keeper's life: start postgres, then wait for zdm's word or its death. */
+static void keeper_main(const Server *s, int fd, char *const argv[], const char *log)
+{
+    pid_t pm = fork();
+    if (pm < 0)
+        _exit(1);
+    if (pm == 0) {
+        close(fd);
+        child_setup(s, log);
+        execve(argv[0], argv, child_env());
+        perror(argv[0]);
+        _exit(127);
+    }
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int n = poll(&p, 1, 500);
+        int status;
+        if (waitpid(pm, &status, WNOHANG) == pm)
+            _exit(1); /* the server stopped on its own: zdm sees it go */
+        if (n <= 0)
+            continue;
+        char c = 0;
+        ssize_t k = read(fd, &c, 1);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k == 1 && c == 'k')
+            _exit(0); /* --keep: the server goes on without its keeper */
+        if (k == 1)
+            continue;
+        /* end of file: zdm is done, or dead */
+        kill(pm, SIGQUIT); /* immediate shutdown: nothing in it outlives the run */
+        for (int i = 0; i < 200 && waitpid(pm, &status, WNOHANG) == 0; i++)
+            usleep(50 * 1000);
+        if (waitpid(pm, &status, WNOHANG) == 0) {
+            kill(pm, SIGKILL);
+            waitpid(pm, &status, 0);
+        }
+        nftw(s->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        _exit(0);
+    }
+}
+
+/* Starts postgres under a keeper and waits until it accepts connections. */
+static int start_keeper(Arena *a, Server *s, const char *data, const char *log)
+{
+    char *postgres[] = {arena_printf(a, "%s/postgres", s->bindir), "-D", (char *)data, "-k", (char *)s->dir,
+                        "-c", "listen_addresses=", "-c", "fsync=off", "-c", "full_page_writes=off",
+                        "-c", "synchronous_commit=off", "-c", "max_connections=200", NULL};
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    /* only zdm holds the write end: no child it starts may keep the keeper waiting */
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    fflush(NULL);
+    pid_t keeper = fork();
+    if (keeper < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (keeper == 0) {
+        setsid(); /* out of the terminal's process group: Ctrl-C is zdm's to handle */
+        close(fds[1]);
+        signal(SIGINT, SIG_IGN);
+        signal(SIGTERM, SIG_IGN);
+        keeper_main(s, fds[0], postgres, log);
+    }
+    close(fds[0]);
+    s->keeper = keeper;
+    s->keeper_fd = fds[1];
+    FILE *f = fopen(arena_printf(a, "%s/" KEEPER_FILE, s->dir), "w");
+    if (f) {
+        fprintf(f, "%ld\n", (long)keeper);
+        fclose(f);
+    }
+    const char *keys[] = {"host", "dbname", "user", "connect_timeout", NULL};
+    const char *vals[] = {s->dir, "postgres", "postgres", "5", NULL};
+    for (double end = util_now_ms() + 60000; util_now_ms() < end;) {
+        if (PQpingParams(keys, vals, 0) == PQPING_OK)
+            return 0;
+        int status;
+        if (waitpid(keeper, &status, WNOHANG) == keeper) { /* postgres exited: see the log */
+            s->keeper = 0;
+            close(s->keeper_fd);
+            s->keeper_fd = -1;
+            return -1;
+        }
+        util_sleep_ms(50, &never);
+    }
+    return -1;
+}
+
+/* Removes the directories of earlier runs whose keeper died (killed with zdm):
+ * their server is stopped first. Only zdm's own directories, by their
+ * KEEPER_FILE, and only those of this user (root: all). */
+static void remove_stale(Arena *a, const char *tmp)
+{
+    glob_t g;
+    if (glob(arena_printf(a, "%s/zdm-pg.*/" KEEPER_FILE, tmp), 0, NULL, &g) != 0)
+        return;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        struct stat st;
+        FILE *f = fopen(g.gl_pathv[i], "r");
+        long pid = 0;
+        if (!f)
+            continue;
+        bool read = fscanf(f, "%ld", &pid) == 1;
+        fclose(f);
+        if (!read || alive((pid_t)pid) || stat(g.gl_pathv[i], &st) != 0 || (geteuid() != 0 && st.st_uid != geteuid()))
+            continue;
+        const char *dir = arena_strndup(a, g.gl_pathv[i], strlen(g.gl_pathv[i]) - strlen("/" KEEPER_FILE));
+        /* postmaster.pid: the pid, then the data directory (so a pid
+         * reused by another process is not taken for the server) */
+        const char *data = arena_printf(a, "%s/data", dir);
+        f = fopen(arena_printf(a, "%s/postmaster.pid", data), "r");
+        long pm = 0;
+        char line[4096] = "";
+        if (f) {
+            if (fscanf(f, "%ld\n", &pm) != 1 || !fgets(line, sizeof line, f))
+                pm = 0;
+            fclose(f);
+            line[strcspn(line, "\n")] = '\0';
+        }
+        if (pm > 0 && strcmp(line, data) == 0 && alive((pid_t)pm)) {
+            kill((pid_t)pm, SIGQUIT); /* immediate shutdown, as the keeper would have */
+            for (int k = 0; k < 200 && alive((pid_t)pm); k++) {
+                if (k == 100)
+                    kill((pid_t)pm, SIGKILL);
+                util_sleep_ms(50, &never);
+            }
+        }
+        if (!alive((pid_t)pm))
+            nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    globfree(&g);
+}
+
 static int start_embedded(Arena *a, const ServerOptions *o, Server *s, ZdmError *err)
 {
     s->bindir = server_find_bindir(a, o->pg_bin, err);
@@ -242,7 +439,10 @@ static int start_embedded(Arena *a, const ServerOptions *o, Server *s, ZdmError 
         s->gid = pw->pw_gid;
     }
     const char *tmp = getenv("TMPDIR");
-    char *dir = arena_printf(a, "%s/zdm-pg.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    remove_stale(a, tmp);
+    char *dir = arena_printf(a, "%s/zdm-pg.XXXXXX", tmp);
     if (!mkdtemp(dir)) {
         zdm_error(err, NULL, 0, 0, "cannot create a temporary directory %s: %s", dir, strerror(errno));
         err->kind = ERR_DATABASE;
@@ -265,12 +465,7 @@ static int start_embedded(Arena *a, const ServerOptions *o, Server *s, ZdmError 
         err->kind = ERR_DATABASE;
         return -1;
     }
-    char *opts = arena_printf(a,
-        "-k %s -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off "
-        "-c max_connections=200", dir);
-    char *pg_ctl[] = {arena_printf(a, "%s/pg_ctl", s->bindir), "-D", (char *)data, "-l", (char *)log,
-                      "-w", "-t", "60", "-o", opts, "start", NULL};
-    if (run_tool(s, arena_printf(a, "%s/pg_ctl.log", dir), pg_ctl) != 0) {
+    if (start_keeper(a, s, data, log) < 0) {
         zdm_error(err, NULL, 0, 0, "the throwaway PostgreSQL did not start: %s", log_tail(a, log));
         err->kind = ERR_DATABASE;
         return -1;
@@ -280,9 +475,24 @@ static int start_embedded(Arena *a, const ServerOptions *o, Server *s, ZdmError 
     return 0;
 }
 
+/* Percent-encodes what a URI component cannot hold as it is (a TMPDIR may
+ * hold spaces, '&' or '#'). */
+static const char *uri_encode(Arena *a, const char *v)
+{
+    StrBuf sb;
+    sb_init(&sb, a);
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (isalnum(*p) || strchr("/-._~", *p))
+            sb_appendn(&sb, (const char *)p, 1);
+        else
+            sb_printf(&sb, "%%%02X", *p);
+    }
+    return sb.data;
+}
+
 const char *server_url(Arena *a, const Server *s, const char *dbname)
 {
-    return arena_printf(a, "postgresql://postgres@/%s?host=%s", dbname, s->dir);
+    return arena_printf(a, "postgresql://postgres@/%s?host=%s", uri_encode(a, dbname), uri_encode(a, s->dir));
 }
 
 /* ---- --database ---------------------------------------------------------------------- */
@@ -329,6 +539,7 @@ static int check_scratch(Arena *a, const ServerOptions *o, PGconn *conn, ZdmErro
 int server_open(Arena *a, const ServerOptions *o, Server *s, ZdmError *err)
 {
     memset(s, 0, sizeof *s);
+    s->keeper_fd = -1;
     server_signals_install();
     if (!o->database) {
         if (start_embedded(a, o, s, err) < 0)
@@ -403,13 +614,26 @@ void server_close(Arena *a, Server *s, bool keep, const char *dbname, FILE *out)
                 "  psql \"%s\"\n"
                 "  stop it: %s%s/pg_ctl -D %s stop && rm -rf %s\n",
                 server_url(a, s, dbname ? dbname : "postgres"), as, s->bindir, data, s->dir);
+        if (s->keeper_fd >= 0) {
+            (void)!write(s->keeper_fd, "k", 1);
+            close(s->keeper_fd);
+            s->keeper_fd = -1;
+        }
+        if (s->keeper > 0)
+            waitpid(s->keeper, NULL, 0);
+        s->keeper = 0;
+        remove(arena_printf(a, "%s/" KEEPER_FILE, s->dir));
         s->dir = NULL;
         return;
     }
-    if (s->running) {
-        char *stop[] = {arena_printf(a, "%s/pg_ctl", s->bindir), "-D", (char *)data, "-m", "immediate",
-                        "-w", "stop", NULL};
-        run_tool(s, "/dev/null", stop);
+    if (s->keeper_fd >= 0) {
+        /* the keeper stops the server and removes the directory */
+        close(s->keeper_fd);
+        s->keeper_fd = -1;
+        if (s->keeper > 0)
+            while (waitpid(s->keeper, NULL, 0) < 0 && errno == EINTR)
+                ;
+        s->keeper = 0;
         s->running = false;
     }
     nftw(s->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);

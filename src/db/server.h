@@ -36,6 +36,8 @@ typedef struct Server {
     uid_t uid;
     gid_t gid;
     int major;            /* the server's major version */
+    pid_t keeper;         /* embedded: the process that stops the server when zdm goes */
+    int keeper_fd;        /* embedded: closing it (or dying) tells the keeper to */
 } Server;
 
 /*
