@@ -32,6 +32,11 @@ const char *db_format_duration(Arena *a, long ms)
 {
     if (ms == 0)
         return "0";
+    /* the largest unit that divides it, as the docs write them: 5min, not 300s */
+    if (ms % 3600000 == 0)
+        return arena_printf(a, "%ldh", ms / 3600000);
+    if (ms % 60000 == 0)
+        return arena_printf(a, "%ldmin", ms / 60000);
     if (ms % 1000 == 0)
         return arena_printf(a, "%lds", ms / 1000);
     return arena_printf(a, "%ldms", ms);

@@ -596,7 +596,15 @@ static Migration *read_migration(Arena *a, const char *name, const char *file,
     m->phase = PHASE_NONE;
     m->directive = PHASE_NONE;
     m->text = util_read_file(a, file, &m->len, err);
-    if (!m->text || apply_layout(a, m, err) < 0)
+    if (!m->text)
+        return NULL;
+    /* PostgreSQL takes UTF-8 only: say where a file is not, before any use */
+    int line, column;
+    if (!util_utf8_valid(m->text, m->len, &line, &column)) {
+        zdm_error(err, file, line, column, "invalid UTF-8 (the file must be UTF-8, as PostgreSQL reads it)");
+        return NULL;
+    }
+    if (apply_layout(a, m, err) < 0)
         return NULL;
     return m;
 }

@@ -372,3 +372,45 @@ void util_sleep_ms(long ms, const volatile sig_atomic_t *stop)
         ms -= step;
     }
 }
+
+const char *util_utf8_prefix(Arena *a, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return s;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) /* s[n] continues a character */
+        n--;
+    return arena_strndup(a, s, n);
+}
+
+bool util_utf8_valid(const char *text, size_t len, int *line, int *column)
+{
+    const unsigned char *p = (const unsigned char *)text, *end = p + len, *bol = p;
+    int ln = 1;
+    while (p < end) {
+        unsigned c = *p;
+        int need = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+        bool ok = need >= 0 && c != 0 && c != 0xC0 && c != 0xC1 && c <= 0xF4 && end - p > need;
+        unsigned cp = need == 0 ? c : need == 1 ? c & 0x1F : need == 2 ? c & 0x0F : c & 0x07;
+        for (int k = 1; ok && k <= need; k++) {
+            ok = (p[k] & 0xC0) == 0x80;
+            cp = (cp << 6) | (p[k] & 0x3F);
+        }
+        /* overlong forms, surrogates and code points past U+10FFFF */
+        if (ok && ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+                   (cp >= 0xD800 && cp <= 0xDFFF)))
+            ok = false;
+        if (!ok) {
+            *line = ln;
+            *column = (int)(p - bol) + 1;
+            return false;
+        }
+        if (c == '\n') {
+            ln++;
+            bol = p + 1;
+        }
+        p += need + 1;
+    }
+    return true;
+}

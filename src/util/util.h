@@ -90,6 +90,14 @@ int util_natural_cmp(const char *a, const char *b);
 
 bool util_streq(const char *a, const char *b); /* NULL-safe strcmp()==0 */
 
+/* The longest prefix of s of at most max bytes that ends on a UTF-8
+ * character boundary (a cut never splits a character). */
+const char *util_utf8_prefix(Arena *a, const char *s, size_t max);
+
+/* Whether text[0..len) is valid UTF-8 (no NUL either: PostgreSQL refuses it);
+ * when not, *line and *column (1-based, columns in bytes) say where. */
+bool util_utf8_valid(const char *text, size_t len, int *line, int *column);
+
 unsigned util_hash(const char *s); /* FNV-1a */
 
 /* Milliseconds on the monotonic clock, for durations. */

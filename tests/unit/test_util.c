@@ -49,11 +49,38 @@ static void intern_gives_one_pointer_per_text(void **state)
     arena_free(a);
 }
 
+static void utf8_prefix_cuts_on_a_boundary(void **state)
+{
+    (void)state;
+    Arena *a = arena_new();
+    assert_string_equal(util_utf8_prefix(a, "abc", 40), "abc");
+    assert_string_equal(util_utf8_prefix(a, "a\xc3\xa9\xc3\xa9", 4), "a\xc3\xa9"); /* byte 4 is mid-é */
+    assert_string_equal(util_utf8_prefix(a, "a\xc3\xa9\xc3\xa9", 5), "a\xc3\xa9\xc3\xa9");
+    assert_string_equal(util_utf8_prefix(a, "\xe2\x82\xac", 2), "");
+    arena_free(a);
+}
+
+static void utf8_valid_says_where(void **state)
+{
+    (void)state;
+    int line = 0, col = 0;
+    assert_true(util_utf8_valid("caf\xc3\xa9\n\xf0\x9f\x98\x80", 10, &line, &col));
+    assert_false(util_utf8_valid("ab\ncaf\xe9'", 8, &line, &col));
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 4);
+    assert_false(util_utf8_valid("\xc0\xaf", 2, &line, &col)); /* overlong '/' */
+    assert_false(util_utf8_valid("\xed\xa0\x80", 3, &line, &col)); /* a surrogate */
+    assert_false(util_utf8_valid("a\xe2\x82", 3, &line, &col)); /* cut short */
+    assert_int_equal(col, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(strmap_holds_many_keys),
         cmocka_unit_test(intern_gives_one_pointer_per_text),
+        cmocka_unit_test(utf8_prefix_cuts_on_a_boundary),
+        cmocka_unit_test(utf8_valid_says_where),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
