@@ -840,6 +840,8 @@ int backfill_run(Arena *a, BackfillJob *job, const BackfillSettings *cli, const 
     if (!b.conn)
         return -1;
     int rc = -1;
+    if (!o->dry_run && db_require_session(a, b.conn, o->url, "backfill", err) < 0)
+        goto done;
     {
         /* application_name holds 63 bytes: the name is cut, on a character boundary */
         const char *params[] = {arena_printf(a, "zdm backfill %s", util_utf8_prefix(a, job->name, 40))};

@@ -39,6 +39,9 @@ const char *db_redact(Arena *a, const char *conninfo)
 {
     if (!conninfo)
         return NULL;
+    ZdmError ignore = {0};
+    if (pq_load(&ignore) < 0)
+        return "(a connection string: libpq is not installed to read it)";
     char *perr = NULL;
     PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
     PQfreemem(perr);
@@ -156,6 +159,49 @@ PGconn *db_connect(Arena *a, const char *url, ZdmError *err)
     PGresult *r = PQexec(conn, "SET client_min_messages = warning");
     PQclear(r);
     return conn;
+}
+
+/* pg_backend_pid() of conn, as a number; -1 on error. */
+static long backend_pid(PGconn *conn)
+{
+    PGresult *r = PQexec(conn, "SELECT pg_backend_pid()");
+    long pid = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atol(PQgetvalue(r, 0, 0)) : -1;
+    PQclear(r);
+    return pid;
+}
+
+int db_require_session(Arena *a, PGconn *conn, const char *url, const char *command, ZdmError *err)
+{
+    /* A pooler in transaction (or statement) mode hands each transaction of
+     * one client connection to whichever server connection is free. Seen
+     * from the client: a second connection, inside a transaction, gets the
+     * backend the first one just used; or the first one, while that
+     * transaction holds a backend, gets another one. On a direct connection
+     * (or a pooler in session mode) neither can happen. */
+    long first = backend_pid(conn);
+    if (first < 0)
+        return db_error(err, conn, NULL, "reading pg_backend_pid()");
+    ZdmError ignore = {0};
+    PGconn *other = db_connect(a, url, &ignore);
+    if (!other)
+        return 0; /* no second connection to compare with: nothing known to refuse on */
+    PGresult *r = PQexec(other, "BEGIN");
+    PQclear(r);
+    long held = backend_pid(other);
+    long again = held == first ? first : backend_pid(conn);
+    r = PQexec(other, "ROLLBACK");
+    PQclear(r);
+    PQfinish(other);
+    if (held != first && again == first)
+        return 0;
+    zdm_error(err, NULL, 0, 0,
+              "the connection goes through a pooler in transaction mode (PgBouncer's pool_mode = transaction: "
+              "the server session changed between two transactions, backend %ld then %ld); zdm %s holds a "
+              "session-level advisory lock and session settings, which such a pooler hands to other clients: "
+              "connect directly to PostgreSQL (or through a pool in session mode) for zdm %s",
+              first, held == first ? held : again, command, command);
+    err->kind = ERR_DATABASE;
+    return -1;
 }
 
 int db_exec(PGconn *conn, const char *sql, ZdmError *err)

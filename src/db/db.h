@@ -30,6 +30,14 @@ PGconn *db_connect(Arena *a, const char *url, ZdmError *err);
  * password ("host=/tmp dbname=app user=app"). */
 const char *db_redact(Arena *a, const char *conninfo);
 
+/*
+ * zdm migrate and zdm backfill hold a session: an advisory lock, SETs. Refuses
+ * (exit 3, saying to connect directly) a connection whose transactions go to
+ * different server sessions, as through PgBouncer in transaction mode. Opens
+ * a second connection to url for a moment to tell. 0 when it is a session.
+ */
+int db_require_session(Arena *a, PGconn *conn, const char *url, const char *command, ZdmError *err);
+
 /* Fills err (kind ERR_DATABASE) with "what: <server or libpq message>".
  * res may be NULL (the connection's message is used). Returns -1. */
 int db_error(ZdmError *err, PGconn *conn, const PGresult *res, const char *what);

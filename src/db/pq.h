@@ -21,12 +21,12 @@
 #include "../util/util.h"
 
 #define PQ_FUNCTIONS(X)                                                                            \
-    X(PQcancel) X(PQclear) X(PQconnectdb) X(PQconnectdbParams) X(PQconninfoFree)                   \
-    X(PQconninfoParse) X(PQdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQfinish)             \
-    X(PQfreeCancel) X(PQfreemem) X(PQgetCancel) X(PQgetisnull) X(PQgetResult) X(PQgetvalue)        \
-    X(PQnfields) X(PQntuples) X(PQpass) X(PQreset) X(PQresultErrorField)                           \
-    X(PQresultErrorMessage) X(PQresultStatus) X(PQsendQuery) X(PQserverVersion) X(PQstatus)        \
-    X(PQtransactionStatus)
+    X(PQcancel) X(PQclear) X(PQconndefaults) X(PQconnectdb) X(PQconnectdbParams) X(PQconninfoFree) \
+    X(PQconninfoParse) X(PQdb) X(PQenterPipelineMode) X(PQerrorMessage) X(PQexec) X(PQexecParams) \
+    X(PQexitPipelineMode) X(PQfinish) X(PQfreeCancel) X(PQfreemem) X(PQgetCancel) X(PQgetisnull)   \
+    X(PQgetResult) X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQpass) X(PQpingParams)               \
+    X(PQpipelineSync) X(PQreset) X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus)  \
+    X(PQsendQuery) X(PQsendQueryParams) X(PQserverVersion) X(PQstatus) X(PQtransactionStatus)
 
 typedef struct PqFunctions {
 #define PQ_POINTER(f) __typeof__(f) *f;
@@ -43,6 +43,12 @@ int pq_load(ZdmError *err);
 #ifndef ZDM_PQ_LOADER
 #define PQcancel pq.PQcancel
 #define PQclear pq.PQclear
+#define PQsendQueryParams pq.PQsendQueryParams
+#define PQpipelineSync pq.PQpipelineSync
+#define PQpingParams pq.PQpingParams
+#define PQexitPipelineMode pq.PQexitPipelineMode
+#define PQenterPipelineMode pq.PQenterPipelineMode
+#define PQconndefaults pq.PQconndefaults
 #define PQconnectdb pq.PQconnectdb
 #define PQconnectdbParams pq.PQconnectdbParams
 #define PQconninfoFree pq.PQconninfoFree

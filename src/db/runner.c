@@ -1197,6 +1197,10 @@ int db_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmError *e
     if (!r.conn)
         return -1;
     r.pg_version = db_pg_version(r.conn);
+    if (!o->dry_run && db_require_session(a, r.conn, o->url, "migrate", err) < 0) {
+        PQfinish(r.conn);
+        return -1;
+    }
     run_interrupted = 0;
     install_signals(r.conn);
     int rc = -1;

@@ -465,6 +465,8 @@ static int start_embedded(Arena *a, const ServerOptions *o, Server *s, ZdmError 
         err->kind = ERR_DATABASE;
         return -1;
     }
+    if (pq_load(err) < 0)
+        return -1;
     if (start_keeper(a, s, data, log) < 0) {
         zdm_error(err, NULL, 0, 0, "the throwaway PostgreSQL did not start: %s", log_tail(a, log));
         err->kind = ERR_DATABASE;
