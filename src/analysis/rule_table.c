@@ -72,6 +72,8 @@ const Rule analysis_rules[] = {
     {"run-python-with-schema-changes", SEV_ERROR,
      "RunPython runs while the same transaction holds a schema change's lock on a live table"},
     {"not-analysed", SEV_WARNING, "zdm cannot see what this statement does"},
+    {"django-assumed", SEV_NOTICE,
+     "zdm assumed what a Django field class or model reference it does not know stands for"},
     {"unknown-object", SEV_NOTICE,
      "the history never created this object: zdm takes it as existing"},
     {NULL, 0, NULL},

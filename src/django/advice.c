@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dj.h"
 #include "django.h"
 
 static bool op_is(const Statement *s, const char *kind)
@@ -39,6 +40,40 @@ static const char *op_last(const Statement *s)
 }
 
 static const char *version_name(Arena *a, int v) { return arena_printf(a, "%d.%d", v / 10, v % 10); }
+
+/* text as a Python string literal, as repr() writes it: the fixes show
+ * Python, and Python the user can paste must parse (tests/django/fixes). */
+static const char *py_quote(Arena *a, const char *text)
+{
+    char quote = strchr(text, '\'') && !strchr(text, '"') ? '"' : '\'';
+    StrBuf sb;
+    sb_init(&sb, a);
+    sb_appendn(&sb, &quote, 1);
+    for (const char *p = text; *p; p++) {
+        if (*p == '\\' || *p == quote)
+            sb_append(&sb, "\\");
+        if (*p == '\n') {
+            sb_append(&sb, "\\n");
+            continue;
+        }
+        sb_appendn(&sb, p, 1);
+    }
+    sb_appendn(&sb, &quote, 1);
+    return sb.data;
+}
+
+/* "shop.Order.total" → "order" (the model_name= of an operation). */
+static const char *model_name(Arena *a, const Statement *s)
+{
+    const char *o = op_object(s), *dot = strchr(o, '.');
+    const char *m = dot ? dot + 1 : o;
+    const char *end = strchr(m, '.');
+    char *r = arena_strndup(a, m, end ? (size_t)(end - m) : strlen(m));
+    for (char *p = r; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return r;
+}
 
 /* A column or table the finding's first action names (for the fixes). */
 static const Action *first_action(const Statement *s, ActionKind kind)
@@ -72,9 +107,15 @@ static const char *add_field_fix(Arena *a, const Finding *f, int version)
         "Django %s drops the default it adds, and db_default needs Django 5.0. Either:\n"
         "1. add %s with null=True in this release (the old code's INSERTs leave it NULL), and in the\n"
         "   next release backfill it and make it NOT NULL with an AlterField, or\n"
-        "2. keep a database default: after this AddField, add\n"
-        "   migrations.RunSQL('ALTER TABLE ... ALTER COLUMN %s SET DEFAULT %s', migrations.RunSQL.noop)",
-        version_name(a, version), field, add && add->column ? add->column : field, dflt);
+        "2. keep a database default: after this AddField, add the operation\n"
+        "    migrations.RunSQL(\n"
+        "        %s,\n"
+        "        migrations.RunSQL.noop,\n"
+        "    )",
+        version_name(a, version), field,
+        py_quote(a, arena_printf(a, "ALTER TABLE %s ALTER COLUMN \"%s\" SET DEFAULT %s",
+                                 add && add->table ? arena_printf(a, "\"%s\"", catalog_display(add->table)) : "...",
+                                 add && add->column ? add->column : field, dflt)));
 }
 
 static const char *remove_field_fix(Arena *a, const Finding *f)
@@ -121,32 +162,63 @@ static const char *index_fix(Arena *a, const Finding *f)
         return "Build the index without blocking writes: replace AddIndex with\n"
                "django.contrib.postgres.operations.AddIndexConcurrently (same arguments) in a migration\n"
                "with atomic = False, holding no other operation";
+    /* the statement itself, made concurrent, for the RunSQL */
+    const char *sql = f->stmt->sql ? arena_strndup(a, f->stmt->sql, (size_t)f->stmt->len) : "";
+    const char *name = "...";
+    const char *create = strstr(sql, "CREATE INDEX ") == sql ? "CREATE INDEX "
+                       : strstr(sql, "CREATE UNIQUE INDEX ") == sql ? "CREATE UNIQUE INDEX " : NULL;
+    if (create) {
+        const char *n = sql + strlen(create), *e = *n == '"' ? strchr(n + 1, '"') : NULL;
+        if (e)
+            name = arena_strndup(a, n, (size_t)(e - n + 1));
+        sql = arena_printf(a, "%sCONCURRENTLY %s", create, sql + strlen(create));
+    } else {
+        sql = "CREATE INDEX CONCURRENTLY ...";
+    }
     return arena_printf(a,
-        "Build the index without blocking writes: in a migration with atomic = False,\n"
-        "migrations.SeparateDatabaseAndState(\n"
-        "    state_operations=[the %s as it is],\n"
-        "    database_operations=[the same operation with db_index=False,\n"
-        "                         migrations.RunSQL('CREATE INDEX CONCURRENTLY ...', 'DROP INDEX ...')])",
-        f->stmt->origin);
+        "Build the index without blocking writes: in a migration with atomic = False, write the\n"
+        "%s as\n"
+        "    migrations.SeparateDatabaseAndState(\n"
+        "        state_operations=[...],  # the operation as it is\n"
+        "        database_operations=[\n"
+        "            ...,  # the same operation with db_index=False\n"
+        "            migrations.RunSQL(\n"
+        "                %s,\n"
+        "                %s,\n"
+        "            ),\n"
+        "        ],\n"
+        "    )",
+        f->stmt->origin, py_quote(a, sql), py_quote(a, arena_printf(a, "DROP INDEX CONCURRENTLY IF EXISTS %s", name)));
 }
 
-static const char *check_fix(void)
+static const char *check_fix(Arena *a, const Finding *f)
 {
-    return "Add the constraint without a long lock, in two steps:\n"
-           "1. django.contrib.postgres.operations.AddConstraintNotValid(model_name=..., constraint=...)\n"
-           "   (Django 4.0+): only new rows are checked\n"
-           "2. in a later migration: ValidateConstraint(model_name=..., name=...), which scans the table\n"
-           "   without blocking writes";
+    return arena_printf(a,
+        "Add the constraint without a long lock, in two steps (django.contrib.postgres.operations,\n"
+        "Django 4.0+):\n"
+        "1. instead of the AddConstraint, check only new rows:\n"
+        "    AddConstraintNotValid(model_name=%s, constraint=...)  # the same constraint\n"
+        "2. in a later migration, scan the table without blocking writes:\n"
+        "    ValidateConstraint(model_name=%s, name=...)  # the constraint's name",
+        py_quote(a, model_name(a, f->stmt)), py_quote(a, model_name(a, f->stmt)));
 }
 
 static const char *not_null_fix(Arena *a, const Finding *f)
 {
+    const char *model = model_name(a, f->stmt), *field = op_last(f->stmt);
+    const char *name = py_quote(a, arena_printf(a, "%s_%s_not_null", model, field));
     return arena_printf(a,
-        "Prove NOT NULL before setting it, so PostgreSQL 12+ skips the scan:\n"
-        "1. AddConstraintNotValid(..., constraint=models.CheckConstraint(check=models.Q(%s__isnull=False),\n"
-        "   name=...)) and, in a later migration, ValidateConstraint(...)\n"
-        "2. then the AlterField(null=False), and RemoveConstraint of the helper",
-        op_last(f->stmt));
+        "Prove NOT NULL before setting it, so PostgreSQL 12+ skips the scan\n"
+        "(django.contrib.postgres.operations, Django 4.0+):\n"
+        "1. a migration with\n"
+        "    AddConstraintNotValid(\n"
+        "        model_name=%s,\n"
+        "        constraint=models.CheckConstraint(check=models.Q(%s__isnull=False), name=%s),\n"
+        "    )\n"
+        "2. a later one with\n"
+        "    ValidateConstraint(model_name=%s, name=%s)\n"
+        "3. then the AlterField(null=False), and a RemoveConstraint of the helper",
+        py_quote(a, model), field, name, py_quote(a, model), name);
 }
 
 static const char *django_fix(Arena *a, const Finding *f)
@@ -167,7 +239,7 @@ static const char *django_fix(Arena *a, const Finding *f)
     if (strcmp(r, "index-not-concurrent") == 0 && !op_is(s, "RunSQL"))
         return index_fix(a, f);
     if (strcmp(r, "constraint-without-not-valid") == 0 && op_is(s, "AddConstraint"))
-        return check_fix();
+        return check_fix(a, f);
     if (strcmp(r, "set-not-null-scans") == 0 && op_is(s, "AlterField"))
         return not_null_fix(a, f);
     if (strcmp(r, "drop-table") == 0 && op_is(s, "DeleteModel"))
@@ -237,6 +309,29 @@ static void python_findings(Arena *a, Plan *plan, Migration *m)
                 "3. keep the migration for schema changes only (or RunPython(%s, migrations.RunPython.noop)\n"
                 "   only for small tables, acknowledged: # zdm: allow run-python-data-migration <reason>)",
                 code));
+    }
+}
+
+/* ---- what the generator assumed ---------------------------------------- */
+
+/* The generator's notes (dj.h): each a finding at its operation, placed on
+ * the operation's first statement when it has one (so "# zdm: allow" on the
+ * operation acknowledges it), else at the operation's line. */
+static void note_findings(Arena *a, Plan *plan, Migration *m)
+{
+    for (int i = 0; i < m->django->notes.len; i++) {
+        const DjNote *n = LIST_GET(&m->django->notes, i);
+        const Statement *s = NULL;
+        for (int k = 0; k < m->nstmts && !s && n->origin; k++)
+            if (util_streq(m->stmts[k]->origin, n->origin))
+                s = m->stmts[k];
+        Finding *f = plan_add_finding(a, plan, m, s, -1, n->rule,
+                                      /* with a statement, django_explain prefixes the operation */
+                                      n->origin && !s ? arena_printf(a, "%s: %s", n->origin, n->message)
+                                                      : n->message,
+                                      n->fix);
+        f->line = n->line;
+        f->column = n->col;
     }
 }
 
@@ -327,8 +422,10 @@ void django_explain(Arena *a, History *h, Plan *plan)
         return;
     for (int i = 0; i < h->n; i++) {
         Migration *m = h->items[i];
-        if (m->django && m->phase != PHASE_DEPLOYED)
+        if (m->django && m->phase != PHASE_DEPLOYED) {
             python_findings(a, plan, m);
+            note_findings(a, plan, m);
+        }
         /* the planner's reason quotes the SQL directive; say what the file says */
         if (m->django && m->django->stage && m->reason && strstr(m->reason, "zdm:phase"))
             m->reason = arena_printf(a, "placed by stage = Stage.%s (line %d)",

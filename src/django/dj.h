@@ -26,6 +26,13 @@ typedef struct DjField {
     bool auto_now;        /* auto_now or auto_now_add: a default at migrate time */
     struct DjField *base; /* ArrayField: the base field */
     long size;            /* ArrayField size, -1 none */
+    const char *written;  /* the class as written when zdm maps it to a built-in
+                           * one (cls): "ParentalKey" taken as "ForeignKey" */
+    bool manager;         /* a related manager (TaggableManager): no column, no table */
+    bool sorted;          /* SortedManyToManyField: the through table has a sort column */
+    const char *sort_column;
+    bool unknown;         /* a class zdm could map to nothing: its column's type is
+                           * Python's (db_type()); it is left out of the SQL */
 } DjField;
 
 typedef struct DjIndex {
@@ -65,7 +72,20 @@ typedef struct DjState {
     const char *user_model; /* settings.AUTH_USER_MODEL, "auth.user" */
     const char *lost;     /* "file:line" of the first operation zdm could not
                            * follow: the state may lack what it did */
+    const StrMap *settings; /* literal settings read from the project (name ->
+                             * const char* value), for swappable models; or NULL */
 } DjState;
+
+/* What zdm assumed or could not follow in an operation, told to the user as
+ * a finding at the operation once the analysis has run (advice.c). */
+typedef struct DjNote {
+    int op;               /* index in Gen.ops */
+    int line, col;        /* where in the .py file */
+    const char *rule;     /* "django-assumed", "not-analysed" */
+    const char *message;
+    const char *fix;
+    const char *origin;   /* the operation's label, filled when the migration is done */
+} DjNote;
 
 /* One operation, as the plan names it. */
 typedef struct DjOp {
@@ -103,6 +123,8 @@ typedef struct Gen {
     int op;               /* the top-level operation being generated, -1 none */
     int nesting;          /* inside SeparateDatabaseAndState / state_operations */
     bool no_sql;          /* state operations: change the state, emit nothing */
+    List notes;           /* DjNote* */
+    const char *unrendered; /* set by an expression zdm cannot render (state.c) */
     ZdmError *err;
 } Gen;
 

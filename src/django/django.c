@@ -1187,6 +1187,7 @@ int django_load(Arena *a, const char *path, int version, History *h, ZdmError *e
         dj->version = version;
         for (int k = 0; k < g.ops.len; k++)
             dj->python |= ((const DjOp *)LIST_GET(&g.ops, k))->python;
+        dj->notes = g.notes;
         for (int k = 0; k < dm->parents.len; k++)
             list_push(a, &dj->deps, (void *)((DjMig *)LIST_GET(&dm->parents, k))->key);
         for (int k = 0; py_is_seq(dm->pm.replaces) && k < dm->pm.replaces->items.len; k++) {

@@ -55,6 +55,27 @@ static int fail_at(Gen *g, const PyNode *n, const char *fmt, const char *arg)
     return zdm_error(g->err, g->file, line, col, fmt, arg);
 }
 
+/* An assumption or a gap, reported at the operation after the analysis. */
+static void note(Gen *g, const PyNode *at, const char *rule, const char *message, const char *fix)
+{
+    if (g->no_sql && g->nesting > 1 && strcmp(rule, "not-analysed") == 0)
+        return; /* state_operations: no SQL of theirs is judged */
+    const DjOp *op = g->op >= 0 && g->op < g->ops.len ? LIST_GET(&g->ops, g->op) : NULL;
+    for (int i = 0; i < g->notes.len; i++) { /* one per operation and message */
+        const DjNote *n = LIST_GET(&g->notes, i);
+        if (n->op == g->op && strcmp(n->message, message) == 0)
+            return;
+    }
+    DjNote *n = arena_alloc(g->a, sizeof *n);
+    n->op = g->op;
+    n->line = at && at->line ? at->line : op ? op->line : 0;
+    n->col = at && at->line ? at->col : op ? op->col : 0;
+    n->rule = rule;
+    n->message = message;
+    n->fix = fix;
+    list_push(g->a, &g->notes, n);
+}
+
 /* ---- the record of what the database holds ---------------------------- */
 
 static void obj_add(Gen *g, const char *table, char kind, const char *cols, const char *name)
@@ -112,9 +133,26 @@ static void emit_chunk(Gen *g, const char *sql, int op, bool python)
 }
 
 /* One statement (or several on one line, as Django sometimes writes them). */
+/* Was an expression of the statement about to go out one zdm cannot render?
+ * Then the statement stays out, and the operation is reported. */
+static bool unrendered(Gen *g)
+{
+    if (!g->unrendered)
+        return false;
+    if (!g->no_sql)
+        note(g, NULL, "not-analysed",
+             arena_printf(g->a, "zdm cannot analyse this operation: it cannot render %s as the SQL Django makes, so "
+                                "it left that statement out of the analysis", g->unrendered),
+             "1. check the SQL with python manage.py sqlmigrate APP MIGRATION: which tables it locks, for how\n"
+             "   long, and what it changes\n"
+             "2. then acknowledge it: # zdm: allow not-analysed <reason> above the operation");
+    g->unrendered = NULL;
+    return true;
+}
+
 static void emit(Gen *g, const char *sql)
 {
-    if (g->no_sql)
+    if (unrendered(g) || g->no_sql)
         return;
     size_t n = strlen(sql);
     while (n > 0 && isspace((unsigned char)sql[n - 1]))
@@ -126,7 +164,7 @@ static void emit(Gen *g, const char *sql)
 
 static void defer(Gen *g, const char *sql, const char *table, const char *column)
 {
-    if (g->no_sql)
+    if (unrendered(g) || g->no_sql)
         return;
     Deferred *d = arena_alloc(g->a, sizeof *d);
     d->sql = sql;
@@ -190,21 +228,129 @@ static DjField *pk_of(const DjModel *m)
     return NULL;
 }
 
-/* "app.Model" or "Model" (this app) or settings.AUTH_USER_MODEL → "app.model". */
+/* The model a relation names: "app.Model", "Model" (this app), "self",
+ * settings.AUTH_USER_MODEL or another swappable setting → "app.model";
+ * NULL when zdm cannot tell (a notice says so, see field_new). */
 static const char *model_ref(Gen *g, const PyNode *to, const char *self_key)
 {
     if (!to)
         return NULL;
     if (to->kind == PY_NAME && util_streq(py_last(to->s), "AUTH_USER_MODEL"))
-        return g->st->user_model;
+        return g->st->user_model ? g->st->user_model : "auth.user";
+    if (to->kind == PY_NAME && strncmp(to->s, "settings.", 9) == 0) {
+        const char *v = g->st->settings ? strmap_get(g->st->settings, to->s + 9) : NULL;
+        return v && strchr(v, '.') ? lower(g->a, v) : NULL;
+    }
     const char *s = py_str(to);
-    if (!s)
+    if (!s || !*s || to->fstring)
         return NULL;
     if (strcmp(s, "self") == 0)
         return self_key;
     if (strchr(s, '.'))
         return lower(g->a, s);
     return lower(g->a, arena_printf(g->a, "%s.%s", g->app, s));
+}
+
+/* ---- field classes ---------------------------------------------------- */
+
+/* Django's own field classes (django.db.models and contrib.postgres). */
+static const char *const builtin_fields[] = {
+    "AutoField", "BigAutoField", "SmallAutoField", "CharField", "SlugField", "EmailField", "URLField",
+    "FileField", "ImageField", "FilePathField", "CommaSeparatedIntegerField", "TextField",
+    "DecimalField", "BinaryField", "BooleanField", "NullBooleanField", "DateField", "DateTimeField",
+    "DurationField", "FloatField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+    "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField", "IPAddressField",
+    "GenericIPAddressField", "JSONField", "TimeField", "UUIDField", "GeneratedField", "ForeignKey",
+    "OneToOneField", "ManyToManyField", "ArrayField", "HStoreField", "CICharField", "CIEmailField",
+    "CITextField", "IntegerRangeField", "BigIntegerRangeField", "DecimalRangeField",
+    "FloatRangeField", "DateTimeRangeField", "DateRangeField", "SearchVectorField", NULL};
+
+/* Well-known third-party relation fields, by what they are underneath:
+ * subclasses of ForeignKey / OneToOneField / ManyToManyField that change
+ * only Python behaviour, and related managers that add no column. */
+static const char *const known_relations[][2] = {
+    {"ParentalKey", "ForeignKey"},                 /* modelcluster (Wagtail) */
+    {"TreeForeignKey", "ForeignKey"},              /* django-mptt */
+    {"TreeOneToOneField", "OneToOneField"},        /* django-mptt */
+    {"TreeManyToManyField", "ManyToManyField"},    /* django-mptt */
+    {"ParentalManyToManyField", "ManyToManyField"},/* modelcluster */
+    {"OrderedManyToManyField", "ManyToManyField"}, /* django-ordered-m2m */
+    {"SortedManyToManyField", "ManyToManyField"},  /* django-sortedm2m: + a sort column */
+    {"TaggableManager", "manager"},                /* django-taggit: a generic relation */
+    {"ClusterTaggableManager", "manager"},         /* modelcluster's taggit manager */
+    {"GenericRelation", "manager"},                /* contenttypes: no column */
+};
+
+static bool builtin(const char *cls)
+{
+    for (int i = 0; builtin_fields[i]; i++)
+        if (strcmp(cls, builtin_fields[i]) == 0)
+            return true;
+    return false;
+}
+
+/* "NullCharField" → "CharField": the longest built-in class name the
+ * class's name ends with, as subclasses are usually named; or NULL. */
+static const char *builtin_suffix(const char *cls)
+{
+    const char *best = NULL;
+    size_t n = strlen(cls);
+    for (int i = 0; builtin_fields[i]; i++) {
+        size_t k = strlen(builtin_fields[i]);
+        if (k < n && strcmp(cls + n - k, builtin_fields[i]) == 0 && (!best || k > strlen(best)))
+            best = builtin_fields[i];
+    }
+    return best;
+}
+
+/* A field class zdm does not know: the well-known relations by what they
+ * are; others by their shape (on_delete= makes a ForeignKey, a name ending
+ * in a built-in class's name a subclass of it), each with a notice saying
+ * what zdm took it for; the rest add a column whose type is Python's. */
+static void classify(Gen *g, DjField *f, const PyNode *call)
+{
+    const char *cls = f->cls;
+    if (builtin(cls))
+        return;
+    f->written = cls;
+    for (size_t i = 0; i < sizeof known_relations / sizeof known_relations[0]; i++)
+        if (strcmp(cls, known_relations[i][0]) == 0) {
+            if (strcmp(known_relations[i][1], "manager") == 0) {
+                f->cls = "ManyToManyField";
+                f->manager = true;
+            } else {
+                f->cls = known_relations[i][1];
+            }
+            f->sorted = strcmp(cls, "SortedManyToManyField") == 0;
+            return;
+        }
+    const char *fix = "Check the SQL Django makes for it (python manage.py sqlmigrate APP MIGRATION); if zdm's "
+                      "assumption holds,\nacknowledge it: # zdm: allow django-assumed <reason> above the operation";
+    const char *as = NULL, *why = NULL;
+    if (py_kwarg(call, "on_delete")) {
+        as = strstr(cls, "OneToOne") ? "OneToOneField" : "ForeignKey";
+        why = "it has on_delete=";
+    } else if (builtin_suffix(cls) && (strcmp(builtin_suffix(cls), "ArrayField") != 0 ||
+                                       py_arg(call, 0, "base_field"))) {
+        as = builtin_suffix(cls);
+        why = "its name ends so";
+    } else if ((strstr(cls, "Manager") || strstr(cls, "ManyToMany")) && py_arg(call, 0, "to")) {
+        as = "ManyToManyField";
+        why = "it names a model with to=";
+        f->manager = strstr(cls, "ManyToMany") == NULL;
+    }
+    if (as) {
+        f->cls = f->manager ? "ManyToManyField" : as;
+        if (!g->no_sql)
+            note(g, call, "django-assumed",
+                 f->manager ? arena_printf(g->a, "zdm does not know the field class %s: it took it for a related "
+                                                 "manager, which adds no column (%s)", cls, why)
+                            : arena_printf(g->a, "zdm does not know the field class %s: it took it for a %s (%s), "
+                                                 "and judged the SQL Django makes for a %s", cls, as, why, as),
+                 fix);
+        return;
+    }
+    f->unknown = true;
 }
 
 static DjField *field_new(Gen *g, const char *model_key, const char *name, const PyNode *call)
@@ -215,6 +361,7 @@ static DjField *field_new(Gen *g, const char *model_key, const char *name, const
     f->cls = py_last(py_callee(call));
     if (!f->cls)
         f->cls = "?";
+    classify(g, f, call);
     f->null = py_truthy(py_kwarg(call, "null"), false);
     f->blank = py_truthy(py_kwarg(call, "blank"), false);
     f->primary_key = py_truthy(py_kwarg(call, "primary_key"), false);
@@ -222,15 +369,37 @@ static DjField *field_new(Gen *g, const char *model_key, const char *name, const
                 is_cls(f, "OneToOneField");
     bool dflt_index = is_cls(f, "ForeignKey") || is_cls(f, "OneToOneField") || is_cls(f, "SlugField");
     f->db_index = py_truthy(py_kwarg(call, "db_index"), dflt_index);
-    f->relation = is_cls(f, "ForeignKey") || is_cls(f, "OneToOneField") || is_cls(f, "ManyToManyField");
-    f->m2m = is_cls(f, "ManyToManyField");
+    f->relation = is_cls(f, "ForeignKey") || is_cls(f, "OneToOneField") || is_cls(f, "ManyToManyField") ||
+                  f->manager;
+    f->m2m = is_cls(f, "ManyToManyField") || f->manager;
     f->db_constraint = py_truthy(py_kwarg(call, "db_constraint"), true);
     f->size = -1;
     if (f->relation) {
-        f->to = model_ref(g, py_arg(call, 0, "to"), model_key);
+        const PyNode *to = py_arg(call, 0, "to");
+        f->to = model_ref(g, to, model_key);
         f->to_field = py_str(py_kwarg(call, "to_field"));
-        f->through = model_ref(g, py_kwarg(call, "through"), model_key);
+        const PyNode *through = py_kwarg(call, "through");
+        f->through = model_ref(g, through, model_key);
+        if (through && through->kind != PY_NONE && !f->through)
+            f->through = "?"; /* a through model zdm cannot name: its own migrations make it */
+        if (f->manager && !f->through)
+            f->through = "taggit.taggeditem"; /* the generic through model: no table of the field's */
         f->m2m_table = py_str(py_kwarg(call, "db_table"));
+        if (!f->to && !f->manager && !g->no_sql)
+            note(g, to ? to : call, "django-assumed",
+                 arena_printf(g->a, "%s \"%s\": zdm cannot tell which model to=%s names%s", f->cls, name,
+                              to ? py_render(g->a, to) : "(missing)",
+                              f->m2m ? ", so it assumed no table for the relation"
+                                     : arena_printf(g->a, "; it assumed the column \"%s_id\" is integer (an "
+                                                          "AutoField key) and left out its foreign key", name)),
+                 "Write to= as a string \"app_label.ModelName\" or settings.AUTH_USER_MODEL (as makemigrations "
+                 "does), or\nacknowledge it: # zdm: allow django-assumed <reason> above the operation");
+        if (f->sorted) {
+            f->sort_column = py_str(py_kwarg(call, "sort_value_field_name"));
+            if (!f->sort_column)
+                f->sort_column = "sort_value";
+            f->sorted = py_truthy(py_kwarg(call, "sorted"), true);
+        }
     }
     const char *db_column = py_str(py_kwarg(call, "db_column"));
     f->column = db_column ? db_column
@@ -269,7 +438,7 @@ static const char *field_type(Gen *g, const DjField *f);
 /* The type of a column referencing f (ForeignKey → its target). */
 static const char *rel_type(Gen *g, const DjField *target)
 {
-    if (!target)
+    if (!target || target->unknown)
         return "integer"; /* a model zdm has no migrations for: Django's own use AutoField */
     if (is_cls(target, "AutoField") || is_cls(target, "PositiveIntegerField")) return "integer";
     if (is_cls(target, "BigAutoField") || is_cls(target, "PositiveBigIntegerField")) return "bigint";
@@ -291,7 +460,7 @@ static const char *field_type(Gen *g, const DjField *f)
     const PyNode *call = f->call;
     if (is_fk(f))
         return rel_type(g, target_field(g, f));
-    if (f->m2m)
+    if (f->m2m || f->unknown)
         return NULL;
     bool identity = g->version >= 41;
     if (strcmp(c, "AutoField") == 0) return identity ? "integer" : "serial";
@@ -344,8 +513,7 @@ static const char *field_type(Gen *g, const DjField *f)
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (strcmp(c, types[i][0]) == 0)
             return types[i][1];
-    /* A custom field: its db_type() is Python; name it so changes stay visible. */
-    return lower(g->a, c);
+    return NULL; /* not reached: classify() marks every other class unknown */
 }
 
 /* Django casts (USING) when the data type changes, judged on the type's
@@ -555,8 +723,36 @@ static const char *db_default_sql(Gen *g, const DjField *f)
     return l ? l : "NULL";
 }
 
+/* A field of a class zdm could map to nothing (classify): its column's type
+ * is what the class's db_type() returns, Python zdm does not run. Adding it
+ * is a notice (the column is left out of the SQL judged); changing or
+ * removing it is SQL zdm cannot see. */
+static void unknown_field_note(Gen *g, const DjField *f, const char *doing)
+{
+    const char *cls = f->written ? f->written : f->cls;
+    if (strcmp(doing, "add") == 0)
+        note(g, f->call, "django-assumed",
+             arena_printf(g->a, "zdm does not know the field class %s: it assumed \"%s\" adds a column \"%s\" "
+                                "whose type only %s.db_type() knows (Python zdm does not run), and left that "
+                                "column out of the SQL it judged",
+                          cls, f->name, f->column, cls),
+             "Check the SQL Django makes for it (python manage.py sqlmigrate APP MIGRATION); then\n"
+             "acknowledge it: # zdm: allow django-assumed <reason> above the operation");
+    else
+        note(g, f->call, "not-analysed",
+             arena_printf(g->a, "zdm cannot analyse this operation: it %s a field of class %s, which zdm does not "
+                                "know, so it cannot tell what SQL Django makes for it",
+                          doing, cls),
+             "1. check the SQL with python manage.py sqlmigrate APP MIGRATION: which tables it locks, for how\n"
+             "   long, and what it changes\n"
+             "2. then acknowledge it: # zdm: allow not-analysed <reason> above the operation");
+}
+
 /* The column definition after its name, as Django's column_sql builds it. */
-static const char *column_sql(Gen *g, const DjField *f, bool include_default)
+static const char *expr_sql(Gen *g, const DjModel *m, const PyNode *e);
+static const char *unrender(Gen *g, const PyNode *e);
+
+static const char *column_sql(Gen *g, const DjModel *m, const DjField *f, bool include_default)
 {
     const char *type = field_type(g, f);
     if (!type)
@@ -567,7 +763,8 @@ static const char *column_sql(Gen *g, const DjField *f, bool include_default)
     if (f->collation)
         sb_printf(&sb, " COLLATE \"%s\"", f->collation);
     if (is_cls(f, "GeneratedField")) {
-        sb_printf(&sb, " GENERATED ALWAYS AS (%s) STORED", "<expression>");
+        const PyNode *ex = py_kwarg(f->call, "expression");
+        sb_printf(&sb, " GENERATED ALWAYS AS (%s) STORED", ex ? expr_sql(g, m, ex) : unrender(g, f->call));
     } else {
         if (f->db_default && g->version >= 50) {
             sb_printf(&sb, " DEFAULT %s", db_default_sql(g, f));
@@ -690,6 +887,16 @@ static bool in_db(const DjModel *m) { return m->managed && !m->proxy; }
 
 /* ---- Q objects, for CheckConstraint and conditions ------------------- */
 
+/* An expression zdm cannot render: the statement it is in is left out
+ * (emit) and the operation reported not analysed, never invalid SQL. */
+static const char *unrender(Gen *g, const PyNode *e)
+{
+    if (!g->unrendered)
+        g->unrendered = e ? py_render(g->a, e) : "an expression";
+    return "NULL";
+}
+
+
 static const char *column_of(Gen *g, const DjModel *m, const char *field)
 {
     DjField *f = find_field(m, field);
@@ -704,6 +911,9 @@ static const char *column_of(Gen *g, const DjModel *m, const char *field)
 
 static const char *q_value(Gen *g, const DjModel *m, const PyNode *v)
 {
+    if (v && (v->kind == PY_CALL || v->kind == PY_NAME || v->kind == PY_OPAQUE || v->kind == PY_LAMBDA) &&
+        !(v->kind == PY_CALL && util_streq(py_last(py_callee(v)), "F")))
+        return unrender(g, v); /* an expression or a Python value computed at migrate time */
     if (v && v->kind == PY_CALL && util_streq(py_last(py_callee(v)), "F") && py_str(py_arg(v, 0, NULL)))
         return q(g->a, column_of(g, m, py_str(py_arg(v, 0, NULL))));
     if (v && (v->kind == PY_LIST || v->kind == PY_TUPLE)) {
@@ -727,6 +937,8 @@ static const char *lookup_sql(Gen *g, const DjModel *m, const char *key, const P
     const char *sep = strstr(key, "__");
     const char *field = sep ? arena_strndup(g->a, key, (size_t)(sep - key)) : key;
     const char *lk = sep ? sep + 2 : "exact";
+    if (strstr(lk, "__")) /* a transform or a join: author__name__gt */
+        return unrender(g, v);
     const char *col = q(g->a, column_of(g, m, field));
     if (strcmp(lk, "isnull") == 0)
         return arena_printf(g->a, "%s IS %sNULL", col, py_truthy(v, true) ? "" : "NOT ");
@@ -740,14 +952,14 @@ static const char *lookup_sql(Gen *g, const DjModel *m, const char *key, const P
     if (strcmp(lk, "range") == 0 && v && v->items.len == 2)
         return arena_printf(g->a, "%s BETWEEN %s AND %s", col, q_value(g, m, LIST_GET(&v->items, 0)),
                             q_value(g, m, LIST_GET(&v->items, 1)));
-    return arena_printf(g->a, "%s IS NOT NULL /* %s: zdm does not render this lookup */", col, lk);
+    return unrender(g, v); /* a lookup zdm does not render (contains, iexact, ...) */
 }
 
 /* Q(a=1, b__gt=2), Q(('a', 1), ('b', 2), _connector='OR', _negated=True), nested. */
 static const char *q_sql(Gen *g, const DjModel *m, const PyNode *n, bool root)
 {
     if (!n || n->kind != PY_CALL || !util_streq(py_last(py_callee(n)), "Q"))
-        return "TRUE /* a condition zdm does not render */";
+        return unrender(g, n);
     List parts = {0};
     for (int i = 0; i < n->items.len; i++) {
         const PyNode *c = LIST_GET(&n->items, i);
@@ -798,32 +1010,101 @@ static const char *index_using(const char *cls)
     return "";
 }
 
-/* An expression of Index(Lower('title')) or UniqueConstraint(Lower('x')). */
+static const char *expr_sql(Gen *g, const DjModel *m, const PyNode *e);
+
+/* Is e text to PostgreSQL (Django's CharField/TextField output), for Concat? */
+static bool expr_is_text(Gen *g, const DjModel *m, const PyNode *e)
+{
+    const char *name = py_str(e) && !e->fstring ? py_str(e) : NULL;
+    const char *fn = e && e->kind == PY_CALL ? py_last(py_callee(e)) : NULL;
+    if (util_streq(fn, "F"))
+        name = py_str(py_arg(e, 0, NULL));
+    if (name) {
+        const DjField *f = find_field(m, name);
+        const char *t = f ? field_type(g, f) : NULL;
+        return t && (strncmp(t, "varchar", 7) == 0 || strcmp(t, "text") == 0);
+    }
+    if (util_streq(fn, "Value"))
+        return py_str(py_arg(e, 0, NULL)) != NULL;
+    if (util_streq(fn, "Concat") || util_streq(fn, "Lower") || util_streq(fn, "Upper"))
+        return util_streq(fn, "Concat") || (e->items.len && expr_is_text(g, m, LIST_GET(&e->items, 0)));
+    return false;
+}
+
+/* Django's ConcatPair on PostgreSQL: CONCAT(a, b) in 3.2; each side cast to
+ * text from 4.x; from 5.0 "||" over COALESCE(x, ''), non-text sides cast. */
+static const char *concat_sql(Gen *g, const DjModel *m, const PyNode *const *args, int n)
+{
+    if (n < 2)
+        return n == 1 ? expr_sql(g, m, args[0]) : unrender(g, NULL);
+    const char *l = expr_sql(g, m, args[0]);
+    bool ltext = expr_is_text(g, m, args[0]);
+    const char *r = n == 2 ? expr_sql(g, m, args[1]) : concat_sql(g, m, args + 1, n - 1);
+    bool rtext = n > 2 || expr_is_text(g, m, args[1]);
+    if (g->version < 40)
+        return arena_printf(g->a, "CONCAT(%s, %s)", l, r);
+    if (g->version < 50)
+        return arena_printf(g->a, "CONCAT((%s)::text, (%s)::text)", l, r);
+    return arena_printf(g->a, "(COALESCE(%s, '') || COALESCE(%s, ''))", ltext ? l : arena_printf(g->a, "(%s)::text", l),
+                        rtext ? r : arena_printf(g->a, "(%s)::text", r));
+}
+
+/* An expression of Index(Lower('title')), UniqueConstraint(Cast(...)) ...,
+ * as Django's compiler writes it for PostgreSQL. */
 static const char *expr_sql(Gen *g, const DjModel *m, const PyNode *e)
 {
-    if (py_str(e))
+    if (py_str(e) && !e->fstring) /* a field's name, as F() */
         return q(g->a, column_of(g, m, py_str(e)));
+    if (!e || e->kind != PY_CALL || !py_callee(e))
+        return unrender(g, e);
     const char *fn = py_last(py_callee(e));
-    if (util_streq(fn, "F") && py_str(py_arg(e, 0, NULL)))
+    if (strcmp(fn, "F") == 0 && py_str(py_arg(e, 0, NULL)) && !strstr(py_str(py_arg(e, 0, NULL)), "__"))
         return q(g->a, column_of(g, m, py_str(py_arg(e, 0, NULL))));
-    if (fn && e->items.len >= 1) {
-        if (strcmp(fn, "OrderBy") == 0 || strcmp(fn, "Collate") == 0)
-            return expr_sql(g, m, LIST_GET(&e->items, 0));
-        StrBuf sb;
-        sb_init(&sb, g->a);
-        for (const char *p = fn; *p; p++) {
-            char c = (char)toupper((unsigned char)*p);
-            sb_appendn(&sb, &c, 1);
-        }
-        sb_append(&sb, "(");
-        for (int i = 0; i < e->items.len; i++) {
-            if (i) sb_append(&sb, ", ");
-            sb_append(&sb, expr_sql(g, m, LIST_GET(&e->items, i)));
-        }
-        sb_append(&sb, ")");
-        return sb.data;
+    if (strcmp(fn, "Value") == 0) {
+        const PyNode *v = py_arg(e, 0, "value");
+        if (!v || v->kind == PY_CALL || v->kind == PY_NAME || v->kind == PY_OPAQUE || v->kind == PY_LAMBDA ||
+            (v->kind == PY_STR && v->fstring))
+            return unrender(g, e);
+        static DjField plain = {.cls = "CharField"};
+        const char *l = literal(g, &plain, v);
+        return l ? l : "NULL";
     }
-    return "(NULL) /* an expression zdm does not render */";
+    if (strcmp(fn, "Cast") == 0) {
+        const PyNode *of = py_arg(e, 1, "output_field");
+        if (!e->items.len || !of || of->kind != PY_CALL)
+            return unrender(g, e);
+        DjField *o = field_new(g, NULL, "cast", of);
+        const char *t = o->unknown || o->relation ? NULL : field_type(g, o);
+        if (!t)
+            return unrender(g, e);
+        if (is_auto(o)) /* Django casts to the data type, not the serial */
+            t = rel_type(g, o);
+        return arena_printf(g->a, "(%s)::%s", expr_sql(g, m, LIST_GET(&e->items, 0)), t);
+    }
+    if (strcmp(fn, "Concat") == 0)
+        return concat_sql(g, m, (const PyNode *const *)e->items.items, e->items.len);
+    static const char *const funcs[][2] = {
+        {"Lower", "LOWER"}, {"Upper", "UPPER"}, {"Coalesce", "COALESCE"}, {"Abs", "ABS"},
+        {"Length", "LENGTH"}, {"Trim", "TRIM"}, {"LTrim", "LTRIM"}, {"RTrim", "RTRIM"},
+        {"Greatest", "GREATEST"}, {"Least", "LEAST"}, {"NullIf", "NULLIF"}, {"Reverse", "REVERSE"},
+        {"Sign", "SIGN"}, {"Floor", "FLOOR"}, {"Ceil", "CEILING"}, {"Sqrt", "SQRT"}, {"Exp", "EXP"},
+        {"Ln", "LN"}, {"Chr", "CHR"}, {"Ord", "ASCII"}, {"Unaccent", "UNACCENT"},
+    };
+    const char *sqlfn = NULL;
+    for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++)
+        if (strcmp(fn, funcs[i][0]) == 0)
+            sqlfn = funcs[i][1];
+    if (!sqlfn || !e->items.len || e->kw_names.len)
+        return unrender(g, e);
+    StrBuf sb;
+    sb_init(&sb, g->a);
+    sb_printf(&sb, "%s(", sqlfn);
+    for (int i = 0; i < e->items.len; i++) {
+        if (i) sb_append(&sb, ", ");
+        sb_append(&sb, expr_sql(g, m, LIST_GET(&e->items, i)));
+    }
+    sb_append(&sb, ")");
+    return sb.data;
 }
 
 /* The column list of Index(fields=[...]) / (expressions...), with opclasses. */
@@ -949,9 +1230,37 @@ static const char *constraint_inline(Gen *g, const DjModel *m, const PyNode *c)
         obj_add(g, m->db_table, 'u', cols, name);
         return arena_printf(g->a, "CONSTRAINT \"%s\" UNIQUE (%s)%s", name, columns, deferrable_sql(c));
     }
-    /* ExclusionConstraint and others: the catalog should still see a constraint */
     obj_add(g, m->db_table, 'x', "", name);
-    return arena_printf(g->a, "CONSTRAINT \"%s\" EXCLUDE USING gist ((NULL) WITH =)", name);
+    if (util_streq(cls, "ExclusionConstraint")) {
+        /* expressions=[(field or expression, operator), ...] */
+        const PyNode *ex = py_kwarg(c, "expressions");
+        const char *type = py_str(py_kwarg(c, "index_type"));
+        if (!py_is_seq(ex) || !ex->items.len)
+            return unrender(g, c);
+        StrBuf sb;
+        sb_init(&sb, g->a);
+        sb_printf(&sb, "CONSTRAINT \"%s\" EXCLUDE USING %s (", name, type ? type : "GIST");
+        for (int i = 0; i < ex->items.len; i++) {
+            const PyNode *pair = LIST_GET(&ex->items, i);
+            if (pair->kind != PY_TUPLE || pair->items.len != 2)
+                return unrender(g, pair);
+            const PyNode *op = LIST_GET(&pair->items, 1);
+            const char *ops = py_str(op);
+            static const char *const range_ops[][2] = {
+                {"EQUAL", "="}, {"NOT_EQUAL", "<>"}, {"CONTAINS", "@>"}, {"CONTAINED_BY", "<@"},
+                {"OVERLAPS", "&&"}, {"FULLY_LT", "<<"}, {"FULLY_GT", ">>"}, {"NOT_LT", "&>"},
+                {"NOT_GT", "&<"}, {"ADJACENT_TO", "-|-"}};
+            for (size_t k = 0; !ops && op->kind == PY_NAME && k < sizeof range_ops / sizeof range_ops[0]; k++)
+                if (strcmp(py_last(op->s), range_ops[k][0]) == 0)
+                    ops = range_ops[k][1];
+            if (!ops)
+                return unrender(g, op);
+            sb_printf(&sb, "%s%s WITH %s", i ? ", " : "", expr_sql(g, m, LIST_GET(&pair->items, 0)), ops);
+        }
+        sb_printf(&sb, ")%s%s%s", include_sql(g, m, c), condition_sql(g, m, c), deferrable_sql(c));
+        return sb.data;
+    }
+    return unrender(g, c); /* a constraint class zdm does not know */
 }
 
 static void add_constraint(Gen *g, const DjModel *m, const PyNode *c)
@@ -1124,6 +1433,16 @@ static DjModel *through_model(Gen *g, const DjModel *m, const DjField *f)
         x->call = &no_call;
         list_push(g->a, &t->fields, x);
     }
+    if (f->sorted) { /* django-sortedm2m: IntegerField(default=0) after the two keys */
+        DjField *x = arena_alloc(g->a, sizeof *x);
+        static PyNode zero = {.kind = PY_NUM, .s = "0"};
+        x->name = x->column = f->sort_column;
+        x->cls = "IntegerField";
+        x->dflt = &zero;
+        x->size = -1;
+        x->call = &no_call;
+        list_push(g->a, &t->fields, x);
+    }
     List *ut = arena_alloc(g->a, sizeof *ut);
     list_push(g->a, ut, (void *)from_f);
     list_push(g->a, ut, (void *)to_f);
@@ -1143,7 +1462,9 @@ static void create_model(Gen *g, DjModel *m)
     bool first = true;
     for (int i = 0; i < m->fields.len; i++) {
         DjField *f = LIST_GET(&m->fields, i);
-        const char *def = column_sql(g, f, false);
+        const char *def = column_sql(g, m, f, false);
+        if (f->unknown)
+            unknown_field_note(g, f, "add");
         if (!def)
             continue;
         const char *chk = check_of(g, f);
@@ -1158,7 +1479,7 @@ static void create_model(Gen *g, DjModel *m)
             obj_add(g, m->db_table, 'p', f->column, arena_printf(g->a, "%s_pkey", m->db_table));
         else if (f->unique)
             obj_add(g, m->db_table, 'u', f->column, dj_pg_name(g->a, m->db_table, f->column, "key"));
-        if (f->relation && f->db_constraint) {
+        if (f->relation && f->db_constraint && f->to) {
             const char *name;
             defer(g, create_fk_sql(g, m, f, &name), m->db_table, f->column);
             obj_add(g, m->db_table, 'f', f->column, name);
@@ -1168,6 +1489,8 @@ static void create_model(Gen *g, DjModel *m)
     }
     for (int i = 0; i < m->constraints.len; i++) {
         const char *c = constraint_inline(g, m, LIST_GET(&m->constraints, i));
+        if (unrendered(g)) /* that constraint stays out; the table does not */
+            continue;
         if (c) {
             sb_printf(&sb, "%s%s", first ? "" : ", ", c);
             first = false;
@@ -1190,7 +1513,7 @@ static void create_model(Gen *g, DjModel *m)
     }
     for (int i = 0; i < m->fields.len; i++) {
         DjField *f = LIST_GET(&m->fields, i);
-        if (f->m2m && !f->through)
+        if (f->m2m && !f->through && f->to)
             create_model(g, through_model(g, m, f));
     }
 }
@@ -1210,7 +1533,7 @@ static void delete_model(Gen *g, DjModel *m)
         return;
     for (int i = 0; i < m->fields.len; i++) {
         DjField *f = LIST_GET(&m->fields, i);
-        if (f->m2m && !f->through)
+        if (f->m2m && !f->through && f->to)
             delete_model(g, through_model(g, m, f));
     }
     emit(g, arena_printf(g->a, "DROP TABLE \"%s\" CASCADE", m->db_table));
@@ -1252,11 +1575,15 @@ static void add_field(Gen *g, DjModel *m, DjField *f)
     if (!in_db(m))
         return;
     if (f->m2m) {
-        if (!f->through)
+        if (!f->through && f->to)
             create_model(g, through_model(g, m, f));
         return;
     }
-    const char *def = column_sql(g, f, true);
+    if (f->unknown) {
+        unknown_field_note(g, f, "add");
+        return;
+    }
+    const char *def = column_sql(g, m, f, true);
     const char *chk = check_of(g, f);
     if (chk) {
         def = arena_printf(g->a, "%s CHECK (%s)", def, chk);
@@ -1270,7 +1597,7 @@ static void add_field(Gen *g, DjModel *m, DjField *f)
     else if (f->unique)
         obj_add(g, m->db_table, 'u', f->column, dj_pg_name(g->a, m->db_table, f->column, "key"));
     const char *sql = arena_printf(g->a, "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s", m->db_table, f->column, def);
-    if (f->relation && f->db_constraint) {
+    if (f->relation && f->db_constraint && f->to) {
         const char *name = fk_name(g, m, f);
         const DjField *tf = target_field(g, f);
         sql = arena_printf(g->a, "%s CONSTRAINT \"%s\" REFERENCES \"%s\"(\"%s\") DEFERRABLE INITIALLY DEFERRED; "
@@ -1290,8 +1617,12 @@ static void remove_field(Gen *g, DjModel *m, DjField *f)
     if (!in_db(m))
         return;
     if (f->m2m) {
-        if (!f->through)
+        if (!f->through && f->to)
             delete_model(g, through_model(g, m, f));
+        return;
+    }
+    if (f->unknown) {
+        unknown_field_note(g, f, "removes");
         return;
     }
     if (f->relation)
@@ -1345,10 +1676,14 @@ static void alter_field(Gen *g, DjModel *m, DjField *old, DjField *new)
     if (strcmp(old->column, new->column) == 0 && same_call(g, old, new))
         return;
     if (old->m2m || new->m2m) {
-        if (old->m2m && new->m2m && !old->through && !new->through) {
+        if (old->m2m && new->m2m && !old->through && !new->through && old->to && new->to) {
             DjModel *ot = through_model(g, m, old), *nt = through_model(g, m, new);
             alter_db_table(g, ot->db_table, nt->db_table);
         }
+        return;
+    }
+    if (old->unknown || new->unknown) {
+        unknown_field_note(g, new->unknown ? new : old, "changes");
         return;
     }
     const char *t = m->db_table;
@@ -1495,8 +1830,11 @@ static void alter_field(Gen *g, DjModel *m, DjField *old, DjField *new)
             emit(g, sb.data);
         }
         if (four_way) {
-            emit(g, arena_printf(g->a, "UPDATE \"%s\" SET \"%s\" = %s WHERE \"%s\" IS NULL", t, new->column,
-                                 new_default ? new_default : "NULL", new->column));
+            /* 4.2+: deferred constraints checked before the ALTER, so that the
+             * UPDATE's pending trigger events do not block it */
+            emit(g, arena_printf(g->a, "UPDATE \"%s\" SET \"%s\" = %s WHERE \"%s\" IS NULL%s", t, new->column,
+                                 new_default ? new_default : "NULL", new->column,
+                                 g->version >= 42 ? "; SET CONSTRAINTS ALL IMMEDIATE" : ""));
             for (int i = 0; i < null_actions.len; i++)
                 emit(g, arena_printf(g->a, "ALTER TABLE \"%s\" %s", t, (const char *)LIST_GET(&null_actions, i)));
         }
@@ -1533,7 +1871,7 @@ static void alter_field(Gen *g, DjModel *m, DjField *old, DjField *new)
         emit(g, arena_printf(g->a, "ALTER TABLE \"%s\" ALTER COLUMN \"%s\" TYPE %s USING \"%s\"::%s", rm->db_table,
                              rf->column, rel_type(g, new), rf->column, rel_type(g, new)));
     }
-    if (new->relation && (fks_dropped || !old->relation || !old->db_constraint) && new->db_constraint) {
+    if (new->relation && (fks_dropped || !old->relation || !old->db_constraint) && new->db_constraint && new->to) {
         const char *name;
         emit(g, create_fk_sql(g, m, new, &name));
         obj_add(g, t, 'f', new->column, name);
@@ -1831,7 +2169,7 @@ static int op_rename_model(Gen *g, const PyNode *call, DjOp *op)
         /* its own auto-created M2M tables are named after it, and so is their column */
         for (int i = 0; i < c->fields.len; i++) {
             DjField *f = LIST_GET(&c->fields, i);
-            if (!f->m2m || f->through)
+            if (!f->m2m || f->through || !f->to)
                 continue;
             DjModel *ot = through_model(g, m, f), *nt = through_model(g, c, f);
             alter_db_table(g, ot->db_table, nt->db_table);
@@ -2085,7 +2423,7 @@ static int op_alter_table(Gen *g, const PyNode *call, DjOp *op)
         alter_db_table(g, m->db_table, c->db_table);
         for (int i = 0; i < c->fields.len; i++) {
             DjField *f = LIST_GET(&c->fields, i);
-            if (f->m2m && !f->through && !f->m2m_table)
+            if (f->m2m && !f->through && f->to && !f->m2m_table)
                 alter_db_table(g, through_model(g, m, f)->db_table, through_model(g, c, f)->db_table);
         }
     }
@@ -2199,6 +2537,9 @@ static int op_run_python(Gen *g, const PyNode *call, DjOp *op)
     const PyNode *code = py_arg(call, 0, "code");
     const char *what = code && code->kind == PY_NAME ? code->s : code ? py_render(g->a, code) : "?";
     op->describe = "Raw Python operation";
+    /* RunPython(RunPython.noop, ...): nothing runs forwards, no data changes */
+    if (code && code->kind == PY_NAME && util_streq(py_last(code->s), "noop"))
+        return 0;
     op->python = true;
     if (!g->no_sql)
         emit_chunk(g, arena_printf(g->a, "-- RunPython(%s): Python code, opaque to zdm", what), g->op, true);
@@ -2217,6 +2558,58 @@ static int op_extension(Gen *g, const PyNode *call, DjOp *op, const char *kind)
             name = ext[i][1];
     op->describe = arena_printf(g->a, "Creates extension %s", name ? name : "?");
     emit(g, arena_printf(g->a, "CREATE EXTENSION IF NOT EXISTS \"%s\"", name ? name : "?"));
+    return 0;
+}
+
+/* contrib.postgres CreateCollation / RemoveCollation, as its
+ * create_collation() writes them. */
+static int op_collation(Gen *g, const PyNode *call, DjOp *op, bool create)
+{
+    const char *name = py_str(py_arg(call, 0, "name"));
+    const char *locale = py_str(py_arg(call, 1, "locale"));
+    const char *provider = py_str(py_kwarg(call, "provider"));
+    const PyNode *det = py_kwarg(call, "deterministic");
+    if (!name || (create && !locale)) {
+        note(g, call, "not-analysed",
+             "zdm cannot analyse this operation: its name or locale is not a string zdm can read",
+             "1. review it by hand\n2. then acknowledge it: # zdm: allow not-analysed <reason> above the operation");
+        op->describe = create ? "Create collation" : "Remove collation";
+        return 0;
+    }
+    op->describe = arena_printf(g->a, "%s collation %s", create ? "Create" : "Remove", name);
+    op->label = arena_printf(g->a, "%s %s", op->kind, name);
+    if (!create) {
+        emit(g, arena_printf(g->a, "DROP COLLATION \"%s\"", name));
+        return 0;
+    }
+    StrBuf sb;
+    sb_init(&sb, g->a);
+    sb_printf(&sb, "CREATE COLLATION \"%s\" (locale=\"%s\"", name, locale);
+    if (provider && strcmp(provider, "libc") != 0)
+        sb_printf(&sb, ", provider=\"%s\"", provider);
+    if (det && det->kind == PY_FALSE)
+        sb_append(&sb, ", deterministic=false");
+    sb_append(&sb, ")");
+    emit(g, sb.data);
+    return 0;
+}
+
+/* AlterConstraint (Django 5.2): a constraint's Python-only attributes
+ * (violation_error_message, ...) change; the database does not. */
+static int op_alter_constraint(Gen *g, const PyNode *call, DjOp *op)
+{
+    DjModel *m = op_model(g, call, 0, "model_name");
+    if (!m)
+        return -1;
+    const char *name = py_str(py_arg(call, 1, "name"));
+    const PyNode *con = py_arg(call, 2, "constraint");
+    op->model = arena_printf(g->a, "%s.%s", m->app, m->name);
+    op->describe = arena_printf(g->a, "Alter constraint %s on %s", name ? name : "?", m->lname);
+    DjModel *c = model_copy(g, m);
+    int at = -1;
+    if (find_constraint(c, name, &at) && con && con->kind == PY_CALL)
+        c->constraints.items[at] = (void *)con;
+    replace_model(g, m, c);
     return 0;
 }
 
@@ -2288,6 +2681,9 @@ static int operation(Gen *g, const PyNode *call)
     else if (strcmp(k, "RunPython") == 0) rc = op_run_python(g, call, op);
     else if (strcmp(k, "SeparateDatabaseAndState") == 0) rc = op_separate(g, call, op);
     else if (strcmp(k, "CreateExtension") == 0 || strstr(k, "Extension")) rc = op_extension(g, call, op, k);
+    else if (strcmp(k, "CreateCollation") == 0 || strcmp(k, "RemoveCollation") == 0)
+        rc = op_collation(g, call, op, k[0] == 'C');
+    else if (strcmp(k, "AlterConstraint") == 0) rc = op_alter_constraint(g, call, op);
     else {
         op->describe = arena_printf(g->a, "Custom operation %s", callee);
         if (!g->no_sql)
@@ -2359,7 +2755,7 @@ int dj_generate(Gen *g, const PyMigration *pm)
         g->op = -1;
         g->nesting = 0;
         int before = (int)g->out.len, nchunks = g->chunks.len;
-        int nops = g->ops.len, ndeferred = g->deferred.len;
+        int nops = g->ops.len, ndeferred = g->deferred.len, nnotes = g->notes.len;
         bool no_sql = g->no_sql;
         if (call->kind != PY_CALL || !py_callee(call)) {
             not_analysed(g, call, py_why_not(g->a, call, "an operation"), false);
@@ -2370,6 +2766,7 @@ int dj_generate(Gen *g, const PyMigration *pm)
             g->chunks.len = nchunks;
             g->ops.len = nops;
             g->deferred.len = ndeferred;
+            g->notes.len = nnotes;
             g->no_sql = no_sql;
             g->nesting = 0;
             /* something missing from the model after an operation zdm could
@@ -2379,6 +2776,20 @@ int dj_generate(Gen *g, const PyMigration *pm)
                            strstr(m, "already has a field");
             not_analysed(g, call, m, g->st->lost != NULL && missing);
         }
+        /* an operation with a note and no SQL of its own yet (an unknown field's
+         * AddField): a placeholder statement, so the note has a place in the
+         * plan and "# zdm: allow" above the operation reaches it */
+        bool noted = false, has_sql = false;
+        for (int k = 0; k < g->notes.len; k++)
+            noted |= ((const DjNote *)LIST_GET(&g->notes, k))->op == g->ops.len - 1;
+        for (int k = nchunks; k < g->chunks.len; k++)
+            has_sql |= ((const DjChunk *)LIST_GET(&g->chunks, k))->op == g->ops.len - 1;
+        for (int k = 0; k < g->deferred.len && !has_sql; k++)
+            has_sql |= ((const Deferred *)LIST_GET(&g->deferred, k))->op == g->ops.len - 1;
+        if (noted && !has_sql)
+            emit_chunk(g, arena_printf(g->a, "-- %s: no SQL zdm can judge",
+                                       ((const DjOp *)LIST_GET(&g->ops, g->ops.len - 1))->kind),
+                       g->ops.len - 1, true);
         /* sqlmigrate's "--\n-- Add field x to y\n--" before the operation's SQL;
          * describe() is known once the operation is read, so it goes in after */
         const DjOp *op = LIST_GET(&g->ops, g->ops.len - 1);
@@ -2405,5 +2816,10 @@ int dj_generate(Gen *g, const PyMigration *pm)
     }
     if (atomic)
         emit_chunk(g, "COMMIT;", -1, false);
+    for (int i = 0; i < g->notes.len; i++) {
+        DjNote *n = LIST_GET(&g->notes, i);
+        if (n->op >= 0 && n->op < g->ops.len)
+            n->origin = ((const DjOp *)LIST_GET(&g->ops, n->op))->label;
+    }
     return 0;
 }

@@ -47,6 +47,7 @@ typedef struct DjangoInfo {
     bool stage;             /* its directive is django-syzygy's stage = Stage.... */
     List deps;              /* const char*: names of the migrations it depends on */
     List replaces;          /* const char*: a squash's replaced migrations, "app.0001_x" */
+    List notes;             /* DjNote* (src/django/dj.h): assumptions, reported by django_explain */
 } DjangoInfo;
 
 typedef struct Statement {
