@@ -457,6 +457,10 @@ static int run_manage(DjRun *r, const char *const *args, const char *pgoptions, 
         dup2(pe[1], 2);
         close(po[0]);
         close(pe[0]);
+        close(po[1]);
+        close(pe[1]);
+        if (null > 0)
+            close(null);
         if (chdir(r->dir) < 0) {
             dprintf(2, "cannot enter %s: %s\n", r->dir, strerror(errno));
             _exit(126);
