@@ -321,6 +321,14 @@ def main():
         else:
             passed += 1
             print("ok   %s" % name)
+    # A listed case that is gone (renamed, removed) would hide nothing but
+    # rot: say so.
+    cases = {os.path.relpath(c, os.path.join(root, "tests/golden")) for c, _s, _d in golden_cases(root)}
+    for kcase, kwhere in known:
+        if kcase not in cases and (not only or any(o in kcase for o in only)):
+            failed += 1
+            print("FAIL tests/integration/locks.known names %s, which is no golden case of plain SQL "
+                  "migrations: remove or rename the line" % kcase)
     print("PostgreSQL %d: %d statements compared (%d outside a transaction block), "
           "%d known differences, %d cases skipped" % (major, statements, outside, known_seen, skipped))
     print("%d passed, %d failed" % (passed, failed))
