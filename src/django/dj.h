@@ -98,6 +98,8 @@ typedef struct DjOp {
     bool python;          /* RunPython */
     bool custom;          /* an operation class zdm does not know */
     const char *not_analysed; /* why zdm could not follow it, or NULL */
+    bool remark;          /* no operation: a word about the migration (a dependency
+                           * zdm cannot read) */
     bool notice;          /* it failed after an earlier operation zdm could not
                            * follow, which may explain it: a notice */
     int line, col, end_line;

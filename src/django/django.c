@@ -160,7 +160,9 @@ static void walk(Walk *w, const char *dir)
             init = true;
         if (strcmp(de->d_name, "pyvenv.cfg") == 0)
             venv = true;
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+        /* regular files other than modules matter to no one here: no stat for them */
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+            (de->d_type != DT_REG || ends_with(de->d_name, ".py")))
             list_push(w->a, &names, arena_strdup(w->a, de->d_name));
     }
     closedir(d);
@@ -482,6 +484,21 @@ static int dep_key(Project *p, DjMig *m, const PyNode *d, const char **app, cons
     return 0;
 }
 
+/* A word about migration m at node `at`: an opaque remark before its
+ * operations, which the generator reports as not analysed and goes on. */
+static void add_remark(Arena *a, DjMig *m, const PyNode *at, const char *why)
+{
+    PyNode *r = py_opaque(a, at, why);
+    r->remark = true;
+    PyNode *l = arena_alloc(a, sizeof *l);
+    *l = *m->pm.operations;
+    l->items = (List){0};
+    list_push(a, &l->items, r);
+    for (int k = 0; k < m->pm.operations->items.len; k++)
+        list_push(a, &l->items, LIST_GET(&m->pm.operations->items, k));
+    m->pm.operations = l;
+}
+
 static DjMig *resolve(Project *p, DjMig *m, const PyNode *d, bool *external)
 {
     const char *app, *name;
@@ -498,8 +515,12 @@ static DjMig *resolve(Project *p, DjMig *m, const PyNode *d, bool *external)
     else
         t = find_mig(p, app, name);
     if (!t) {
-        zdm_error(p->err, m->file, d->line, d->col,
-                  "%s depends on %s.%s, which is not among the migrations of app '%s'", m->key, app, name, app);
+        /* Django would refuse the graph; zdm says so there and orders the rest */
+        add_remark(p->a, m, d, arena_printf(p->a, "%s depends on %s.%s, which is not among the migrations of app "
+                                                  "'%s' (Django stops with NodeNotFoundError); zdm orders this "
+                                                  "migration without it",
+                                            m->key, app, name, app));
+        *external = true;
         return NULL;
     }
     /* a dependency on a migration a squash replaced: the squash stands in */
@@ -766,6 +787,7 @@ static void place_of(const Gen *g, const PyMigration *pm, int op, int *line, int
 
 #define NOT_ANALYSED "zdm not analysed: "
 #define NOT_ANALYSED_NOTICE "zdm not analysed (notice): "
+#define NOT_ANALYSED_REMARK "zdm not analysed (migration): "
 
 /* An operation whose SQL the parser rejects (a RunSQL's own, usually):
  * its statements become one placeholder saying why, in place (same
@@ -827,7 +849,10 @@ static int finish_migration(Arena *a, Migration *m, Gen *g, const PyMigration *p
             /* the replay reads an unknown statement type as not analysed;
              * django_not_analysed words its finding from the type */
             s->node = placeholder_node(a, op->not_analysed
-                                              ? arena_printf(a, "%s%s", op->notice ? NOT_ANALYSED_NOTICE : NOT_ANALYSED,
+                                              ? arena_printf(a, "%s%s",
+                                                             op->notice   ? NOT_ANALYSED_NOTICE
+                                                             : op->remark ? NOT_ANALYSED_REMARK
+                                                                          : NOT_ANALYSED,
                                                              op->not_analysed)
                                           : op->custom ? arena_printf(a, "custom operation %s", py_callee(op->call))
                                                        : "SelectStmt");
@@ -867,10 +892,17 @@ void django_not_analysed(Arena *a, Plan *plan)
         if (!type || strcmp(f->rule->id, "not-analysed") != 0)
             continue;
         bool notice = strncmp(type, NOT_ANALYSED_NOTICE, strlen(NOT_ANALYSED_NOTICE)) == 0;
-        if (!notice && strncmp(type, NOT_ANALYSED, strlen(NOT_ANALYSED)) != 0)
+        bool remark = strncmp(type, NOT_ANALYSED_REMARK, strlen(NOT_ANALYSED_REMARK)) == 0;
+        if (!notice && !remark && strncmp(type, NOT_ANALYSED, strlen(NOT_ANALYSED)) != 0)
             continue;
-        const char *why = type + strlen(notice ? NOT_ANALYSED_NOTICE : NOT_ANALYSED);
+        const char *why = type + strlen(notice ? NOT_ANALYSED_NOTICE : remark ? NOT_ANALYSED_REMARK : NOT_ANALYSED);
         const char *what = f->stmt->origin ? f->stmt->origin : "this operation";
+        if (remark) {
+            f->message = arena_printf(a, "zdm plans this migration by what it can read: %s", why);
+            f->fix = "1. check by hand what zdm could not read, and whether the plan's order holds\n"
+                     "2. then acknowledge it: # zdm: allow not-analysed <reason> above class Migration";
+            continue;
+        }
         if (notice) {
             f->message = arena_printf(a, "zdm cannot analyse %s: %s. An operation zdm could not follow earlier "
                                          "may have made what this one needs, so this is a notice; what this "
@@ -938,16 +970,10 @@ static void read_edges(Project *p, DjMig *m)
         }
         *lists[k] = kept;
     }
-    if (!notes.len)
-        return;
-    for (int k = 0; k < notes.len; k++)
-        ((PyNode *)LIST_GET(&notes, k))->remark = true;
-    PyNode *l = arena_alloc(a, sizeof *l);
-    *l = *m->pm.operations;
-    l->items = notes;
-    for (int k = 0; k < m->pm.operations->items.len; k++)
-        list_push(a, &l->items, LIST_GET(&m->pm.operations->items, k));
-    m->pm.operations = l;
+    for (int k = notes.len - 1; k >= 0; k--) {
+        const PyNode *n = LIST_GET(&notes, k);
+        add_remark(a, m, n, n->s);
+    }
 }
 
 /* What parsing a generated migration needs (see django_parse). */

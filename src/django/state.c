@@ -2729,6 +2729,7 @@ static void not_analysed(Gen *g, const PyNode *n, const char *why, bool notice)
         why += kl + 2; /* "RunSQL: ..." at RunSQL */
     op->not_analysed = arena_strdup(g->a, why);
     op->notice = notice;
+    op->remark = n->remark;
     op->describe = arena_printf(g->a, "%s (not analysed by zdm)", op->kind);
     list_push(g->a, &g->ops, op);
     g->op = g->ops.len - 1;
