@@ -44,6 +44,7 @@ typedef struct Lexer {
     size_t col_off;    /* a known column on the current line: col_of counts on */
     int col;           /* from there, so a 200 KB line is read in linear time */
     int depth;         /* open brackets */
+    char open[PY_MAX_NESTING + 1]; /* which, innermost last */
     bool at_bol;       /* the next token starts a logical line */
     int indent;
     List toks;         /* Tok* */
@@ -325,14 +326,19 @@ static int lex(Lexer *lx)
         }
         if (strchr("([{", op[0]) && !op[1]) {
             /* the parser recurses per bracket: bound it as Python does */
-            if (++lx->depth > PY_MAX_NESTING)
+            if (lx->depth >= PY_MAX_NESTING)
                 return zdm_error(lx->err, lx->file, lx->line, col_of(lx, at),
                                  "brackets nested more than %d deep (Python's own limit)", PY_MAX_NESTING);
+            lx->open[lx->depth++] = op[0];
         }
         else if (strchr(")]}", op[0]) && !op[1]) {
             if (lx->depth == 0)
                 return zdm_error(lx->err, lx->file, lx->line, col_of(lx, at),
                                  "'%c' closes nothing", op[0]);
+            char want = lx->open[lx->depth - 1] == '(' ? ')' : lx->open[lx->depth - 1] == '[' ? ']' : '}';
+            if (op[0] != want)
+                return zdm_error(lx->err, lx->file, lx->line, col_of(lx, at),
+                                 "'%c' does not match the open '%c'", op[0], lx->open[lx->depth - 1]);
             lx->depth--;
         }
         push(lx, T_OP, at, op);
@@ -370,7 +376,8 @@ typedef struct Parser {
     ZdmError *err;
 } Parser;
 
-static Tok *cur(Parser *p) { return p->t[p->i]; }
+/* The current token; never past the end (the last token is T_EOF). */
+static Tok *cur(Parser *p) { return p->t[p->i < p->n ? p->i : p->n - 1]; }
 static Tok *prev(Parser *p) { return p->t[p->i > 0 ? p->i - 1 : 0]; }
 static Tok *peek(Parser *p, int k) { return p->t[p->i + k < p->n ? p->i + k : p->n - 1]; }
 
@@ -1468,6 +1475,8 @@ static int class_migration(Exec *x)
             if (is_op(cur(p), ")") || is_op(cur(p), "]") || is_op(cur(p), "}")) d--;
             p->i++;
         }
+        if (cur(p)->kind == T_EOF)
+            return fail(p, cur(p), "expected ')'");
         if (from + 1 == p->i && base)
             x->klass_base = base;
         else if (from < p->i)
