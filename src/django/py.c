@@ -45,6 +45,7 @@ typedef struct Lexer {
     int col;           /* from there, so a 200 KB line is read in linear time */
     int depth;         /* open brackets */
     char open[PY_MAX_NESTING + 1]; /* which, innermost last */
+    int open_line[PY_MAX_NESTING + 1];
     bool at_bol;       /* the next token starts a logical line */
     int indent;
     List toks;         /* Tok* */
@@ -329,6 +330,7 @@ static int lex(Lexer *lx)
             if (lx->depth >= PY_MAX_NESTING)
                 return zdm_error(lx->err, lx->file, lx->line, col_of(lx, at),
                                  "brackets nested more than %d deep (Python's own limit)", PY_MAX_NESTING);
+            lx->open_line[lx->depth] = lx->line;
             lx->open[lx->depth++] = op[0];
         }
         else if (strchr(")]}", op[0]) && !op[1]) {
@@ -338,7 +340,8 @@ static int lex(Lexer *lx)
             char want = lx->open[lx->depth - 1] == '(' ? ')' : lx->open[lx->depth - 1] == '[' ? ']' : '}';
             if (op[0] != want)
                 return zdm_error(lx->err, lx->file, lx->line, col_of(lx, at),
-                                 "'%c' does not match the open '%c'", op[0], lx->open[lx->depth - 1]);
+                                 "'%c' does not match the '%c' opened at line %d", op[0], lx->open[lx->depth - 1],
+                                 lx->open_line[lx->depth - 1]);
             lx->depth--;
         }
         push(lx, T_OP, at, op);

@@ -158,7 +158,7 @@ static void test_errors(void **state)
     expect_error("class Migration:\n    operations = [$]\n", 2, 19, "unexpected character");
     expect_error("class Migration:\n    operations = [f(1) x]\n", 2, 24, "expected ',' or ']'");
     /* found by fuzzing: a base class whose brackets do not match ran the reader off the end */
-    expect_error("class Migration(a]:\n    operations = []\n", 1, 18, "does not match the open '('");
+    expect_error("class Migration(a]:\n    operations = []\n", 1, 18, "does not match the '(' opened at line 1");
 }
 
 /* What used to stop the reader is now followed, or one opaque element. */
