@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "report/report.h"
 #include "db/prove.h"
 #include "db/server.h"
 #include "db/testfile.h"
@@ -35,17 +36,22 @@ static const char test_usage[] =
     "                   /usr/lib/postgresql/*/bin, newest first, then PATH)\n"
     "  --keep           leave the throwaway server and the tests' databases running\n"
     "  --filter TEXT    run only the tests whose name contains TEXT\n"
+    "  --format FORMAT  text (default), json (docs/json.md), or junit: JUnit XML for\n"
+    "                   CI test reports\n"
     "\n"
     "Exit: 0 all passed, 1 a test failed, 2 a file error (file:line:column), 3 database.\n";
 
+typedef enum TestFormat { TEST_TEXT, TEST_JSON, TEST_JUNIT } TestFormat;
+
 typedef struct TestOptions {
+    TestFormat format;
     const char *path;
     List files;
     const char *filter;
     ServerOptions server;
 } TestOptions;
 
-enum { OPT_DATABASE = CLI_OPT_BASE, OPT_PG_BIN, OPT_FILTER, OPT_FORCE, OPT_KEEP };
+enum { OPT_DATABASE = CLI_OPT_BASE, OPT_PG_BIN, OPT_FILTER, OPT_FORCE, OPT_KEEP, OPT_FORMAT };
 
 static const struct option test_options[] = {
     {"database", required_argument, NULL, OPT_DATABASE},
@@ -53,6 +59,7 @@ static const struct option test_options[] = {
     {"filter", required_argument, NULL, OPT_FILTER},
     {"force", no_argument, NULL, OPT_FORCE},
     {"keep", no_argument, NULL, OPT_KEEP},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {NULL, 0, NULL, 0},
 };
 
@@ -66,6 +73,16 @@ static int test_set(void *ctx, int id, const char *name, const char *val, Arena 
     case OPT_FILTER: o->filter = val; break;
     case OPT_FORCE: o->server.force = true; break;
     case OPT_KEEP: o->server.keep = true; break;
+    case OPT_FORMAT:
+        if (strcmp(val, "text") == 0)
+            o->format = TEST_TEXT;
+        else if (strcmp(val, "json") == 0)
+            o->format = TEST_JSON;
+        else if (strcmp(val, "junit") == 0)
+            o->format = TEST_JUNIT;
+        else
+            return zdm_error(err, NULL, 0, 0, "--format takes text, json or junit, not '%s'", val);
+        break;
     default: return zdm_error(err, NULL, 0, 0, "option --%s is not handled", name);
     }
     return 0;
@@ -284,9 +301,17 @@ static int run_step(Arena *a, History *h, Progress *p, PGconn *conn, const TestC
     return rc;
 }
 
+/* One test's outcome, for the machine formats. */
+typedef struct TestResult {
+    const TestCase *test;
+    bool failed;
+    double ms;
+    const char *detail; /* the failure's lines, as text prints them; "" when it passed */
+} TestResult;
+
 /* 0 passed, 1 failed, -1 error (err). */
 static int run_test(Arena *a, History *h, Server *srv, const TestOptions *o, const TestCase *t, int n,
-                    const char *migrations_dir, ZdmError *err)
+                    const char *migrations_dir, TestResult *res, ZdmError *err)
 {
     double t0 = util_now_ms();
     const char *db = arena_printf(a, "zdm_test_%d", n);
@@ -307,8 +332,9 @@ static int run_test(Arena *a, History *h, Server *srv, const TestOptions *o, con
         rc = run_step(a, h, &p, conn, t, LIST_GET(&t->steps, i), detail, err);
     PQfinish(conn);
     fclose(detail);
-    if (rc >= 0) {
-        printf("%s %s:%d: %s (%.0f ms)\n", rc ? "FAIL" : "ok  ", t->file, t->line, t->name, util_now_ms() - t0);
+    *res = (TestResult){t, rc > 0, util_now_ms() - t0, arena_strdup(a, buf ? buf : "")};
+    if (rc >= 0 && o->format == TEST_TEXT) {
+        printf("%s %s:%d: %s (%.0f ms)\n", rc ? "FAIL" : "ok  ", t->file, t->line, t->name, res->ms);
         fputs(buf, stdout);
         fflush(stdout);
     }
@@ -316,6 +342,125 @@ static int run_test(Arena *a, History *h, Server *srv, const TestOptions *o, con
     if (!o->server.keep)
         server_drop_db(a, srv, db);
     return rc;
+}
+
+/* The failure's lines without the indent text gives them. */
+static const char *unindent(Arena *a, const char *detail)
+{
+    StrBuf sb;
+    sb_init(&sb, a);
+    for (const char *p = detail; *p;) {
+        size_t n = strcspn(p, "\n");
+        const char *q = p;
+        for (int k = 0; k < 5 && *q == ' ' && q < p + n; k++)
+            q++;
+        sb_appendn(&sb, q, n - (size_t)(q - p));
+        p += n;
+        if (*p) {
+            sb_append(&sb, "\n");
+            p++;
+        }
+    }
+    return sb.data;
+}
+
+static void test_json(Arena *a, const TestResult *r, int n, int passed, int failed)
+{
+    ReportJson j;
+    report_json_init(&j, stdout);
+    report_json_open(&j, '{');
+    report_json_key(&j, "format_version");
+    report_json_int(&j, 1);
+    report_json_key(&j, "tests");
+    report_json_open(&j, '[');
+    for (int i = 0; i < n; i++) {
+        report_json_open(&j, '{');
+        report_json_key(&j, "name");
+        report_json_str(&j, r[i].test->name);
+        report_json_key(&j, "file");
+        report_json_str(&j, r[i].test->file);
+        report_json_key(&j, "line");
+        report_json_int(&j, r[i].test->line);
+        report_json_key(&j, "status");
+        report_json_str(&j, r[i].failed ? "failed" : "passed");
+        report_json_key(&j, "duration_ms");
+        report_json_int(&j, (long)(r[i].ms + 0.5));
+        report_json_key(&j, "failure");
+        report_json_str(&j, r[i].failed ? unindent(a, r[i].detail) : NULL);
+        report_json_close(&j, '}');
+    }
+    report_json_close(&j, ']');
+    report_json_key(&j, "summary");
+    report_json_open(&j, '{');
+    report_json_key(&j, "passed");
+    report_json_int(&j, passed);
+    report_json_key(&j, "failed");
+    report_json_int(&j, failed);
+    report_json_close(&j, '}');
+    report_json_close(&j, '}');
+}
+
+/* XML 1.0 text or attribute: the five specials escaped, and the control
+ * characters XML cannot hold at all dropped. */
+static void xml(FILE *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&apos;", out); break;
+        case '\n': fputs("&#10;", out); break;
+        default:
+            if (*p >= 0x20 || *p == '\t')
+                fputc(*p, out);
+        }
+    }
+}
+
+/* JUnit XML as CI test reports read it (GitLab's artifacts:reports:junit,
+ * Jenkins, GitHub actions that publish test results): one testsuite, the
+ * migrations directory; one testcase per test, its file as classname. */
+static void test_junit(Arena *a, const char *path, const TestResult *r, int n, int failed)
+{
+    double total = 0;
+    for (int i = 0; i < n; i++)
+        total += r[i].ms;
+    printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    printf("<testsuites name=\"zdm test\" tests=\"%d\" failures=\"%d\" errors=\"0\" time=\"%.3f\">\n", n, failed,
+           total / 1000);
+    printf("  <testsuite name=\"");
+    xml(stdout, path);
+    printf("\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"0\" time=\"%.3f\">\n", n, failed, total / 1000);
+    for (int i = 0; i < n; i++) {
+        printf("    <testcase name=\"");
+        xml(stdout, r[i].test->name);
+        printf("\" classname=\"");
+        xml(stdout, r[i].test->file);
+        printf("\" file=\"");
+        xml(stdout, r[i].test->file);
+        printf("\" line=\"%d\" time=\"%.3f\"", r[i].test->line, r[i].ms / 1000);
+        if (!r[i].failed) {
+            printf("/>\n");
+            continue;
+        }
+        const char *detail = unindent(a, r[i].detail);
+        printf(">\n      <failure message=\"");
+        xml(stdout, arena_strndup(a, detail, strcspn(detail, "\n")));
+        printf("\" type=\"assertion\">");
+        /* the body keeps its newlines: a report shows it as written */
+        for (const char *p = detail; *p; p++) {
+            if (*p == '\n')
+                putchar('\n');
+            else {
+                char one[2] = {*p, 0};
+                xml(stdout, one);
+            }
+        }
+        printf("</failure>\n    </testcase>\n");
+    }
+    printf("  </testsuite>\n</testsuites>\n");
 }
 
 int cmd_test(int argc, char **argv, Arena *a, ZdmError *err)
@@ -367,8 +512,9 @@ int cmd_test(int argc, char **argv, Arena *a, ZdmError *err)
     }
     int passed = 0, failed = 0;
     rc = 0;
+    TestResult *results = arena_alloc(a, sizeof *results * (size_t)run.len);
     for (int i = 0; i < run.len; i++) {
-        int r = run_test(a, &h, &srv, &o, LIST_GET(&run, i), i + 1, o.path, err);
+        int r = run_test(a, &h, &srv, &o, LIST_GET(&run, i), i + 1, o.path, &results[i], err);
         if (r < 0) {
             rc = -1;
             break;
@@ -378,6 +524,11 @@ int cmd_test(int argc, char **argv, Arena *a, ZdmError *err)
     server_close(a, &srv, o.server.keep, run.len == 1 ? "zdm_test_1" : NULL, stderr);
     if (rc < 0)
         return -1;
-    printf("%d passed, %d failed\n", passed, failed);
+    if (o.format == TEST_JSON)
+        test_json(a, results, run.len, passed, failed);
+    else if (o.format == TEST_JUNIT)
+        test_junit(a, o.path, results, run.len, failed);
+    else
+        printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
