@@ -9,6 +9,7 @@
 
 #include "catalog/diff.h"
 #include "commands.h"
+#include "report/report.h"
 #include "db/db.h"
 #include "sql/sql.h"
 
@@ -28,7 +29,8 @@ static const char diff_usage[] =
     "\n"
     "  --database URL     default: DATABASE_URL, else libpq's PG* variables\n"
     "  --against PATH     compare with another migration set; no database\n"
-    "  --pg-version N     with --against: the version the replay assumes (default 18)\n";
+    "  --pg-version N     with --against: the version the replay assumes (default 18)\n"
+    "  --format FORMAT    text (default) or json (docs/json.md)\n";
 
 static int load(Arena *a, const char *path, History *h, ZdmError *err)
 {
@@ -41,12 +43,13 @@ static int load(Arena *a, const char *path, History *h, ZdmError *err)
     return 0;
 }
 
-enum { OPT_DATABASE = CLI_OPT_BASE, OPT_AGAINST, OPT_PG_VERSION };
+enum { OPT_DATABASE = CLI_OPT_BASE, OPT_AGAINST, OPT_PG_VERSION, OPT_FORMAT };
 
 static const struct option diff_options[] = {
     {"database", required_argument, NULL, OPT_DATABASE},
     {"against", required_argument, NULL, OPT_AGAINST},
     {"pg-version", required_argument, NULL, OPT_PG_VERSION},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {NULL, 0, NULL, 0},
 };
 
@@ -54,6 +57,7 @@ typedef struct DiffOptions {
     const char *url, *against;
     int pg_version;
     bool pg_given;
+    bool json;
 } DiffOptions;
 
 static int diff_set(void *ctx, int id, const char *name, const char *val, Arena *a, ZdmError *err)
@@ -68,6 +72,10 @@ static int diff_set(void *ctx, int id, const char *name, const char *val, Arena 
         if ((o->pg_version = sql_pg_version_arg(val, err)) < 0)
             return -1;
         o->pg_given = true;
+    } else if (id == OPT_FORMAT) {
+        if (strcmp(val, "text") != 0 && strcmp(val, "json") != 0)
+            return zdm_error(err, NULL, 0, 0, "--format takes text or json, not '%s'", val);
+        o->json = strcmp(val, "json") == 0;
     } else {
         return zdm_error(err, NULL, 0, 0, "option --%s is not handled", name);
     }
@@ -125,6 +133,25 @@ int cmd_diff(int argc, char **argv, Arena *a, ZdmError *err)
     catalog_free(right);
     if (n < 0)
         return -1;
+    if (o.json) {
+        /* docs/json.md, "zdm diff": the same lines, and which side is which */
+        ReportJson j;
+        report_json_init(&j, stdout);
+        report_json_open(&j, '{');
+        report_json_key(&j, "format_version");
+        report_json_int(&j, 1);
+        report_json_key(&j, "left");
+        report_json_str(&j, left_label);
+        report_json_key(&j, "right");
+        report_json_str(&j, right_label);
+        report_json_key(&j, "differences");
+        report_json_open(&j, '[');
+        for (int i = 0; i < lines.len; i++)
+            report_json_str(&j, LIST_GET(&lines, i));
+        report_json_close(&j, ']');
+        report_json_close(&j, '}');
+        return n ? 1 : 0;
+    }
     for (int i = 0; i < lines.len; i++)
         printf("%s\n", (const char *)LIST_GET(&lines, i));
     fflush(stdout);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "report/report.h"
 #include "db/backfill.h"
 #include "db/db.h"
 #include "sql/sql.h"
@@ -20,18 +21,21 @@ static const char status_usage[] =
     "For a Django project, django_migrations says what is applied.\n"
     "\n"
     "  --database URL   default: DATABASE_URL, else libpq's PG* variables\n"
-    "  --schema NAME    schema of the history table (default public)\n";
+    "  --schema NAME    schema of the history table (default public)\n"
+    "  --format FORMAT  text (default) or json (docs/json.md)\n";
 
-enum { OPT_DATABASE = CLI_OPT_BASE, OPT_SCHEMA };
+enum { OPT_DATABASE = CLI_OPT_BASE, OPT_SCHEMA, OPT_FORMAT };
 
 static const struct option status_options[] = {
     {"database", required_argument, NULL, OPT_DATABASE},
     {"schema", required_argument, NULL, OPT_SCHEMA},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {NULL, 0, NULL, 0},
 };
 
 typedef struct StatusOptions {
     const char *url, *schema;
+    bool json;
 } StatusOptions;
 
 static int status_set(void *ctx, int id, const char *name, const char *val, Arena *a, ZdmError *err)
@@ -42,6 +46,10 @@ static int status_set(void *ctx, int id, const char *name, const char *val, Aren
         o->url = val;
     else if (id == OPT_SCHEMA)
         o->schema = val;
+    else if (id == OPT_FORMAT && (strcmp(val, "text") == 0 || strcmp(val, "json") == 0))
+        o->json = strcmp(val, "json") == 0;
+    else if (id == OPT_FORMAT)
+        return zdm_error(err, NULL, 0, 0, "--format takes text or json, not '%s'", val);
     else
         return zdm_error(err, NULL, 0, 0, "option --%s is not handled", name);
     return 0;
@@ -49,6 +57,108 @@ static int status_set(void *ctx, int id, const char *name, const char *val, Aren
 
 const CliCommand cli_status = {"status", status_usage, "applied, pending (with phase), edited since applied",
                                status_options, status_set};
+
+static void member(ReportJson *j, const char *key, const char *value)
+{
+    report_json_key(j, key);
+    report_json_str(j, value);
+}
+
+/* The same lines as text, as one JSON document (docs/json.md, "zdm status"). */
+static int status_json(Arena *a, const History *h, const DbHistory *dh, bool django, const StrMap *jobs)
+{
+    ReportJson j;
+    report_json_init(&j, stdout);
+    report_json_open(&j, '{');
+    report_json_key(&j, "format_version");
+    report_json_int(&j, 1);
+    report_json_key(&j, "history");
+    report_json_open(&j, '{');
+    member(&j, "table", django ? "django_migrations"
+                        : dh->applied.len || !dh->foreign ? arena_printf(a, "%s.%s", dh->schema, DB_HISTORY_TABLE)
+                                                           : dh->foreign);
+    report_json_key(&j, "rows");
+    report_json_int(&j, dh->applied.len);
+    report_json_close(&j, '}');
+    report_json_key(&j, "migrations");
+    report_json_open(&j, '[');
+    int edited = 0, pending = 0, partial = 0;
+    for (int i = 0; i < h->n; i++) {
+        const Migration *m = h->items[i];
+        Applied *ap = db_history_find(dh, m->name);
+        bool changed = !django && ap && ap->sha256 && strcmp(ap->sha256, db_migration_sha(a, m)) != 0;
+        edited += changed;
+        const char *state = changed                            ? "edited"
+                            : ap && (django || ap->finished_at) ? "applied"
+                            : m->phase == PHASE_DEPLOYED        ? "applied"
+                            : ap                                ? "partial"
+                                                                : "pending";
+        partial += ap && !django && !ap->finished_at;
+        pending += !ap && m->phase != PHASE_DEPLOYED;
+        report_json_open(&j, '{');
+        member(&j, "name", m->name);
+        member(&j, "file", m->file);
+        member(&j, "state", state);
+        /* applied: the phase it ran in; pending or partial: the phase the plan puts it in */
+        member(&j, "phase", ap && ap->phase && ap->finished_at ? ap->phase
+                            : m->phase == PHASE_DEPLOYED        ? NULL
+                                                                : phase_name(m->phase));
+        member(&j, "started_at", ap ? ap->started_at : NULL);
+        member(&j, "finished_at", ap ? ap->finished_at : NULL);
+        report_json_key(&j, "duration_ms");
+        if (ap && ap->finished_at && !django)
+            report_json_int(&j, ap->duration_ms);
+        else
+            report_json_null(&j);
+        member(&j, "recorded_by", !ap && m->phase == PHASE_DEPLOYED ? dh->foreign : NULL);
+        report_json_key(&j, "statements_done");
+        if (ap && !django && !ap->finished_at)
+            report_json_int(&j, ap->last_statement);
+        else
+            report_json_null(&j);
+        report_json_key(&j, "statements");
+        if (ap && !django && !ap->finished_at)
+            report_json_int(&j, ap->statements);
+        else
+            report_json_null(&j);
+        report_json_key(&j, "backfill_jobs");
+        report_json_open(&j, '[');
+        for (int k = 0; !ap && m->phase != PHASE_DEPLOYED && k < m->requires_backfill.len; k++) {
+            const char *job = LIST_GET(&m->requires_backfill, k);
+            report_json_open(&j, '{');
+            member(&j, "name", job);
+            member(&j, "state", strmap_get(jobs, job));
+            report_json_close(&j, '}');
+        }
+        report_json_close(&j, ']');
+        report_json_close(&j, '}');
+    }
+    report_json_close(&j, ']');
+    report_json_key(&j, "missing");
+    report_json_open(&j, '[');
+    for (int i = 0; i < dh->applied.len; i++) {
+        Applied *ap = LIST_GET(&dh->applied, i);
+        bool found = false;
+        for (int k = 0; k < h->n && !found; k++)
+            found = strcmp(h->items[k]->name, ap->name) == 0;
+        if (!found)
+            report_json_str(&j, ap->name);
+    }
+    report_json_close(&j, ']');
+    report_json_key(&j, "summary");
+    report_json_open(&j, '{');
+    report_json_key(&j, "applied");
+    report_json_int(&j, h->n - pending - partial);
+    report_json_key(&j, "pending");
+    report_json_int(&j, pending);
+    report_json_key(&j, "partial");
+    report_json_int(&j, partial);
+    report_json_key(&j, "edited");
+    report_json_int(&j, edited);
+    report_json_close(&j, '}');
+    report_json_close(&j, '}');
+    return edited ? 1 : 0;
+}
 
 int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
 {
@@ -100,6 +210,8 @@ int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
     if (analysis_run(a, &h, &aopt, &plan, err) < 0)
         return -1;
 
+    if (o.json)
+        return status_json(a, &h, &dh, django, &jobs);
     if (django && !dh.exists)
         printf("history: none yet (django_migrations does not exist)\n");
     else if (django)
