@@ -233,7 +233,7 @@ static int run_step(Arena *a, History *h, Progress *p, PGconn *conn, const TestC
         }
         if (rc == 0)
             return 0;
-        if (server_interrupted()) {
+        if (db_interrupted()) {
             zdm_error(err, NULL, 0, 0, "interrupted");
             err->kind = ERR_DATABASE;
             return -1;
@@ -243,16 +243,16 @@ static int run_step(Arena *a, History *h, Progress *p, PGconn *conn, const TestC
                 e.message);
         return 1;
     }
-    server_cancel_on(conn);
+    db_interrupt_target(conn);
     PGresult *r = PQexec(conn, s->sql);
-    server_cancel_on(NULL);
+    db_interrupt_target(NULL);
     ExecStatusType st = PQresultStatus(r);
     bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY;
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     const char *primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
     const char *msg = one_line(a, primary ? primary : PQresultErrorMessage(r));
     int rc = 0;
-    if (server_interrupted()) {
+    if (db_interrupted()) {
         PQclear(r);
         zdm_error(err, NULL, 0, 0, "interrupted");
         err->kind = ERR_DATABASE;

@@ -23,7 +23,6 @@
  *    cancels it (PQcancel), which rolls it back. Either way the recorded
  *    progress is true.
  */
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,51 +36,6 @@
  * of its own so that jobs never meet zdm migrate's lock or the application's */
 #define BACKFILL_LOCK_CLASS "2053401954"
 #define TEXTOID 25
-
-/* ---- signals ------------------------------------------------------------------ */
-
-static volatile sig_atomic_t bf_signals;
-static PGcancel *volatile bf_cancel;
-
-static void bf_on_signal(int sig)
-{
-    (void)sig;
-    bf_signals++;
-    if (bf_signals == 1) {
-        static const char m[] = "\nzdm: stopping after the current batch (Ctrl-C again cancels it)\n";
-        (void)!write(STDERR_FILENO, m, sizeof m - 1);
-        return;
-    }
-    PGcancel *c = bf_cancel; /* PQcancel is safe in a signal handler */
-    if (c) {
-        char buf[256];
-        PQcancel(c, buf, sizeof buf);
-    }
-}
-
-static struct sigaction saved_int, saved_term; /* the handlers before ours */
-
-static void bf_install_signals(PGconn *conn)
-{
-    bf_signals = 0;
-    bf_cancel = PQgetCancel(conn);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = bf_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &saved_int);
-    sigaction(SIGTERM, &sa, &saved_term);
-}
-
-static void bf_remove_signals(void)
-{
-    sigaction(SIGINT, &saved_int, NULL); /* a caller's handler (zdm rehearse's) goes on */
-    sigaction(SIGTERM, &saved_term, NULL);
-    PGcancel *c = bf_cancel;
-    bf_cancel = NULL;
-    if (c)
-        PQfreeCancel(c);
-}
 
 /* 1234567 → "1,234,567" */
 static const char *thousands(Arena *a, long long n)
@@ -518,8 +472,8 @@ static int throttle(Bf *b, ZdmError *err)
             fflush(stderr);
             said = util_now_ms();
         }
-        util_sleep_ms(1000, &bf_signals);
-        if (bf_signals)
+        util_sleep_ms(1000, &db_signals);
+        if (db_signals)
             return 0;
     }
 }
@@ -532,7 +486,7 @@ typedef enum { RETRY_SAME, RETRY_SMALLER, FAIL, STOP } Outcome;
 static Outcome batch_failed(Bf *b, PGresult *r, int *attempt, double *waited, ZdmError *err)
 {
     const char *st = res_state(r);
-    if (bf_signals && (strcmp(st, "57014") == 0 || PQstatus(b->conn) == CONNECTION_OK)) {
+    if (db_signals && (strcmp(st, "57014") == 0 || PQstatus(b->conn) == CONNECTION_OK)) {
         PQclear(r);
         return STOP;
     }
@@ -565,10 +519,10 @@ static Outcome batch_failed(Bf *b, PGresult *r, int *attempt, double *waited, Zd
             (double)delay / 1000.0);
     fflush(stderr);
     PQclear(r);
-    util_sleep_ms(delay, &bf_signals);
+    util_sleep_ms(delay, &db_signals);
     *waited += (double)delay;
     (*attempt)++;
-    return bf_signals ? STOP : RETRY_SAME;
+    return db_signals ? STOP : RETRY_SAME;
 }
 
 /* ---- the main walk ------------------------------------------------------------------ */
@@ -587,10 +541,10 @@ static int walk(Bf *b, ZdmError *err)
     const char **bound = arena_alloc(a, sizeof(char *) * (size_t)nk);
     int attempt = 0;
     double waited = 0;
-    while (!bf_signals) {
+    while (!db_signals) {
         if (throttle(b, err) < 0)
             return -1;
-        if (bf_signals)
+        if (db_signals)
             break;
         double t1 = util_now_ms();
         int np = 0;
@@ -660,7 +614,7 @@ static int walk(Bf *b, ZdmError *err)
         b->batch = backfill_next_batch_size(b->batch, elapsed, &b->row_ms, &b->s);
         show_progress(b, false);
         if (b->s.pause_ms)
-            util_sleep_ms(b->s.pause_ms, &bf_signals);
+            util_sleep_ms(b->s.pause_ms, &db_signals);
     }
     return 1; /* interrupted */
 }
@@ -701,7 +655,7 @@ static int retry_skipped(Bf *b, ZdmError *err)
             fprintf(stderr, "zdm: %s: %s row%s still locked by other sessions; retrying in %.1f s\n",
                     b->job->name, thousands(a, left), left == 1 ? "" : "s", (double)delay / 1000.0);
             fflush(stderr);
-            util_sleep_ms(delay, &bf_signals);
+            util_sleep_ms(delay, &db_signals);
         } else {
             end_bar(b);
             fprintf(stderr, "zdm: %s: retrying %s row%s skipped while other sessions held them\n",
@@ -710,7 +664,7 @@ static int retry_skipped(Bf *b, ZdmError *err)
         }
         round++;
         const char *after = NULL;
-        while (!bf_signals) {
+        while (!db_signals) {
             const char *params[] = {b->job->name, ltoa_a(a, b->s.max_batch), after};
             r = bf_exec(b->conn, sql, 3, params);
             if (!res_ok(r)) {
@@ -730,7 +684,7 @@ static int retry_skipped(Bf *b, ZdmError *err)
             if (pending == 0 || !after)
                 break;
         }
-        if (bf_signals)
+        if (db_signals)
             return 1;
     }
 }
@@ -790,8 +744,8 @@ static int take_job_lock(Bf *b, ZdmError *err)
         PQclear(r);
         if (got)
             return 0;
-        util_sleep_ms(250, &bf_signals);
-        if (bf_signals)
+        util_sleep_ms(250, &db_signals);
+        if (db_signals)
             break;
     }
     r = bf_query(b->conn, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = " BACKFILL_LOCK_CLASS
@@ -831,6 +785,7 @@ int backfill_run(Arena *a, BackfillJob *job, const BackfillSettings *cli, const 
                  FILE *out, ZdmError *err)
 {
     Bf b = {.a = a, .o = o, .job = job};
+    DbInterrupt intr = {0};
     b.seed = (unsigned)time(NULL) ^ (unsigned)getpid();
     b.progress = progress_table(a, o->schema);
     b.skipped = arena_printf(a, "%s.%s", db_quote_ident(a, o->schema), BACKFILL_SKIPPED_TABLE);
@@ -952,7 +907,8 @@ int backfill_run(Arena *a, BackfillJob *job, const BackfillSettings *cli, const 
     b.tty = o->progress > 0 || (o->progress < 0 && isatty(STDERR_FILENO));
     b.t0 = util_now_ms();
     b.last_print = b.t0;
-    bf_install_signals(b.conn);
+    /* Ctrl-C lets the running batch finish and stops; a second one cancels it */
+    db_interrupt_begin(&intr, b.conn, 1, "\nzdm: stopping after the current batch (Ctrl-C again cancels it)\n");
     int w = b.upper ? walk(&b, err) : 0;
     if (w == 0)
         w = retry_skipped(&b, err);
@@ -1010,7 +966,7 @@ int backfill_run(Arena *a, BackfillJob *job, const BackfillSettings *cli, const 
     }
     rc = 0;
 done:
-    bf_remove_signals();
+    db_interrupt_end(&intr);
     PQfinish(b.conn);
     return rc;
 }

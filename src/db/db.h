@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 
+#include "interrupt.h"
 #include "pq.h"
 
 #include "../analysis/analysis.h"

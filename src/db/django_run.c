@@ -314,29 +314,11 @@ static void make_steps(Arena *a, const RunOptions *o, const List *run, List *ste
 
 /* ---- the child process ----------------------------------------------------- */
 
-static volatile sig_atomic_t dj_interrupted;
-static volatile sig_atomic_t dj_child; /* the running child's process group, or 0 */
-static PGcancel *volatile dj_cancel;
-
 /* The child runs in a process group of its own (a terminal's Ctrl-C reaches
- * only zdm): zdm passes SIGINT on and cancels the query of Django's session,
- * and Django rolls its transaction back. Without a child, the signal cancels
- * zdm's own query (the lock, the history). */
-static void on_signal(int sig)
-{
-    (void)sig;
-    dj_interrupted = 1;
-    pid_t c = (pid_t)dj_child;
-    if (c > 0) { /* zdm's own connection is idle: run_manage cancels Django's query through it */
-        kill(-c, SIGINT);
-        return;
-    }
-    PGcancel *pc = dj_cancel;
-    if (pc) {
-        char buf[256];
-        PQcancel(pc, buf, sizeof buf);
-    }
-}
+ * only zdm): Ctrl-C (interrupt.h, db_interrupt_child) passes SIGINT on to it
+ * and run_manage cancels the query of Django's session, and Django rolls its
+ * transaction back. Without a child, the signal cancels zdm's own query (the
+ * lock, the history). */
 
 typedef struct Child {
     int code;             /* exit status; 128+N when killed by signal N; -1 not started */
@@ -470,7 +452,7 @@ static int run_manage(DjRun *r, const char *const *args, const char *pgoptions, 
         _exit(127);
     }
     setpgid(pid, pid); /* both sides: whichever runs first */
-    dj_child = (sig_atomic_t)pid;
+    db_interrupt_child(pid);
     close(po[1]);
     close(pe[1]);
     struct pollfd fds[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
@@ -478,7 +460,7 @@ static int run_manage(DjRun *r, const char *const *args, const char *pgoptions, 
     char buf[4096];
     bool cancelled = false;
     while (open_fds > 0) {
-        if (dj_interrupted && !cancelled) {
+        if (db_signals && !cancelled) {
             cancelled = true;
             ZdmError ignore = {0};
             const char *params[] = {r->appname};
@@ -512,7 +494,7 @@ static int run_manage(DjRun *r, const char *const *args, const char *pgoptions, 
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    dj_child = 0;
+    db_interrupt_child(0);
     if (relay && !c->at_line_start)
         fputc('\n', stderr);
     c->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -597,7 +579,7 @@ static int run_step(DjRun *r, const Step *st, StrMap *reported, ZdmError *err)
     int attempt = 0;
     double first = 0; /* when its first attempt started */
     for (;;) {
-        if (dj_interrupted)
+        if (db_signals)
             return interrupted(err, arena_printf(a, "before %s", what));
         double started = util_now_ms();
         fprintf(stderr, "zdm: %s\n", step_command(a, r->manage, st));
@@ -635,7 +617,7 @@ static int run_step(DjRun *r, const Step *st, StrMap *reported, ZdmError *err)
             fprintf(r->out, "applied %s (an app zdm did not read, manage.py migrate) in %.0f ms\n", name,
                     *(const double *)strmap_get(&c.took, name));
         }
-        if (dj_interrupted)
+        if (db_signals)
             return interrupted(err, c.running ? arena_printf(a, "during %s", c.running) : "");
         if (c.code == 0) {
             if (c.errs.len)
@@ -702,7 +684,7 @@ static int run_step(DjRun *r, const Step *st, StrMap *reported, ZdmError *err)
                 why, m->name, waited, db_format_duration(a, st->lock_ms), attempt + 1, attempts,
                 (double)delay / 1000.0);
         fflush(stderr);
-        util_sleep_ms(delay, &dj_interrupted);
+        util_sleep_ms(delay, &db_signals);
         attempt++;
     }
 }
@@ -903,7 +885,7 @@ static int django_run(DjRun *r, History *h, ZdmError *err)
         r->dir = find_manage_dir(a, o->project, &why);
         r->manage = "python3 manage.py";
     }
-    if (!o->dry_run && db_take_run_lock(a, r->conn, o, &dj_interrupted, err) < 0)
+    if (!o->dry_run && db_take_run_lock(a, r->conn, o, &db_signals, err) < 0)
         return -1;
     DbHistory dh;
     if (db_django_history(a, r->conn, h, &dh, err) < 0)
@@ -1026,23 +1008,12 @@ int db_django_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmE
     r.conn = db_connect(a, o->url, err);
     if (!r.conn)
         return -1;
-    dj_interrupted = 0;
-    dj_cancel = PQgetCancel(r.conn);
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    DbInterrupt intr;
+    db_interrupt_begin(&intr, r.conn, 0, NULL);
     int rc = django_run(&r, h, err);
-    if (rc < 0 && dj_interrupted && strncmp(err->message, "interrupted", 11) != 0)
+    if (rc < 0 && db_signals && strncmp(err->message, "interrupted", 11) != 0)
         interrupted(err, "by a signal");
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    PGcancel *c = dj_cancel;
-    dj_cancel = NULL;
-    if (c)
-        PQfreeCancel(c);
+    db_interrupt_end(&intr);
     PQfinish(r.conn);
     return rc;
 }

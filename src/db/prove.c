@@ -96,8 +96,6 @@ int prove_backfill(Arena *a, Progress *p, const char *name, FILE *log, ZdmError 
     int rc = backfill_run(a, &job, &cli, &o, out, err);
     if (!log && out)
         fclose(out);
-    if (rc < 0 && strncmp(err->message, "interrupted", 11) == 0)
-        server_mark_interrupted(); /* the job caught the Ctrl-C: the command must stop too */
     if (rc < 0)
         return -1;
     strmap_put(a, &p->jobs_done, arena_strdup(a, name), (void *)name);
@@ -113,8 +111,6 @@ static int migrate_cut(Arena *a, History *h, Progress *p, int last, FILE *log, Z
     int rc = db_migrate(a, &cut, &p->run, out, err);
     if (!log && out)
         fclose(out);
-    if (rc < 0 && strncmp(err->message, "interrupted", 11) == 0)
-        server_mark_interrupted(); /* the runner caught the Ctrl-C: the command must stop too */
     if (rc != 0) {
         if (rc > 0)
             zdm_error(err, NULL, 0, 0, "the runner refused to apply %s", h->items[last]->name);

@@ -156,7 +156,7 @@ static int fill_tables(Arena *a, PGconn *conn, const RehearseOptions *o, const C
     List order = {0};
     datagen_order(a, c, &order);
     int rc = 0;
-    server_cancel_on(conn);
+    db_interrupt_target(conn);
     for (int i = 0; i < order.len && rc == 0; i++) {
         const Table *t = LIST_GET(&order, i);
         const char *why = NULL;
@@ -178,7 +178,7 @@ static int fill_tables(Arena *a, PGconn *conn, const RehearseOptions *o, const C
     }
     if (rc == 0)
         rc = db_exec(conn, "ANALYZE", err);
-    server_cancel_on(NULL);
+    db_interrupt_target(NULL);
     catalog_free(c);
     return rc;
 }
@@ -433,7 +433,7 @@ int rehearse_run(Arena *a, const RehearseOptions *o, FILE *out, ZdmError *err)
         else if (s->kind == STEP_BACKFILL)
             arc = prove_backfill(a, &p, s->job, NULL, &e);
         s->action_ms = util_now_ms() - t0;
-        if (arc < 0 && server_interrupted()) {
+        if (arc < 0 && db_interrupted()) {
             zdm_error(err, NULL, 0, 0, "interrupted during %s", s->label);
             err->kind = ERR_DATABASE;
             goto done;
@@ -441,11 +441,11 @@ int rehearse_run(Arena *a, const RehearseOptions *o, FILE *out, ZdmError *err)
         if (arc < 0)
             s->error = e.file[0] ? arena_printf(a, "%s:%d:%d: %s", e.file, e.line, e.column, e.message)
                                  : arena_strdup(a, e.message);
-        for (double end = util_now_ms() + (double)o->step_ms; util_now_ms() < end && !server_interrupted();) {
+        for (double end = util_now_ms() + (double)o->step_ms; util_now_ms() < end && !db_interrupted();) {
             struct timespec ts = {0, 20 * 1000000L};
             nanosleep(&ts, NULL);
         }
-        if (server_interrupted()) {
+        if (db_interrupted()) {
             zdm_error(err, NULL, 0, 0, "interrupted during %s", s->label);
             err->kind = ERR_DATABASE;
             goto done;

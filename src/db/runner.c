@@ -23,12 +23,11 @@
  *    total. CONCURRENTLY builds never run under it: their waits for older
  *    snapshots count against lock_timeout and a timeout leaves an INVALID
  *    index behind.
- *  - Ctrl-C (and SIGTERM) cancel the running statement through PQcancel; the
- *    transaction rolls back, so the history stays true.
+ *  - Ctrl-C (and SIGTERM) cancel the running statement through PQcancel
+ *    (interrupt.h); the transaction rolls back, so the history stays true.
  *
  * --dry-run prints the very SQL the run would send, settings included.
  */
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,45 +40,7 @@
 #include "backfill.h"
 #include "db.h"
 
-/* ---- Ctrl-C ---------------------------------------------------------------- */
-
-static volatile sig_atomic_t run_interrupted;
-static PGcancel *volatile run_cancel;
-
-/* PQcancel is safe in a signal handler: libpq documents it for this use. */
-static void on_signal(int sig)
-{
-    (void)sig;
-    run_interrupted = 1;
-    PGcancel *c = run_cancel;
-    if (c) {
-        char buf[256];
-        PQcancel(c, buf, sizeof buf);
-    }
-}
-
-static struct sigaction saved_int, saved_term; /* the handlers before ours */
-
-static void install_signals(PGconn *conn)
-{
-    run_cancel = PQgetCancel(conn);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &saved_int);
-    sigaction(SIGTERM, &sa, &saved_term);
-}
-
-static void remove_signals(void)
-{
-    sigaction(SIGINT, &saved_int, NULL); /* a caller's handler (zdm rehearse's) goes on */
-    sigaction(SIGTERM, &saved_term, NULL);
-    PGcancel *c = run_cancel;
-    run_cancel = NULL;
-    if (c)
-        PQfreeCancel(c);
-}
+/* ---- Ctrl-C (interrupt.h) ----------------------------------------------------- */
 
 static int interrupted_error(ZdmError *err, const char *what)
 {
@@ -477,12 +438,12 @@ static int batch_run_retrying(Runner *r, const Migration *m, Batch *b, ZdmError 
     double start = util_now_ms();
     for (int attempt = 0;; attempt++) {
         Failure f;
-        if (run_interrupted)
+        if (db_signals)
             return interrupted_error(err, arena_printf(r->a, "before %s", m->name));
         if (batch_run(r, m, b, &f, err) == 0)
             return 0;
-        if (run_interrupted || strcmp(f.sqlstate, "57014") == 0) {
-            if (run_interrupted)
+        if (db_signals || strcmp(f.sqlstate, "57014") == 0) {
+            if (db_signals)
                 return interrupted_error(err, arena_printf(r->a, "during %s: rolled back", m->name));
             return -1; /* statement_timeout: not a lock wait, retrying would not help */
         }
@@ -512,7 +473,7 @@ static int batch_run_retrying(Runner *r, const Migration *m, Batch *b, ZdmError 
                 m->name, s ? s->line : 0, waited, db_format_duration(r->a, r->o->lock_timeout_ms),
                 attempt + 1, attempts, (double)delay / 1000.0);
         fflush(stderr);
-        util_sleep_ms(delay, &run_interrupted);
+        util_sleep_ms(delay, &db_signals);
     }
 }
 
@@ -956,7 +917,7 @@ static int run_statement_by_statement(Runner *r, Migration *m, const char *sha, 
     for (int i = start; i < m->nstmts; i++) {
         Statement *s = m->stmts[i];
         const char *next_sha = chain_sha(a, done_sha, s);
-        if (run_interrupted)
+        if (db_signals)
             return interrupted_error(err, arena_printf(a, "in %s after statement %d of %d", m->name, i, m->nstmts));
         Batch b;
         batch_init(&b, a);
@@ -1201,10 +1162,10 @@ int db_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmError *e
         PQfinish(r.conn);
         return -1;
     }
-    run_interrupted = 0;
-    install_signals(r.conn);
+    DbInterrupt intr;
+    db_interrupt_begin(&intr, r.conn, 0, NULL);
     int rc = -1;
-    if (!o->dry_run && db_take_run_lock(a, r.conn, o, &run_interrupted, err) < 0)
+    if (!o->dry_run && db_take_run_lock(a, r.conn, o, &db_signals, err) < 0)
         goto done;
     if (db_history_read(a, r.conn, o->schema, h, &r.dh, err) < 0)
         goto done;
@@ -1265,9 +1226,9 @@ int db_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmError *e
 done:
     /* the cancel stops whichever statement runs, the runner's own history
      * queries too: then it was the signal, not that statement, that failed */
-    if (rc < 0 && run_interrupted && strncmp(err->message, "interrupted", 11) != 0)
+    if (rc < 0 && db_signals && strncmp(err->message, "interrupted", 11) != 0)
         interrupted_error(err, "by a signal");
-    remove_signals();
+    db_interrupt_end(&intr);
     PQfinish(r.conn);
     return rc;
 }

@@ -46,46 +46,6 @@
 
 #define SCRATCH_COMMENT "zdm scratch database: zdm test and zdm rehearse drop everything in it"
 
-/* ---- Ctrl-C ------------------------------------------------------------------- */
-
-static volatile sig_atomic_t server_sigint;
-static PGcancel *volatile server_cancel;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    server_sigint = 1;
-    PGcancel *c = server_cancel;
-    if (c) {
-        char buf[256];
-        PQcancel(c, buf, sizeof buf); /* documented as safe in a signal handler */
-    }
-}
-
-void server_signals_install(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
-bool server_interrupted(void) { return server_sigint != 0; }
-
-void server_mark_interrupted(void) { server_sigint = 1; }
-
-void server_cancel_on(PGconn *conn)
-{
-    PGcancel *old = server_cancel;
-    server_cancel = NULL;
-    if (old)
-        PQfreeCancel(old);
-    if (conn)
-        server_cancel = PQgetCancel(conn);
-}
-
 /* ---- finding the binaries ---------------------------------------------------------- */
 
 static bool has_tools(Arena *a, const char *dir)
@@ -542,7 +502,8 @@ int server_open(Arena *a, const ServerOptions *o, Server *s, ZdmError *err)
 {
     memset(s, 0, sizeof *s);
     s->keeper_fd = -1;
-    server_signals_install();
+    /* Ctrl-C stops the command, which then stops the server in order */
+    db_interrupt_begin(&s->interrupt, NULL, 0, NULL);
     if (!o->database) {
         if (start_embedded(a, o, s, err) < 0)
             return -1;
@@ -605,7 +566,7 @@ void server_drop_db(Arena *a, Server *s, const char *name)
 
 void server_close(Arena *a, Server *s, bool keep, const char *dbname, FILE *out)
 {
-    server_cancel_on(NULL);
+    db_interrupt_end(&s->interrupt);
     if (!s->embedded || !s->dir)
         return;
     const char *data = arena_printf(a, "%s/data", s->dir);

@@ -18,6 +18,7 @@
 #include "pq.h"
 
 #include "../util/util.h"
+#include "interrupt.h"
 
 typedef struct ServerOptions {
     const char *database; /* --database URL: use it instead of starting a server */
@@ -38,6 +39,9 @@ typedef struct Server {
     int major;            /* the server's major version */
     pid_t keeper;         /* embedded: the process that stops the server when zdm goes */
     int keeper_fd;        /* embedded: closing it (or dying) tells the keeper to */
+    /* from server_open to server_close, Ctrl-C stops the command (see
+     * interrupt.h; db_interrupt_target names the statement it cancels) */
+    DbInterrupt interrupt;
 } Server;
 
 /*
@@ -69,21 +73,6 @@ void server_drop_db(Arena *a, Server *s, const char *name);
  * and prints on out how to connect and how to stop it. Safe to call twice.
  */
 void server_close(Arena *a, Server *s, bool keep, const char *dbname, FILE *out);
-
-/* ---- Ctrl-C ------------------------------------------------------------------ */
-
-/*
- * SIGINT and SIGTERM set a flag (and cancel the statement of the connection
- * given to server_cancel_on), so the command stops, cleans up and exits 3.
- * `zdm migrate`'s runner installs its own handlers and restores the default
- * when it returns: call server_signals_install again after db_migrate.
- */
-void server_signals_install(void);
-bool server_interrupted(void);
-/* Records a Ctrl-C that another handler caught (the runner's, during db_migrate). */
-void server_mark_interrupted(void);
-/* The connection whose running statement Ctrl-C cancels (NULL: none). */
-void server_cancel_on(PGconn *conn);
 
 /* URL of database dbname on the embedded server. */
 const char *server_url(Arena *a, const Server *s, const char *dbname);
