@@ -1,6 +1,7 @@
 /*
  * analysis.c — findings bookkeeping shared by the rules and the planner.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "analysis.h"
@@ -73,4 +74,86 @@ Finding *plan_add_finding(Arena *a, Plan *plan, Migration *m, const Statement *s
     list_push(a, &plan->findings, f);
     list_push(a, &m->findings, f);
     return f;
+}
+
+/* (kept, absorbed, what the kept finding adds of the absorbed one). */
+static const struct {
+    const char *kept, *absorbed, *message, *fix;
+} merges[] = {
+    {"drop-index-not-concurrent", "lock-timeout-missing",
+     " No lock_timeout is set: nothing bounds that wait.",
+     "\nIf it stays as it is: SET lock_timeout = '1s'; before it, so it gives up rather than "
+     "queue every query (zdm migrate retries it)."},
+    {"rename-column", "needs-two-releases", NULL, NULL},
+    {"rename-table", "needs-two-releases", NULL, NULL},
+};
+
+static bool same_hazard(const Finding *k, const Finding *f, int *which)
+{
+    if (k == f || !k->stmt || k->stmt != f->stmt)
+        return false;
+    for (int i = 0; i < (int)(sizeof merges / sizeof merges[0]); i++)
+        if (strcmp(k->rule->id, merges[i].kept) == 0 && strcmp(f->rule->id, merges[i].absorbed) == 0) {
+            *which = i;
+            return true;
+        }
+    return false;
+}
+
+static List without(Arena *a, const List *l, const StrMap *gone)
+{
+    List kept = {0};
+    for (int i = 0; i < l->len; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "%p", LIST_GET(l, i));
+        if (!strmap_get(gone, key))
+            list_push(a, &kept, LIST_GET(l, i));
+    }
+    return kept;
+}
+
+void plan_merge_findings(Arena *a, Plan *plan)
+{
+    StrMap gone = {0};
+    int ngone = 0;
+    /* Per migration: a statement's findings are few, so pairs are cheap. */
+    for (int m = 0; plan->history && m < plan->history->n; m++) {
+        const List *fs = &plan->history->items[m]->findings;
+        for (int i = 0; i < fs->len; i++) {
+            Finding *k = LIST_GET(fs, i);
+            for (int j = 0; j < fs->len; j++) {
+                Finding *f = LIST_GET(fs, j);
+                int w;
+                char key[32];
+                snprintf(key, sizeof key, "%p", (void *)f);
+                if (!same_hazard(k, f, &w) || strmap_get(&gone, key))
+                    continue;
+                if (f->severity > k->severity)
+                    k->severity = f->severity;
+                if (merges[w].message)
+                    k->message = arena_printf(a, "%s%s", k->message, merges[w].message);
+                if (merges[w].fix && k->fix)
+                    k->fix = arena_printf(a, "%s%s", k->fix, merges[w].fix);
+                /* one acknowledgement covers the one hazard */
+                if (!k->acknowledged)
+                    k->acknowledged = f->acknowledged;
+                strmap_put(a, &gone, arena_strdup(a, key), f);
+                ngone++;
+            }
+        }
+    }
+    if (!ngone)
+        return;
+    for (int m = 0; m < plan->history->n; m++)
+        plan->history->items[m]->findings = without(a, &plan->history->items[m]->findings, &gone);
+    plan->findings = without(a, &plan->findings, &gone);
+    memset(plan->counts, 0, sizeof plan->counts);
+    plan->acknowledged = 0;
+    for (int i = 0; i < plan->findings.len; i++) {
+        const Finding *f = LIST_GET(&plan->findings, i);
+        if (f->acknowledged)
+            plan->acknowledged++;
+        else
+            plan->counts[f->severity]++;
+    }
 }

@@ -72,6 +72,12 @@ int analysis_run(Arena *a, History *h, const AnalysisOptions *opt, Plan *plan,
  * statements already carry their Effects. */
 void rules_check_migration(Arena *a, Plan *plan, Migration *m);
 
+/* One hazard, one finding: where two rules report the same hazard on the
+ * same statement (DROP INDEX and the lock_timeout it lacks; a rename and the
+ * two releases it needs), keeps the more specific one, at the stronger
+ * severity, saying what the other said; counts again. */
+void plan_merge_findings(Arena *a, Plan *plan);
+
 /* Records a finding, honouring "-- zdm:allow" on the statement or the file. */
 Finding *plan_add_finding(Arena *a, Plan *plan, Migration *m, const Statement *s,
                           int offset, const char *rule_id, const char *message,

@@ -754,6 +754,7 @@ int analysis_run(Arena *a, History *h, const AnalysisOptions *opt, Plan *plan, Z
     for (int i = 0; i < n; i++)
         rules_check_migration(a, plan, ps[i].m);
     place(a, plan, ps, n, old, cat);
+    plan_merge_findings(a, plan);
     catalog_free(old);
     catalog_free(cat);
     return 0;
