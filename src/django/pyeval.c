@@ -604,6 +604,14 @@ static const PyNode *free_name(Ev *e, const PyNode *n, const char *s)
         setting = s + 21;
     if (setting && !strchr(setting, '.')) {
         const PyNode *v = e->settings ? py_env_get(e->settings, setting) : NULL;
+        if (v && v->kind == PY_LIST) {
+            /* the settings are shared by every file (and thread): a file
+             * that appends to its list changes its own copy */
+            PyNode *c = mk(e, PY_LIST, v);
+            for (int k = 0; k < v->items.len; k++)
+                list_push(e->a, &c->items, LIST_GET(&v->items, k));
+            return c;
+        }
         if (v && v->kind != PY_OPAQUE)
             return v;
         /* Django's own defaults (django/conf/global_settings.py) */

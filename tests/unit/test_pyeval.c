@@ -189,6 +189,9 @@ static void test_settings_and_swapper(void **state)
     settings = env;
     expect_str("from django.conf import settings", "settings.AUTH_USER_MODEL", "accounts.User");
     expect_render("", "settings.APPS", "['a', 'b']");
+    /* a file that changes a setting's list changes its own copy */
+    expect_render("A = settings.APPS\nA.append('c')", "A", "['a', 'b', 'c']");
+    expect_render("", "settings.APPS", "['a', 'b']");
     expect_str("", "settings.AFTER", "still read");
     expect_render("", "settings.UNKNOWN", "settings.UNKNOWN");
     expect_str("", "settings.DEFAULT_AUTO_FIELD", "django.db.models.AutoField"); /* Django's default */
