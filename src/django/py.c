@@ -1050,6 +1050,7 @@ typedef struct Exec {
 } Exec;
 
 static int statements(Exec *x, int indent, bool run);
+static int suite(Exec *x, int indent, bool run);
 
 /* Skips the rest of the logical line, then every line indented deeper. */
 static void skip_block(Parser *p, int indent)
@@ -1088,12 +1089,22 @@ static void bind(Exec *x, PyEnv *scope, const char *name, const PyNode *v, const
 }
 
 /* Names a block of tokens [from, to) may assign: they become unknown. */
-static void forget_assigned(Exec *x, int from, int to, const char *why)
+static bool in_names(const List *names, const char *s)
+{
+    for (int k = 0; names && k < names->len; k++)
+        if (strcmp(LIST_GET(names, k), s) == 0)
+            return true;
+    return false;
+}
+
+/* keep: names left alone (a try body's imports, which an except clause's
+ * fallback does not replace when the project's dependencies are installed) */
+static void forget_assigned_but(Exec *x, int from, int to, const char *why, const List *keep)
 {
     Parser *p = x->p;
     for (int k = from; k < to; k++) {
         const Tok *t = p->t[k];
-        if (t->kind != T_NAME || is_keyword(t->s))
+        if (t->kind != T_NAME || is_keyword(t->s) || in_names(keep, t->s))
             continue;
         const Tok *nx = p->t[k + 1 < p->n ? k + 1 : k];
         bool target = false;
@@ -1143,6 +1154,75 @@ static void forget_assigned(Exec *x, int from, int to, const char *why)
         }
         bind(x, scope, attr, o, t);
     }
+}
+
+static void forget_assigned(Exec *x, int from, int to, const char *why)
+{
+    forget_assigned_but(x, from, to, why, NULL);
+}
+
+/* The names the import statements among tokens [from, to) bind. */
+static void imported_names(Exec *x, int from, int to, List *out)
+{
+    Parser *p = x->p;
+    bool in_import = false;
+    for (int k = from; k < to; k++) {
+        const Tok *t = p->t[k];
+        if (t->kind == T_NEWLINE || is_op(t, ";")) {
+            in_import = false;
+            continue;
+        }
+        if (is_name(t, "import")) {
+            in_import = true;
+            continue;
+        }
+        if (!in_import || t->kind != T_NAME)
+            continue;
+        const Tok *before = p->t[k - 1];
+        const Tok *after = k + 1 < p->n ? p->t[k + 1] : t;
+        if (is_name(after, "as"))
+            continue; /* the name bound is the one after "as" */
+        if (is_name(before, "as") || is_name(before, "import") || is_op(before, ",") || is_op(before, "("))
+            list_push(x->a, out, (void *)t->s);
+    }
+}
+
+/* try: the body runs (it is what runs when the project's dependencies are
+ * installed), so do else and finally; what an except clause assigns is
+ * unknown, but for the names the body imported. */
+static int try_statement(Exec *x)
+{
+    Parser *p = x->p;
+    Tok *t = cur(p);
+    int indent = t->indent;
+    p->i++;
+    if (!is_op(cur(p), ":"))
+        return fail(p, cur(p), "expected ':'");
+    p->i++;
+    int body = p->i;
+    if (suite(x, indent, true) < 0)
+        return -1;
+    List imported = {0};
+    imported_names(x, body, p->i, &imported);
+    while (cur(p)->kind != T_EOF && cur(p)->indent == indent &&
+           (is_name(cur(p), "except") || is_name(cur(p), "else") || is_name(cur(p), "finally"))) {
+        Tok *kw = cur(p);
+        while (!is_op(cur(p), ":") && cur(p)->kind != T_NEWLINE && cur(p)->kind != T_EOF)
+            p->i++;
+        if (!is_op(cur(p), ":"))
+            return fail(p, cur(p), "expected ':'");
+        p->i++;
+        int from = p->i;
+        bool handler = is_name(kw, "except");
+        if (suite(x, indent, !handler) < 0)
+            return -1;
+        if (handler)
+            forget_assigned_but(x, from, p->i,
+                                arena_printf(x->a, "is set in an except clause (line %d): zdm does not run Python",
+                                             kw->line),
+                                &imported);
+    }
+    return 0;
 }
 
 /* A target of an assignment: a name, Migration.x, or a tuple of names. */
@@ -1544,6 +1624,19 @@ static int statements(Exec *x, int indent, bool run)
                 f->defined_here = true;
                 f->local_class = is_name(p->t[k], "class");
                 bind(x, x->env, f->s, f, p->t[k + 1]);
+            }
+            continue;
+        }
+        if (is_name(t, "try") && is_op(peek(p, 1), ":")) {
+            if (try_statement(x) < 0) {
+                if (!x->tolerant)
+                    return -1;
+                p->i = start;
+                skip_block(p, t->indent);
+                while (cur(p)->indent == t->indent && (is_name(cur(p), "except") || is_name(cur(p), "else") ||
+                                                      is_name(cur(p), "finally")))
+                    skip_block(p, t->indent);
+                forget_assigned(x, start, p->i, arena_printf(x->a, "is set in a try zdm cannot read (line %d)", t->line));
             }
             continue;
         }

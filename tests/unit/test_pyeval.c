@@ -167,7 +167,13 @@ static void test_vendor_and_if(void **state)
     expect_opaque("from x import flag\nS = 'a'\nif flag:\n    S = 'b'", "S", "set under `if flag` (line 3)");
     /* a loop, a try: the same */
     expect_opaque("for i in f():\n    S = i", "S", "set in a loop (line 1)");
-    expect_opaque("try:\n    S = 1\nexcept Exception:\n    pass", "S", "in a try statement");
+    /* try: the body runs (dependencies installed); an except clause's assignments are unknown,
+     * but for the names the body imported */
+    expect_str("try:\n    S = 'body'\nexcept Exception:\n    pass\nelse:\n    T = S + '!'", "T", "body!");
+    expect_opaque("S = 'a'\ntry:\n    pass\nexcept Exception:\n    S = 'b'", "S", "set in an except clause (line 4)");
+    expect_render("try:\n    from django.contrib.postgres.operations import BtreeGinExtension as Ext\n"
+                  "except ImportError:\n    Ext = None\n",
+                  "Ext()", "Ext()");
     /* the class body's own if */
     const char *text = "class Migration:\n    operations = [a()]\n    if connection.vendor == 'postgresql':\n"
                        "        operations += [b()]\n";
