@@ -1409,9 +1409,25 @@ static const char *object_word(ActionKind k)
     }
 }
 
+/* A system catalog or view: PostgreSQL creates it with every database, so no
+ * migration ever does. An unqualified pg_ name is one too, since pg_catalog
+ * comes first on every search_path. */
+static bool system_object(const char *qualified)
+{
+    if (!qualified)
+        return false;
+    if (strncmp(qualified, "pg_catalog.", 11) == 0 || strncmp(qualified, "information_schema.", 19) == 0)
+        return true;
+    const char *dot = strchr(qualified, '.');
+    const char *name = dot ? dot + 1 : qualified;
+    return strncmp(name, "pg_", 3) == 0 && (!dot || strncmp(qualified, "public.", 7) == 0);
+}
+
 static void r_unknown_object(State *st, const Action *act)
 {
     Arena *a = st->a;
+    if (system_object(act->table))
+        return;
     const char *word = object_word(act->kind);
     const char *name = act->table;
     if (strcmp(word, "index") == 0 && act->kind != ACT_DROP_INDEX && act->column)
