@@ -1,12 +1,12 @@
 /*
  * cmd_backfill.c — `zdm backfill`: data migrations as batched, resumable
- * jobs (src/db/backfill.c does the work; this file reads the options).
+ * jobs (src/backfill/backfill.c does the work; this file reads the options).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
-#include "db/backfill.h"
+#include "backfill/backfill.h"
 #include "db/db.h"
 
 static const char backfill_usage[] =

@@ -1,5 +1,5 @@
 /*
- * cmd_rehearse.c — `zdm rehearse`: reads the options; src/db/rehearse.c
+ * cmd_rehearse.c — `zdm rehearse`: reads the options; src/prove/rehearse.c
  * runs the rehearsal.
  */
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 
 #include "commands.h"
 #include "db/db.h"
-#include "db/rehearse.h"
+#include "prove/rehearse.h"
 
 static const char rehearse_usage[] =
     "usage: zdm rehearse PATH [options]\n"

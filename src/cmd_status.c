@@ -7,7 +7,7 @@
 
 #include "commands.h"
 #include "report/report.h"
-#include "db/backfill.h"
+#include "backfill/backfill.h"
 #include "db/db.h"
 #include "sql/sql.h"
 

@@ -1,6 +1,6 @@
 /*
  * cmd_test.c — `zdm test`: migration tests, each on a fresh database of a
- * throwaway PostgreSQL (src/db/server.c) or of --database.
+ * throwaway PostgreSQL (src/prove/server.c) or of --database.
  *
  * Every test file is read, and every migration it names looked up, before
  * any server starts: a mistake in a file is an input error (exit 2) at its
@@ -18,9 +18,9 @@
 
 #include "commands.h"
 #include "report/report.h"
-#include "db/prove.h"
-#include "db/server.h"
-#include "db/testfile.h"
+#include "prove/prove.h"
+#include "prove/server.h"
+#include "prove/testfile.h"
 
 static const char test_usage[] =
     "usage: zdm test PATH [FILE.zdmtest...] [options]\n"

@@ -41,7 +41,7 @@
 #include <unistd.h>
 
 #include "../sql/sql.h"
-#include "backfill.h"
+#include "../backfill/backfill.h"
 #include "db.h"
 
 extern char **environ;

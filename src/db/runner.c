@@ -37,7 +37,7 @@
 
 #include "../sql/sql.h"
 #include "../util/sha256.h"
-#include "backfill.h"
+#include "../backfill/backfill.h"
 #include "db.h"
 
 /* ---- Ctrl-C (interrupt.h) ----------------------------------------------------- */

@@ -88,7 +88,7 @@ typedef struct Migration {
     Phase directive;   /* from "-- zdm:phase before-deploy|after-deploy" */
     int directive_line;
     List requires_backfill; /* const char*: jobs named by "-- zdm:requires-backfill NAME"
-                             * (src/db/backfill.h); zdm migrate waits for them to be done */
+                             * (src/backfill/backfill.h); zdm migrate waits for them to be done */
     bool no_transaction; /* the file or its runner's setting asks for no transaction: goose NO
                           * TRANSACTION, dbmate transaction:false, popx .autocommit., Atlas
                           * txmode none, Flyway executeInTransaction=false, Django atomic = False */

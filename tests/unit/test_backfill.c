@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db/backfill.h"
+#include "backfill/backfill.h"
 
 static int parse(Arena *a, const char *text, BackfillJob *job, ZdmError *err)
 {

@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "catalog/replay.h"
-#include "db/rehearse.h"
-#include "db/testfile.h"
+#include "prove/rehearse.h"
+#include "prove/testfile.h"
 #include "sql/sql.h"
 
 /* ---- .zdmtest ------------------------------------------------------------------- */

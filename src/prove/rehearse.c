@@ -25,7 +25,7 @@
 
 #include "../analysis/analysis.h"
 #include "../catalog/replay.h"
-#include "db.h"
+#include "../db/db.h"
 #include "prove.h"
 #include "rehearse.h"
 #include "traffic.h"

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "pq.h"
+#include "../db/pq.h"
 
-#include "db.h"
+#include "../db/db.h"
 #include "rehearse.h"
 #include "traffic.h"
 

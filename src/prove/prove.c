@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "../sql/sql.h"
-#include "backfill.h"
+#include "../backfill/backfill.h"
 #include "prove.h"
 #include "server.h"
 

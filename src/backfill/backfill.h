@@ -15,7 +15,7 @@
 
 #include <stdio.h>
 
-#include "pq.h"
+#include "../db/pq.h"
 
 #include "../source/source.h"
 #include "../util/util.h"

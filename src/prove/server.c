@@ -41,7 +41,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "db.h"
+#include "../db/db.h"
 #include "server.h"
 
 #define SCRATCH_COMMENT "zdm scratch database: zdm test and zdm rehearse drop everything in it"

@@ -21,7 +21,7 @@
 #include "../sql/sql.h"
 #include "../util/sha256.h"
 #include "backfill.h"
-#include "db.h"
+#include "../db/db.h"
 
 /* ---- settings ------------------------------------------------------------- */
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
+#include "../db/db.h"
 #include "rehearse.h"
 
 bool datagen_skip_table(const Table *t)

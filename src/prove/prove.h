@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "../source/source.h"
-#include "db.h"
+#include "../db/db.h"
 
 /* Reads the migrations of path (a directory or a Django project) and parses
  * them. Returns 0, or -1 with err. */

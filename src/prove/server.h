@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "pq.h"
+#include "../db/pq.h"
 
 #include "../util/util.h"
-#include "interrupt.h"
+#include "../db/interrupt.h"
 
 typedef struct ServerOptions {
     const char *database; /* --database URL: use it instead of starting a server */

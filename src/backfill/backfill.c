@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "backfill.h"
-#include "db.h"
+#include "../db/db.h"
 
 /* pg_try_advisory_lock(BACKFILL_LOCK_CLASS, hashtext(job)): "zdmb", a class
  * of its own so that jobs never meet zdm migrate's lock or the application's */
