@@ -708,21 +708,6 @@ static const char *effective_default(Gen *g, const DjField *f)
     return NULL;
 }
 
-/* A db_default (Django 5.0+): a value or a database expression. */
-static const char *db_default_sql(Gen *g, const DjField *f)
-{
-    const PyNode *v = f->db_default;
-    if (v->kind == PY_CALL) {
-        const char *fn = py_last(py_callee(v));
-        if (util_streq(fn, "Now")) return "STATEMENT_TIMESTAMP()";
-        if (util_streq(fn, "Value")) return literal(g, f, py_arg(v, 0, NULL));
-        if (util_streq(fn, "Pi")) return "PI()";
-        if (util_streq(fn, "RandomUUID")) return "GEN_RANDOM_UUID()";
-    }
-    const char *l = literal(g, f, v);
-    return l ? l : "NULL";
-}
-
 /* A field of a class zdm could map to nothing (classify): its column's type
  * is what the class's db_type() returns, Python zdm does not run. Adding it
  * is a notice (the column is left out of the SQL judged); changing or
@@ -748,10 +733,32 @@ static void unknown_field_note(Gen *g, const DjField *f, const char *doing)
              "2. then acknowledge it: # zdm: allow not-analysed <reason> above the operation");
 }
 
-/* The column definition after its name, as Django's column_sql builds it. */
 static const char *expr_sql(Gen *g, const DjModel *m, const PyNode *e);
 static const char *unrender(Gen *g, const PyNode *e);
 
+/* A db_default (Django 5.0+): a value as a literal, a database expression
+ * in parentheses (the schema editor's db_default_sql). */
+static const char *db_default_sql(Gen *g, const DjModel *m, const DjField *f)
+{
+    const PyNode *v = f->db_default;
+    if (v->kind == PY_CALL) {
+        const char *fn = py_last(py_callee(v));
+        if (util_streq(fn, "Value"))
+            v = py_arg(v, 0, "value");
+        else if (util_streq(fn, "Now"))
+            return "(STATEMENT_TIMESTAMP())";
+        else if (util_streq(fn, "Pi"))
+            return "(PI())";
+        else if (util_streq(fn, "RandomUUID"))
+            return "(GEN_RANDOM_UUID())";
+        else
+            return arena_printf(g->a, "(%s)", expr_sql(g, m, v));
+    }
+    const char *l = literal(g, f, v);
+    return l ? l : "NULL";
+}
+
+/* The column definition after its name, as Django's column_sql builds it. */
 static const char *column_sql(Gen *g, const DjModel *m, const DjField *f, bool include_default)
 {
     const char *type = field_type(g, f);
@@ -767,7 +774,7 @@ static const char *column_sql(Gen *g, const DjModel *m, const DjField *f, bool i
         sb_printf(&sb, " GENERATED ALWAYS AS (%s) STORED", ex ? expr_sql(g, m, ex) : unrender(g, f->call));
     } else {
         if (f->db_default && g->version >= 50) {
-            sb_printf(&sb, " DEFAULT %s", db_default_sql(g, f));
+            sb_printf(&sb, " DEFAULT %s", db_default_sql(g, m, f));
             include_default = false;
         }
         if (include_default) {
@@ -1079,6 +1086,8 @@ static const char *expr_sql(Gen *g, const DjModel *m, const PyNode *e)
             return unrender(g, e);
         if (is_auto(o)) /* Django casts to the data type, not the serial */
             t = rel_type(g, o);
+        if (g->version < 40) /* 3.2 has no as_postgresql: the standard form */
+            return arena_printf(g->a, "CAST(%s AS %s)", expr_sql(g, m, LIST_GET(&e->items, 0)), t);
         return arena_printf(g->a, "(%s)::%s", expr_sql(g, m, LIST_GET(&e->items, 0)), t);
     }
     if (strcmp(fn, "Concat") == 0)
@@ -1139,7 +1148,24 @@ static const char *index_columns(Gen *g, const DjModel *m, const PyNode *call, c
     } else {
         for (int i = 0; i < call->items.len; i++) {
             if (i) sb_append(&sb, ", ");
-            sb_printf(&sb, "(%s)", expr_sql(g, m, LIST_GET(&call->items, i)));
+            /* Django's IndexExpression: the expression in parentheses, its
+             * OrderBy and Collate wrappers outside them */
+            const PyNode *e = LIST_GET(&call->items, i);
+            const char *order = "", *collate = "";
+            for (;;) {
+                const char *fn = e && e->kind == PY_CALL ? py_last(py_callee(e)) : NULL;
+                if (util_streq(fn, "OrderBy") && e->items.len) {
+                    if (!*order)
+                        order = py_truthy(py_kwarg(e, "descending"), false) ? " DESC" : " ASC";
+                    e = LIST_GET(&e->items, 0);
+                } else if (util_streq(fn, "Collate") && e->items.len && py_str(py_arg(e, 1, "collation"))) {
+                    collate = arena_printf(g->a, " COLLATE \"%s\"", py_str(py_arg(e, 1, "collation")));
+                    e = LIST_GET(&e->items, 0);
+                } else {
+                    break;
+                }
+            }
+            sb_printf(&sb, "(%s)%s%s", expr_sql(g, m, e), collate, order);
         }
     }
     *cols_out = cols.data;
