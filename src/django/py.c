@@ -885,6 +885,7 @@ static PyNode *binary(Parser *p, int level)
 static PyNode *comparison(Parser *p)
 {
     PyNode *n = binary(p, NLEVELS - 1);
+    PyNode *last = NULL; /* a < b < c is (a < b) and (b < c) */
     while (n) {
         Tok *t = cur(p);
         const char *op = NULL;
@@ -905,7 +906,9 @@ static PyNode *comparison(Parser *p)
         PyNode *r = binary(p, NLEVELS - 1);
         if (!r)
             return NULL;
-        n = wrap(p, PY_BINOP, n, op, n, r);
+        n = last ? wrap(p, PY_BINOP, n, "and", n, wrap(p, PY_BINOP, last, op, last, r))
+                 : wrap(p, PY_BINOP, n, op, n, r);
+        last = r;
     }
     return n;
 }

@@ -982,6 +982,16 @@ static const PyNode *binop(Ev *e, const PyNode *n)
         int q = equal(l, r);
         if (q >= 0)
             return mkbool(e, n, op[0] == '=' ? q == 1 : q == 0);
+    } else if (strcmp(op, "<") == 0 || strcmp(op, ">") == 0 || strcmp(op, "<=") == 0 || strcmp(op, ">=") == 0) {
+        int c = 2;
+        if (is_int(l) && is_int(r))
+            c = py_int(l, 0) < py_int(r, 0) ? -1 : py_int(l, 0) > py_int(r, 0);
+        else if (l->kind == PY_STR && r->kind == PY_STR && !l->fstring && !r->fstring) {
+            int d = strcmp(l->s, r->s); /* UTF-8's byte order is code point order, Python's */
+            c = d < 0 ? -1 : d > 0;
+        }
+        if (c != 2)
+            return mkbool(e, n, op[0] == '<' ? (op[1] ? c <= 0 : c < 0) : (op[1] ? c >= 0 : c > 0));
     } else if (strcmp(op, "in") == 0 || strcmp(op, "not in") == 0) {
         int found = -1;
         if (l->kind == PY_STR && r->kind == PY_STR && !l->fstring && !r->fstring)

@@ -92,6 +92,9 @@ static void test_operators(void **state)
     expect_str("", "'ab' + 'c' * 3", "abccc");
     expect_render("", "(7 % 3, -7 % 3, 2 - 5, 1 == 1.0, 'a' != 'a', 'b' in ('a', 'b'), None is None)",
                   "(1, 2, -3, True, False, True, True)");
+    /* chained: a == b == c is (a == b) and (b == c) */
+    expect_render("", "('a' == 'a' == 'a', 'a' == 'a' != 'a', 1 < 2 <= 2, 3 > 2 > 2, 'a' < 'b', 'b' >= 'c')",
+                  "(True, False, True, False, True, False)");
     /* A + [...] with A unknown: the literal part stays, A is one opaque element */
     const char *text = "from x import A\nclass Migration:\n    operations = A + [f()]\n";
     PyMigration pm;
