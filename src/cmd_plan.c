@@ -369,6 +369,106 @@ static void finish_findings(Arena *a, History *h, Plan *plan, const StrMap *excl
     sort_findings(a, &plan->findings, &place);
 }
 
+/* Whether the history is Django's: a Django project, or SQL that Django's
+ * sqlmigrate printed (its "--\n-- Add field x to y\n--" banners). */
+static bool django_input(const History *h)
+{
+    static const char *const ops[] = {"Create model", "Add field", "Remove field", "Alter field", "Rename field",
+                                      "Delete model", "Rename model", "Add index", "Remove index",
+                                      "Add constraint", "Remove constraint", "Alter unique_together",
+                                      "Raw SQL operation", NULL};
+    for (int i = 0; i < h->n; i++) {
+        const Migration *m = h->items[i];
+        if (m->django)
+            return true;
+        for (const char *p = m->text; m->text && (p = strstr(p, "--\n-- ")) != NULL; p += 6)
+            for (int k = 0; ops[k]; k++)
+                if (strncmp(p + 6, ops[k], strlen(ops[k])) == 0)
+                    return true;
+    }
+    return false;
+}
+
+static bool starts_django(const char *p)
+{
+    return strncmp(p, "in Django", 9) == 0 || strncmp(p, "In Django", 9) == 0 || strncmp(p, "Django ", 7) == 0;
+}
+
+/*
+ * A fix without its Django advice, for SQL histories: the rules write one
+ * text for both, with the Django way in "(in Django: ...)", in lines that
+ * start "In Django" (or "2. in Django: ..."), and in sentences that do.
+ */
+static const char *without_django(Arena *a, const char *fix)
+{
+    StrBuf sb;
+    sb_init(&sb, a);
+    bool dropped = false; /* the line before was Django's: an "Otherwise" after it has lost its "if" */
+    for (const char *line = fix; *line;) {
+        size_t n = strcspn(line, "\n");
+        const char *body = line + strspn(line, " ");
+        const char *after_number = body;
+        while (*after_number >= '0' && *after_number <= '9')
+            after_number++;
+        if (after_number > body && after_number[0] == '.' && after_number[1] == ' ')
+            after_number += 2;
+        bool drop = starts_django(body) || (after_number > body && starts_django(after_number));
+        if (!drop) {
+            StrBuf kept;
+            sb_init(&kept, a);
+            for (const char *p = line; p < line + n;) {
+                if (*p == '(' && starts_django(p + 1)) {
+                    /* the parenthesis, nested ones included, and the space before it */
+                    int depth = 0;
+                    const char *q = p;
+                    for (; q < line + n; q++) {
+                        depth += *q == '(';
+                        depth -= *q == ')';
+                        if (depth == 0)
+                            break;
+                    }
+                    if (q < line + n) {
+                        while (kept.len && kept.data[kept.len - 1] == ' ')
+                            kept.data[--kept.len] = '\0';
+                        p = q + 1;
+                        continue;
+                    }
+                }
+                if (starts_django(p) && (p == line || p[-1] == ' ')) {
+                    /* a sentence of its own: up to its full stop */
+                    const char *q = p;
+                    while (q < line + n && !(*q == '.' && (q + 1 == line + n || q[1] == ' ')))
+                        q++;
+                    p = q < line + n ? q + 1 : q;
+                    while (p < line + n && *p == ' ')
+                        p++;
+                    continue;
+                }
+                sb_appendn(&kept, p, 1);
+                p++;
+            }
+            while (kept.len && kept.data[kept.len - 1] == ' ')
+                kept.data[--kept.len] = '\0';
+            if (kept.len) {
+                if (sb.len)
+                    sb_append(&sb, "\n");
+                char *text = kept.data;
+                if (dropped && strncmp(text, "Otherwise ", 10) == 0) {
+                    text += 10;
+                    if (*text >= 'a' && *text <= 'z')
+                        *text = (char)(*text - 'a' + 'A');
+                }
+                sb_append(&sb, text);
+            }
+        }
+        dropped = drop;
+        line += n;
+        if (*line)
+            line++;
+    }
+    return sb.data;
+}
+
 static int analyse(Arena *a, PlanOptions *o, List *paths, Plan *plan, ZdmError *err)
 {
     Stats stats;
@@ -398,6 +498,12 @@ static int analyse(Arena *a, PlanOptions *o, List *paths, Plan *plan, ZdmError *
     if (o->stats)
         stats_apply(a, plan, &stats, o->small_table >= 0 ? o->small_table : STATS_SMALL_TABLE_DEFAULT);
     finish_findings(a, h, plan, &o->exclude);
+    if (!django_input(h))
+        for (int i = 0; i < plan->findings.len; i++) {
+            Finding *f = LIST_GET(&plan->findings, i);
+            if (f->fix)
+                f->fix = without_django(a, f->fix);
+        }
     django_explain(a, h, plan);
     return 0;
 }
