@@ -471,11 +471,7 @@ static const char monitor_sql[] =
 static void *monitor_main(void *arg)
 {
     Traffic *t = arg;
-    PGconn *conn = PQconnectdb(t->url);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        PQfinish(conn);
-        return NULL;
-    }
+    PGconn *conn = t->monitor_conn;
     PQclear(PQexec(conn, "SET application_name = 'zdm rehearse monitor'"));
     while (!atomic_load(&t->stop)) {
         int step = atomic_load(&t->step);
@@ -503,8 +499,9 @@ static void *monitor_main(void *arg)
 
 int traffic_start(Traffic *t, ZdmError *err)
 {
-    if (pq_load(err) != 0)
-        return -1;
+    /* connections come from src/db (db_connect), opened here on the calling
+     * thread: the arena it may write an error into is not the threads' */
+    Arena *a = arena_new();
     atomic_store(&t->stop, false);
     t->clients = calloc((size_t)t->nclients, sizeof(Client));
     t->monitor = calloc((size_t)t->nsteps, sizeof(StepStats));
@@ -519,9 +516,9 @@ int traffic_start(Traffic *t, ZdmError *err)
         c->own = calloc((size_t)(t->nsamples ? t->nsamples : 1), sizeof(OwnKeys));
         if (!c->steps || !c->own)
             abort();
-        c->conn = PQconnectdb(t->url);
-        if (PQstatus(c->conn) != CONNECTION_OK) {
-            db_error(err, c->conn, NULL, "a rehearsal client cannot connect");
+        c->conn = db_connect(a, t->url, err);
+        if (!c->conn) {
+            arena_free(a);
             return -1;
         }
         char set[128];
@@ -537,8 +534,15 @@ int traffic_start(Traffic *t, ZdmError *err)
         }
         t->clients[i].started = true;
     }
-    if (pthread_create(&t->monitor_thread, NULL, monitor_main, t) == 0)
+    ZdmError ignore = {0}; /* no monitor: the report only lacks its lock waits */
+    t->monitor_conn = db_connect(a, t->url, &ignore);
+    arena_free(a);
+    if (t->monitor_conn && pthread_create(&t->monitor_thread, NULL, monitor_main, t) == 0)
         t->monitor_started = true;
+    else if (t->monitor_conn) {
+        PQfinish(t->monitor_conn);
+        t->monitor_conn = NULL;
+    }
     return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 
 #include "../catalog/catalog.h"
+#include "../db/pq.h"
 #include "../util/util.h"
 
 /* A column a code version writes. */
@@ -112,6 +113,7 @@ typedef struct Traffic {
     Client *clients;
     StepStats *monitor;        /* nsteps, the monitor's lock waits */
     pthread_t monitor_thread;
+    PGconn *monitor_conn; /* the monitor thread's; it closes it */
     bool monitor_started;
     char error[512];           /* a client that could not connect */
 } Traffic;
