@@ -323,7 +323,7 @@ static void note_findings(Arena *a, Plan *plan, Migration *m)
         const DjNote *n = LIST_GET(&m->django->notes, i);
         const Statement *s = NULL;
         for (int k = 0; k < m->nstmts && !s && n->origin; k++)
-            if (util_streq(m->stmts[k]->origin, n->origin))
+            if (util_streq(m->stmts[k]->origin, n->origin) && m->stmts[k]->line == n->op_line)
                 s = m->stmts[k];
         Finding *f = plan_add_finding(a, plan, m, s, -1, n->rule,
                                       /* with a statement, django_explain prefixes the operation */

@@ -85,6 +85,7 @@ typedef struct DjNote {
     const char *message;
     const char *fix;
     const char *origin;   /* the operation's label, filled when the migration is done */
+    int op_line;          /* the operation's line: two operations may share a label */
 } DjNote;
 
 /* One operation, as the plan names it. */

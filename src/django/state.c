@@ -338,6 +338,9 @@ static void classify(Gen *g, DjField *f, const PyNode *call)
         as = "ManyToManyField";
         why = "it names a model with to=";
         f->manager = strstr(cls, "ManyToMany") == NULL;
+    } else if (py_kwarg(call, "through") && py_arg(call, 0, "to")) {
+        as = "ManyToManyField"; /* through= is a many-to-many's: nautobot's TagsField */
+        why = "it has through=";
     }
     if (as) {
         f->cls = f->manager ? "ManyToManyField" : as;
@@ -345,8 +348,9 @@ static void classify(Gen *g, DjField *f, const PyNode *call)
             note(g, call, "django-assumed",
                  f->manager ? arena_printf(g->a, "zdm does not know the field class %s: it took it for a related "
                                                  "manager, which adds no column (%s)", cls, why)
-                            : arena_printf(g->a, "zdm does not know the field class %s: it took it for a %s (%s), "
-                                                 "and judged the SQL Django makes for a %s", cls, as, why, as),
+                            : arena_printf(g->a, "zdm does not know the field class %s: it took it for %s %s (%s), "
+                                                 "and judged the SQL Django makes for it", cls,
+                                           strchr("AEIOU", as[0]) ? "an" : "a", as, why),
                  fix);
         return;
     }
@@ -944,8 +948,11 @@ static const char *lookup_sql(Gen *g, const DjModel *m, const char *key, const P
     const char *sep = strstr(key, "__");
     const char *field = sep ? arena_strndup(g->a, key, (size_t)(sep - key)) : key;
     const char *lk = sep ? sep + 2 : "exact";
-    if (strstr(lk, "__")) /* a transform or a join: author__name__gt */
-        return unrender(g, v);
+    if (strstr(lk, "__")) { /* a transform or a join: author__name__gt */
+        if (!g->unrendered)
+            g->unrendered = arena_printf(g->a, "the lookup %s", key);
+        return "NULL";
+    }
     const char *col = q(g->a, column_of(g, m, field));
     if (strcmp(lk, "isnull") == 0)
         return arena_printf(g->a, "%s IS %sNULL", col, py_truthy(v, true) ? "" : "NOT ");
@@ -959,7 +966,9 @@ static const char *lookup_sql(Gen *g, const DjModel *m, const char *key, const P
     if (strcmp(lk, "range") == 0 && v && v->items.len == 2)
         return arena_printf(g->a, "%s BETWEEN %s AND %s", col, q_value(g, m, LIST_GET(&v->items, 0)),
                             q_value(g, m, LIST_GET(&v->items, 1)));
-    return unrender(g, v); /* a lookup zdm does not render (contains, iexact, ...) */
+    if (!g->unrendered) /* a lookup zdm does not render (contains, iexact, ...) */
+        g->unrendered = arena_printf(g->a, "the lookup %s", key);
+    return "NULL";
 }
 
 /* Q(a=1, b__gt=2), Q(('a', 1), ('b', 2), _connector='OR', _negated=True), nested. */
@@ -2845,8 +2854,10 @@ int dj_generate(Gen *g, const PyMigration *pm)
         emit_chunk(g, "COMMIT;", -1, false);
     for (int i = 0; i < g->notes.len; i++) {
         DjNote *n = LIST_GET(&g->notes, i);
-        if (n->op >= 0 && n->op < g->ops.len)
+        if (n->op >= 0 && n->op < g->ops.len) {
             n->origin = ((const DjOp *)LIST_GET(&g->ops, n->op))->label;
+            n->op_line = ((const DjOp *)LIST_GET(&g->ops, n->op))->line;
+        }
     }
     return 0;
 }
