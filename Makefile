@@ -15,12 +15,16 @@
 # suite) when it is missing: zdm has no run-time dependency on it.
 PGQ      = build/pg_query/usr
 PGQ_LIB  = $(PGQ)/lib/x86_64-linux-gnu/libpg_query.a
+PGQ_DONE = build/pg_query/nodetags.inc
 
 CC      ?= cc
 # (read when a recipe runs, after the fetch: zdm --version names it)
 PGQ_VERSION = $(strip $(file < build/pg_query/VERSION))
-CSTD     = -std=c17 -D_DEFAULT_SOURCE -I$(PGQ)/include -I/usr/include/postgresql \
-           -DZDM_PGQ_VERSION='"$(PGQ_VERSION)"'
+# PostgreSQL's node headers (src/sql/pg.h) are system headers here: their
+# warnings are theirs.
+CSTD     = -std=c17 -D_DEFAULT_SOURCE -I/usr/include/postgresql -Ibuild/pg_query \
+           -isystem $(PGQ)/include -isystem $(PGQ)/include/pg_query \
+           -isystem $(PGQ)/include/pg_query/postgres -DZDM_PGQ_VERSION='"$(PGQ_VERSION)"'
 WARN     = -Wall -Wextra -Wpedantic -Werror -Wno-error=deprecated-declarations
 CFLAGS  ?= -O2 -g
 LDLIBS   = $(PGQ_LIB) -lcjson -linih -ldl -pthread   # libpq is loaded when needed: src/db/pq.h
@@ -44,13 +48,13 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/san/%)
 .PHONY: all demo test unit fuzz bench clean install uninstall
 all: zdm build/man/zdm.1
 
-$(PGQ_LIB):
+$(PGQ_DONE):
 	scripts/install-deps pg_query
 
 zdm: $(REL_OBJ) build/rel/src/main.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-build/rel/%.o: %.c $(HDRS) | $(PGQ_LIB)
+build/rel/%.o: %.c $(HDRS) | $(PGQ_DONE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -71,7 +75,7 @@ install: zdm build/man/zdm.1
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/zdm $(DESTDIR)$(MANDIR)/man1/zdm.1
 
-build/san/%.o: %.c $(HDRS) | $(PGQ_LIB)
+build/san/%.o: %.c $(HDRS) | $(PGQ_DONE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -c -o $@ $<
 
@@ -90,12 +94,12 @@ test: zdm build/san/zdm $(UNIT_BIN)
 demo: zdm
 	./zdm plan examples/customer/django-sql --deployed 0001_initial
 
-fuzz: $(LIB_SRC) $(GEN_SRC) tests/fuzz/fuzz_check.c | $(PGQ_LIB)
+fuzz: $(LIB_SRC) $(GEN_SRC) tests/fuzz/fuzz_check.c | $(PGQ_DONE)
 	@mkdir -p build
 	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -Isrc -o build/fuzz_check tests/fuzz/fuzz_check.c $(LIB_SRC) $(GEN_SRC) $(LDLIBS)
 
 # bench/run counts the generated history's statements with the same parser.
-build/pgq_count: bench/pgq_count.c src/sql/glibc_compat.c | $(PGQ_LIB)
+build/pgq_count: bench/pgq_count.c src/sql/glibc_compat.c | $(PGQ_DONE)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ $^ $(PGQ_LIB) -pthread
 
 bench: zdm build/pgq_count

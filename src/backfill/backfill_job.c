@@ -12,7 +12,6 @@
  * a syntax error is reported at the line and column of the job file.
  */
 #include <ctype.h>
-#include <pg_query.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "../util/sha256.h"
 #include "backfill.h"
 #include "../db/db.h"
+#include "../sql/pg.h"
 
 /* ---- settings ------------------------------------------------------------- */
 
@@ -184,33 +184,30 @@ static int frag_scan(const Frag *f, const char *word, int *at, int *count, int *
 }
 
 /* Parses prefix + fragment + suffix: the fragment where it will stand.
- * Returns the statement's body ({"UpdateStmt": ...}'s inside), or NULL. */
-static const cJSON *frag_parse(Arena *a, const Frag *f, const char *text, const char *prefix,
-                               const char *suffix, const char *want, ZdmError *err)
+ * Returns the statement, of type want (an UpdateStmt or a SelectStmt), or
+ * NULL. */
+static const Node *frag_parse(Arena *a, const Frag *f, const char *text, const char *prefix,
+                              const char *suffix, NodeTag want, ZdmError *err)
 {
     const char *sql = arena_printf(a, "%s%.*s%s", prefix, f->len, text, suffix);
-    PgQueryParseResult r = pg_query_parse(sql);
-    if (r.error) {
-        int pos = r.error->cursorpos > 0 ? r.error->cursorpos - 1 - (int)strlen(prefix) : f->len;
-        frag_error(f, pos, err, "%s%s", strncmp(r.error->message, "syntax error", 12) ? "syntax error: " : "",
-                   r.error->message);
-        pg_query_free_parse_result(r);
+    PgList *stmts;
+    SqlSyntaxError e;
+    if (sql_parse_text(a, sql, &stmts, &e) < 0) {
+        int pos = e.offset >= 0 ? e.offset - (int)strlen(prefix) : f->len;
+        frag_error(f, pos, err, "%s%s", strncmp(e.message, "syntax error", 12) ? "syntax error: " : "",
+                   e.message);
         return NULL;
     }
-    cJSON *root = sql_read_tree(a, r.parse_tree, strlen(r.parse_tree));
-    pg_query_free_parse_result(r);
-    const cJSON *stmts = root ? cJSON_GetObjectItemCaseSensitive(root, "stmts") : NULL;
-    if (cJSON_GetArraySize(stmts) != 1) {
+    if (list_length(stmts) != 1) {
         frag_error(f, 0, err, "expected one %s", f->label ? "expression" : "statement");
         return NULL;
     }
-    const cJSON *body;
-    const char *type = node_type(node_get(cJSON_GetArrayItem(stmts, 0), "stmt"), &body);
-    if (!type || strcmp(type, want) != 0) {
-        frag_error(f, 0, err, "expected %s", strcmp(want, "UpdateStmt") == 0 ? "an UPDATE" : "an expression");
+    const Node *stmt = linitial_node(RawStmt, stmts)->stmt;
+    if (nodeTag(stmt) != want) {
+        frag_error(f, 0, err, "expected %s", want == T_UpdateStmt ? "an UPDATE" : "an expression");
         return NULL;
     }
-    return body;
+    return stmt;
 }
 
 /* A condition: WHERE or zdm:check. */
@@ -221,7 +218,7 @@ static int check_condition(Arena *a, const Frag *f, ZdmError *err)
     int k = sql_skip_noise(f->text, 0, f->len);
     if (k >= f->len)
         return frag_error(f, 0, err, "empty condition");
-    return frag_parse(a, f, f->text, "SELECT 1 WHERE (\n", "\n)", "SelectStmt", err) ? 0 : -1;
+    return frag_parse(a, f, f->text, "SELECT 1 WHERE (\n", "\n)", T_SelectStmt, err) ? 0 : -1;
 }
 
 /* The assignments of SET: one UPDATE's SET list and nothing more. */
@@ -235,12 +232,13 @@ static int check_set(Arena *a, const Frag *f, ZdmError *err)
     if (at >= 0)
         return frag_error(f, at, err, "FROM in SET: a job that reads other tables is a full UPDATE "
                                       "with " BACKFILL_PLACEHOLDER " in a job file (docs/backfill.md)");
-    const cJSON *u = frag_parse(a, f, f->text, "UPDATE zdm_t SET\n", "\n", "UpdateStmt", err);
-    if (!u)
+    const Node *n = frag_parse(a, f, f->text, "UPDATE zdm_t SET\n", "\n", T_UpdateStmt, err);
+    if (!n)
         return -1;
-    static const char *const extra[] = {"whereClause", "fromClause", "returningClause", NULL};
-    for (int i = 0; extra[i]; i++)
-        if (node_get(u, extra[i])) {
+    const UpdateStmt *u = castNode(UpdateStmt, n);
+    const void *const extra[] = {u->whereClause, u->fromClause, u->returningClause};
+    for (int i = 0; i < 3; i++)
+        if (extra[i]) {
             const char *w = i == 0 ? "where" : "returning";
             frag_scan(f, w, &at, NULL, NULL, err);
             return frag_error(f, at, err, "%s in SET: %s", i == 0 ? "WHERE" : "RETURNING",
@@ -523,18 +521,19 @@ int backfill_parse_file(Arena *a, const char *path, const char *text, size_t len
             ph = strstr(ph + 1, BACKFILL_PLACEHOLDER);
         if (ph)
             memcpy(ph, "(true)   ", 9);
-        const cJSON *u = frag_parse(a, &fu, probe, "", "\n", "UpdateStmt", err);
-        if (!u)
+        const Node *n = frag_parse(a, &fu, probe, "", "\n", T_UpdateStmt, err);
+        if (!n)
             return -1;
-        if (node_get(u, "returningClause"))
+        const UpdateStmt *u = castNode(UpdateStmt, n);
+        if (u->returningClause)
             return frag_error(&fu, 0, err, "RETURNING in a job's UPDATE: zdm counts the rows itself");
-        if (node_get(u, "withClause"))
+        if (u->withClause)
             return frag_error(&fu, 0, err, "WITH before a job's UPDATE: zdm puts its own WITH there; "
                                            "write the query as a subquery in FROM");
-        const cJSON *rel = node_get(u, "relation");
-        const char *schema = node_str(rel, "schemaname");
-        const char *relname = node_str(rel, "relname");
-        const char *alias = node_str(node_get(rel, "alias"), "aliasname");
+        const RangeVar *rel = u->relation;
+        const char *schema = rel->schemaname;
+        const char *relname = rel->relname;
+        const char *alias = rel->alias ? rel->alias->aliasname : NULL;
         if (!relname)
             return frag_error(&fu, 0, err, "expected UPDATE <table>");
         job->table = schema ? arena_printf(a, "%s.%s", db_quote_ident(a, schema), db_quote_ident(a, relname))

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pg_query.h>
 
 #include "../sql/sql.h"
 #include "diff.h"
 #include "replay.h"
+#include "../sql/pg.h"
 
 typedef struct Diff {
     Arena *a;
@@ -375,17 +375,15 @@ const char *catalog_render_default(Arena *a, const char *expr)
     if (!expr)
         return NULL;
     const char *sql = arena_printf(a, "SELECT %s", expr);
-    PgQueryParseResult pr = pg_query_parse(sql);
+    PgList *stmts;
+    SqlSyntaxError e;
     const char *out = NULL;
-    if (!pr.error) {
-        cJSON *root = sql_read_tree(a, pr.parse_tree, strlen(pr.parse_tree));
-        const cJSON *stmt = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "stmts"), 0);
-        const cJSON *sel = node_as(node_get(stmt, "stmt"), "SelectStmt");
-        const cJSON *rt = node_as(cJSON_GetArrayItem(node_get(sel, "targetList"), 0), "ResTarget");
-        if (rt)
-            out = sql_expr_text(a, node_get(rt, "val"), sql, strlen(sql));
+    if (sql_parse_text(a, sql, &stmts, &e) == 0 && list_length(stmts) == 1) {
+        const Node *sel = linitial_node(RawStmt, stmts)->stmt;
+        const PgList *targets = IsA(sel, SelectStmt) ? castNode(SelectStmt, sel)->targetList : NIL;
+        if (list_length(targets) >= 1 && IsA(linitial(targets), ResTarget))
+            out = sql_expr_text(a, linitial_node(ResTarget, targets)->val);
     }
-    pg_query_free_parse_result(pr);
     /* pg_get_expr prints a negative number as a cast string ('-1'::integer),
      * where the migration wrote -1 */
     if (out && out[0] == '\'' && (out[1] == '-' || (out[1] >= '0' && out[1] <= '9'))) {

@@ -19,6 +19,7 @@
 
 #include "../sql/sql.h"
 #include "replay.h"
+#include "../sql/pg.h"
 
 typedef struct Ctx {
     Replay *r;
@@ -30,7 +31,7 @@ typedef struct Ctx {
     /* ALTER TABLE: the text of the sub-command being replayed ([-1, -1) unknown),
      * and the column definition whose constraints are being added */
     int sub_from, sub_to;
-    const cJSON *coldef;
+    const ColumnDef *coldef;
 } Ctx;
 
 const char *lock_mode_name(LockMode m)
@@ -204,24 +205,10 @@ static bool in_stmt(const Ctx *c, int loc)
     return stmt_text(c) && loc >= c->s->offset && loc < stmt_end(c);
 }
 
-/* An integer constant of the statement (an A_Const's body). */
-static int const_int(const Ctx *c, const cJSON *k)
-{
-    return node_const_int(k, stmt_text(c), stmt_text(c) ? (size_t)stmt_end(c) : 0);
-}
-
-/* The location of node (any node type), or -1. */
-static int node_loc(const cJSON *node)
-{
-    const cJSON *body;
-    node_type(node, &body);
-    return body ? node_int(body, "location", -1) : -1;
-}
-
 /* Where a constraint's own keyword stands: past "CONSTRAINT name". */
-static int con_elem_start(Ctx *c, const cJSON *k)
+static int con_elem_start(Ctx *c, const PgConstraint *k)
 {
-    int loc = node_int(k, "location", -1);
+    int loc = k->location;
     if (!in_stmt(c, loc))
         return -1;
     const char *t = stmt_text(c);
@@ -234,33 +221,36 @@ static int con_elem_start(Ctx *c, const cJSON *k)
 /* Where the part of column definition def that starts at from (its type, a
  * constraint) ends: at the next constraint, its COLLATE, or the end of the
  * definition. DEFERRABLE and INITIALLY belong to the constraint before them. */
-static int coldef_part_end(Ctx *c, const cJSON *def, int from)
+static bool con_attr(ConstrType t)
+{
+    return t == CONSTR_ATTR_DEFERRABLE || t == CONSTR_ATTR_NOT_DEFERRABLE ||
+           t == CONSTR_ATTR_DEFERRED || t == CONSTR_ATTR_IMMEDIATE ||
+           t == CONSTR_ATTR_ENFORCED || t == CONSTR_ATTR_NOT_ENFORCED;
+}
+
+static int coldef_part_end(Ctx *c, const ColumnDef *def, int from)
 {
     const char *t = stmt_text(c);
     int end = clause_end(t, from, stmt_end(c));
-    const cJSON *it;
-    cJSON_ArrayForEach(it, node_get(def, "constraints")) {
-        const cJSON *k = node_as(it, "Constraint");
-        const char *ct = node_str(k, "contype");
-        int loc = node_int(k, "location", -1);
-        if (ct && strncmp(ct, "CONSTR_ATTR_", 12) != 0 && loc > from && loc < end)
-            end = loc;
+    foreach_node(PgConstraint, k, def->constraints) {
+        if (!con_attr(k->contype) && k->location > from && k->location < end)
+            end = k->location;
     }
-    int coll = node_int(node_get(def, "collClause"), "location", -1);
+    int coll = def->collClause ? def->collClause->location : -1;
     return coll > from && coll < end ? coll : end;
 }
 
 /* A column definition's type as written. */
-static const char *coldef_type_sql(Ctx *c, const cJSON *def)
+static const char *coldef_type_sql(Ctx *c, const ColumnDef *def)
 {
-    int from = node_int(node_get(def, "typeName"), "location", -1);
+    int from = def->typeName ? def->typeName->location : -1;
     if (!in_stmt(c, from))
         return NULL;
     return src_text(c, stmt_text(c), from, coldef_part_end(c, def, from));
 }
 
 /* The expression of a column's DEFAULT or GENERATED ... AS (expr) as written. */
-static const char *coldef_expr_sql(Ctx *c, const cJSON *def, const cJSON *k)
+static const char *coldef_expr_sql(Ctx *c, const ColumnDef *def, const PgConstraint *k)
 {
     int from = con_elem_start(c, k);
     if (from < 0)
@@ -326,12 +316,12 @@ static Table *add_table(Ctx *c, const char *schema, const char *name, bool assum
 }
 
 /* The table a RangeVar names; an unknown one is taken as existing. */
-static Table *table_of(Ctx *c, const cJSON *rangevar)
+static Table *table_of(Ctx *c, const RangeVar *rangevar)
 {
-    const char *schema = node_str(rangevar, "schemaname");
-    const char *name = node_str(rangevar, "relname");
-    if (!name)
+    if (!rangevar || !rangevar->relname)
         return NULL;
+    const char *schema = rangevar->schemaname;
+    const char *name = rangevar->relname;
     Table *t = catalog_find_table(c->cat, schema, name);
     return t ? t : add_table(c, schema, name, true);
 }
@@ -416,10 +406,10 @@ static const char *canonical_type(const char *name)
 }
 
 /* Fills col's type from a TypeName; returns true when it was a serial type. */
-static bool set_type(Ctx *c, Column *col, const cJSON *tn)
+static bool set_type(Ctx *c, Column *col, const TypeName *tn)
 {
-    const char *qual;
-    const char *name = node_name_list(node_get(tn, "names"), &qual);
+    const char *qual = NULL;
+    const char *name = tn ? sql_name_list(tn->names, &qual) : NULL;
     if (!name)
         name = "unknown";
     name = canonical_type(name);
@@ -435,16 +425,16 @@ static bool set_type(Ctx *c, Column *col, const cJSON *tn)
     } else
         col->type = keep(c, name);
     col->ntypmods = 0;
-    const cJSON *mod;
-    cJSON_ArrayForEach(mod, node_get(tn, "typmods")) {
-        const cJSON *k = node_as(mod, "A_Const");
-        if (k && col->ntypmods < 2)
-            col->typmods[col->ntypmods++] = const_int(c, k);
+    foreach_ptr(Node, mod, tn ? tn->typmods : NIL) {
+        if (IsA(mod, A_Const) && col->ntypmods < 2) {
+            const A_Const *k = castNode(A_Const, mod);
+            col->typmods[col->ntypmods++] = IsA(&k->val, Integer) ? intVal(&k->val) : 0;
+        }
     }
     /* interval's typmods are field masks, not sizes: ignore them */
     if (strcmp(col->type, "interval") == 0)
         col->ntypmods = 0;
-    col->array_dims = cJSON_GetArraySize(node_get(tn, "arrayBounds"));
+    col->array_dims = tn ? list_length(tn->arrayBounds) : 0;
     return serial;
 }
 
@@ -558,66 +548,92 @@ static bool function_is_stable(const char *name)
     return false;
 }
 
-static bool expr_volatile(const cJSON *node)
+/*
+ * Expressions are walked with PostgreSQL's raw_expression_tree_walker, which
+ * calls a walker on each child node; the walkers below recurse through it.
+ * Depth is bounded: the walker checks the stack depth and, past its limit,
+ * raises an error that nothing on the replay's thread catches, so an
+ * expression nested deeper than MAX_EXPR_DEPTH is taken as unknown instead.
+ */
+#define MAX_EXPR_DEPTH 1000
+
+typedef struct ExprWalk {
+    int depth;
+    const char *col; /* refs_to: the column */
+    Arena *arena;
+    List *out;
+} ExprWalk;
+
+/* Walks node's children with fn; true when fn stopped the walk. */
+static bool walk_children(Node *node, bool (*fn)(Node *, void *), ExprWalk *w)
+{
+    if (w->depth >= MAX_EXPR_DEPTH)
+        return true;
+    w->depth++;
+    bool stopped = raw_expression_tree_walker(node, fn, w);
+    w->depth--;
+    return stopped;
+}
+
+static bool volatile_walker(Node *node, void *ctx)
 {
     if (!node)
         return false;
-    if (cJSON_IsArray(node)) {
-        const cJSON *it;
-        cJSON_ArrayForEach(it, node)
-            if (expr_volatile(it))
-                return true;
-        return false;
-    }
-    if (!cJSON_IsObject(node))
-        return false;
-    const cJSON *fc = node_as(node, "FuncCall");
-    if (fc) {
-        const char *fn = node_name_list(node_get(fc, "funcname"), NULL);
+    if (IsA(node, FuncCall)) {
+        const char *fn = sql_name_list(castNode(FuncCall, node)->funcname, NULL);
         if (!fn || !function_is_stable(fn))
             return true;
     }
-    const cJSON *child;
-    cJSON_ArrayForEach(child, node)
-        if (expr_volatile(child))
-            return true;
-    return false;
+    return walk_children(node, volatile_walker, ctx);
+}
+
+/* Calls anything but the functions above (or is too deep to tell). */
+static bool expr_volatile(const Node *node)
+{
+    ExprWalk w = {0};
+    return volatile_walker((Node *)node, &w);
 }
 
 /* A short rendering of simple expressions for messages; "(expression)" else. */
-static const char *expr_text(Ctx *c, const cJSON *node)
+static const char *expr_text(Ctx *c, const Node *node)
 {
-    return sql_expr_text(c->r->arena, node, stmt_text(c), stmt_text(c) ? (size_t)stmt_end(c) : 0);
+    return sql_expr_text(c->r->arena, node);
 }
 
 /* CHECK (col IS NOT NULL) → col */
-static const char *check_not_null_of(const cJSON *expr)
+static const char *check_not_null_of(const Node *expr)
 {
-    const cJSON *nt = node_as(expr, "NullTest");
-    if (!nt || !util_streq(node_str(nt, "nulltesttype"), "IS_NOT_NULL"))
+    if (!expr || !IsA(expr, NullTest))
         return NULL;
-    const cJSON *cr = node_as(node_get(nt, "arg"), "ColumnRef");
-    return cr ? node_name_list(node_get(cr, "fields"), NULL) : NULL;
+    const NullTest *nt = castNode(NullTest, expr);
+    if (nt->nulltesttype != IS_NOT_NULL || !nt->arg || !IsA(nt->arg, ColumnRef))
+        return NULL;
+    return sql_name_list(castNode(ColumnRef, nt->arg)->fields, NULL);
 }
 
 /* The distinct columns an expression names (ColumnRef), for naming a CHECK. */
-static void columns_named(Ctx *c, const cJSON *node, List *out)
+static bool columns_walker(Node *node, void *ctx)
 {
-    if (!node || !(cJSON_IsArray(node) || cJSON_IsObject(node)))
-        return;
-    const cJSON *cr = cJSON_IsObject(node) ? node_as(node, "ColumnRef") : NULL;
-    if (cr) {
-        const char *col = node_name_list(node_get(cr, "fields"), NULL);
+    ExprWalk *w = ctx;
+    if (!node)
+        return false;
+    if (IsA(node, ColumnRef)) {
+        const char *col = sql_name_list(castNode(ColumnRef, node)->fields, NULL);
         bool seen = false;
-        for (int i = 0; col && i < out->len; i++)
-            seen = seen || strcmp(LIST_GET(out, i), col) == 0;
+        for (int i = 0; col && i < w->out->len; i++)
+            seen = seen || strcmp(LIST_GET(w->out, i), col) == 0;
         if (col && !seen)
-            list_push(c->r->arena, out, (void *)col);
-        return;
+            list_push(w->arena, w->out, (void *)col);
+        return false;
     }
-    const cJSON *child;
-    cJSON_ArrayForEach(child, node)
-        columns_named(c, child, out);
+    walk_children(node, columns_walker, w);
+    return false;
+}
+
+static void columns_named(Ctx *c, const Node *node, List *out)
+{
+    ExprWalk w = {.arena = c->r->arena, .out = out};
+    columns_walker((Node *)node, &w);
 }
 
 /* ---- constraints and indexes ---------------------------------------------- */
@@ -648,14 +664,11 @@ static Index *add_index(Ctx *c, Table *t, const char *schema, const char *name,
     return ix;
 }
 
-static void names_of(Ctx *c, const cJSON *list, List *out)
+static void names_of(Ctx *c, const PgList *list, List *out)
 {
-    const cJSON *it;
-    cJSON_ArrayForEach(it, list) {
-        const char *n = node_sval(it);
-        if (n)
-            list_push(c->r->arena, out, (void *)n);
-    }
+    foreach_ptr(Node, n, list)
+        if (IsA(n, String))
+            list_push(c->r->arena, out, strVal(n));
 }
 
 /*
@@ -663,17 +676,17 @@ static void names_of(Ctx *c, const cJSON *list, List *out)
  * constraint, with its key columns, and for a column constraint of ADD
  * COLUMN the column definition without it.
  */
-static void constraint_sql(Ctx *c, Action *a, const cJSON *con, ConType type)
+static void constraint_sql(Ctx *c, Action *a, const PgConstraint *con, ConType type)
 {
     int elem = con_elem_start(c, con);
     if (elem < 0 || c->sub_to < 0)
         return;
     const char *t = stmt_text(c);
-    const cJSON *def = c->coldef;
+    const ColumnDef *def = c->coldef;
     int end = def ? coldef_part_end(c, def, elem) : c->sub_to;
     a->con_sql = src_text(c, t, elem, end);
     if (def) {
-        int at = node_int(def, "location", -1);
+        int at = def->location;
         if (!in_stmt(c, at))
             return;
         a->col_sql = src_text(c, t, at, name_end(t, at, stmt_end(c)));
@@ -683,7 +696,7 @@ static void constraint_sql(Ctx *c, Action *a, const cJSON *con, ConType type)
             a->con_sql = arena_printf(c->r->arena, "%s (%s)",
                                       type == CON_UNIQUE ? "UNIQUE" : "PRIMARY KEY", a->col_sql);
         a->key_sql = arena_printf(c->r->arena, "(%s)", a->col_sql);
-        const char *before = src_text(c, t, c->sub_from, node_int(con, "location", elem));
+        const char *before = src_text(c, t, c->sub_from, con->location >= 0 ? con->location : elem);
         const char *after = src_text(c, t, end, c->sub_to);
         a->coldef_sql = *after ? arena_printf(c->r->arena, "%s %s", before, after) : before;
     } else if (type == CON_UNIQUE || type == CON_PRIMARY) {
@@ -698,39 +711,36 @@ static void constraint_sql(Ctx *c, Action *a, const cJSON *con, ConType type)
  * colname: the column a column constraint is written on. in_create: part of
  * CREATE TABLE or of ADD COLUMN on a new column (no existing rows to check).
  */
-static void add_constraint(Ctx *c, Table *t, const cJSON *con, const char *colname,
+static void add_constraint(Ctx *c, Table *t, const PgConstraint *con, const char *colname,
                            bool in_create)
 {
-    const char *ct = node_str(con, "contype");
-    if (!ct)
-        return;
     ConType type;
-    if (strcmp(ct, "CONSTR_PRIMARY") == 0) type = CON_PRIMARY;
-    else if (strcmp(ct, "CONSTR_UNIQUE") == 0) type = CON_UNIQUE;
-    else if (strcmp(ct, "CONSTR_CHECK") == 0) type = CON_CHECK;
-    else if (strcmp(ct, "CONSTR_FOREIGN") == 0) type = CON_FOREIGN;
-    else if (strcmp(ct, "CONSTR_EXCLUSION") == 0) type = CON_EXCLUDE;
-    else return; /* NOT NULL, DEFAULT, IDENTITY, GENERATED: column properties */
+    switch (con->contype) {
+    case CONSTR_PRIMARY: type = CON_PRIMARY; break;
+    case CONSTR_UNIQUE: type = CON_UNIQUE; break;
+    case CONSTR_CHECK: type = CON_CHECK; break;
+    case CONSTR_FOREIGN: type = CON_FOREIGN; break;
+    case CONSTR_EXCLUSION: type = CON_EXCLUDE; break;
+    default: return; /* NOT NULL, DEFAULT, IDENTITY, GENERATED: column properties */
+    }
 
     List cols = {0};
     if (colname)
         list_push(c->r->arena, &cols, (void *)colname);
     else if (type == CON_FOREIGN)
-        names_of(c, node_get(con, "fk_attrs"), &cols);
+        names_of(c, con->fk_attrs, &cols);
     else if (type == CON_EXCLUDE) {
-        const cJSON *ex;
-        cJSON_ArrayForEach(ex, node_get(con, "exclusions")) {
-            /* each exclusion is a List: (IndexElem, operator name) */
-            const cJSON *pair = node_get(node_as(ex, "List"), "items");
-            const cJSON *elem = node_as(cJSON_GetArrayItem(pair, 0), "IndexElem");
-            if (elem && node_str(elem, "name"))
-                list_push(c->r->arena, &cols, (void *)node_str(elem, "name"));
+        /* each exclusion is a List: (IndexElem, operator name) */
+        foreach_node(PgList, pair, con->exclusions) {
+            const Node *elem = linitial(pair);
+            if (elem && IsA(elem, IndexElem) && castNode(IndexElem, elem)->name)
+                list_push(c->r->arena, &cols, castNode(IndexElem, elem)->name);
         }
     } else
-        names_of(c, node_get(con, "keys"), &cols);
+        names_of(c, con->keys, &cols);
 
-    const char *using_index = node_str(con, "indexname");
-    const char *name = node_str(con, "conname");
+    const char *using_index = con->indexname;
+    const char *name = con->conname;
     if (!name && using_index)
         name = using_index; /* ADD UNIQUE USING INDEX i: the constraint is named i */
     if (!name) {
@@ -744,7 +754,7 @@ static void add_constraint(Ctx *c, Table *t, const cJSON *con, const char *colna
             /* PostgreSQL names a CHECK, column or table, by what it reads:
              * "t_col_check" when it names one column, else "t_check" */
             List refs = {0};
-            columns_named(c, node_get(con, "raw_expr"), &refs);
+            columns_named(c, con->raw_expr, &refs);
             name = refs.len == 1
                        ? arena_printf(c->r->arena, "%s_%s_check", t->name, (const char *)LIST_GET(&refs, 0))
                        : arena_printf(c->r->arena, "%s_check", t->name);
@@ -759,19 +769,17 @@ static void add_constraint(Ctx *c, Table *t, const cJSON *con, const char *colna
     k->type = type;
     for (int i = 0; i < cols.len; i++)
         list_push(c->ca, &k->columns, (void *)keep(c, LIST_GET(&cols, i)));
-    bool not_valid = node_bool(con, "skip_validation");
+    bool not_valid = con->skip_validation;
     k->validated = !not_valid;
-    const cJSON *pk = node_get(con, "pktable");
     Table *ref = NULL;
-    if (type == CON_FOREIGN && pk) {
-        ref = table_of(c, pk);
+    if (type == CON_FOREIGN && con->pktable) {
+        ref = table_of(c, con->pktable);
         if (ref)
             k->ref_table = keep(c, qualname(c, ref->schema, ref->name));
     }
     if (type == CON_CHECK)
-        k->not_null_of = check_not_null_of(node_get(con, "raw_expr"))
-                             ? keep(c, check_not_null_of(node_get(con, "raw_expr")))
-                             : NULL;
+        k->not_null_of = check_not_null_of(con->raw_expr) ? keep(c, check_not_null_of(con->raw_expr))
+                                                          : NULL;
     list_push(c->ca, &t->constraints, k);
     catalog_note_reference(c->cat, k);
 
@@ -825,7 +833,7 @@ static void add_constraint(Ctx *c, Table *t, const cJSON *con, const char *colna
         lock = LOCK_NONE;
         cost = COST_CATALOG;
     }
-    int loc = node_int(con, "location", -1);
+    int loc = con->location;
     Action *a = act(c, ACT_ADD_CONSTRAINT, t, lock, cost, loc);
     if (a && !in_create)
         constraint_sql(c, a, con, type);
@@ -852,9 +860,9 @@ static void add_constraint(Ctx *c, Table *t, const cJSON *con, const char *colna
  * Applies a ColumnDef to table t (CREATE TABLE element or ADD COLUMN) and,
  * for ADD COLUMN on an existing table, records ACT_ADD_COLUMN.
  */
-static void column_def(Ctx *c, Table *t, const cJSON *def, bool in_create, int offset)
+static void column_def(Ctx *c, Table *t, const ColumnDef *def, bool in_create, int offset)
 {
-    const char *name = node_str(def, "colname");
+    const char *name = def ? def->colname : NULL;
     if (!name)
         return;
     Column *col = catalog_find_column(t, name);
@@ -863,7 +871,7 @@ static void column_def(Ctx *c, Table *t, const cJSON *def, bool in_create, int o
     if (!col)
         col = add_column(c, t, name);
     unsigned flags = 0;
-    bool serial = set_type(c, col, node_get(def, "typeName"));
+    bool serial = set_type(c, col, def->typeName);
     const char *type_sql = coldef_type_sql(c, def);
     col->type_sql = type_sql ? keep(c, type_sql) : NULL;
     if (serial) {
@@ -873,35 +881,37 @@ static void column_def(Ctx *c, Table *t, const cJSON *def, bool in_create, int o
         col->default_volatile = true;
         flags |= A_SERIAL | A_HAS_DEFAULT | A_VOLATILE | A_NOT_NULL;
     }
-    if (node_bool(def, "is_not_null")) {
+    if (def->is_not_null) {
         col->not_null = true;
         flags |= A_NOT_NULL;
     }
-    const cJSON *con;
-    cJSON_ArrayForEach(con, node_get(def, "constraints")) {
-        const cJSON *k = node_as(con, "Constraint");
-        const char *ct = node_str(k, "contype");
-        if (!ct)
-            continue;
-        if (strcmp(ct, "CONSTR_NOTNULL") == 0 || strcmp(ct, "CONSTR_PRIMARY") == 0) {
+    foreach_node(PgConstraint, k, def->constraints) {
+        switch (k->contype) {
+        case CONSTR_NOTNULL:
+        case CONSTR_PRIMARY:
             col->not_null = true;
             flags |= A_NOT_NULL;
-        } else if (strcmp(ct, "CONSTR_NULL") == 0) {
+            break;
+        case CONSTR_NULL:
             col->not_null = false;
             flags &= ~(unsigned)A_NOT_NULL;
-        } else if (strcmp(ct, "CONSTR_DEFAULT") == 0) {
-            const cJSON *e = node_get(k, "raw_expr");
-            col->default_expr = keep(c, expr_text(c, e));
-            col->default_volatile = expr_volatile(e);
+            break;
+        case CONSTR_DEFAULT:
+            col->default_expr = keep(c, expr_text(c, k->raw_expr));
+            col->default_volatile = expr_volatile(k->raw_expr);
             flags |= A_HAS_DEFAULT | (col->default_volatile ? A_VOLATILE : 0);
-        } else if (strcmp(ct, "CONSTR_IDENTITY") == 0) {
-            const char *when = node_str(k, "generated_when");
-            col->identity = when && when[0] == 'd' ? 'd' : 'a';
+            break;
+        case CONSTR_IDENTITY:
+            col->identity = k->generated_when == ATTRIBUTE_IDENTITY_BY_DEFAULT ? 'd' : 'a';
             col->not_null = true;
             flags |= A_IDENTITY | A_NOT_NULL;
-        } else if (strcmp(ct, "CONSTR_GENERATED") == 0) {
+            break;
+        case CONSTR_GENERATED:
             col->generated = true;
             flags |= A_GENERATED;
+            break;
+        default:
+            break;
         }
     }
     if (!in_create) {
@@ -917,46 +927,37 @@ static void column_def(Ctx *c, Table *t, const cJSON *def, bool in_create, int o
             a->detail = catalog_type_sql(c->r->arena, col);
             a->expr = col->default_expr ? note(c, col->default_expr) : NULL;
             note_column(c, a, col);
-            cJSON_ArrayForEach(con, node_get(def, "constraints")) {
-                const cJSON *k = node_as(con, "Constraint");
-                const char *ct = node_str(k, "contype");
-                if (util_streq(ct, "CONSTR_DEFAULT") || util_streq(ct, "CONSTR_GENERATED"))
+            foreach_node(PgConstraint, k, def->constraints)
+                if (k->contype == CONSTR_DEFAULT || k->contype == CONSTR_GENERATED)
                     a->expr_sql = coldef_expr_sql(c, def, k);
-            }
         }
     }
     /* Constraints written on the column (PRIMARY KEY, UNIQUE, REFERENCES, CHECK). */
     c->coldef = def;
-    cJSON_ArrayForEach(con, node_get(def, "constraints")) {
-        const cJSON *k = node_as(con, "Constraint");
-        if (k)
-            add_constraint(c, t, k, name, in_create);
-    }
+    foreach_node(PgConstraint, k, def->constraints)
+        add_constraint(c, t, k, name, in_create);
     c->coldef = NULL;
 }
 
 /* ---- CREATE TABLE ----------------------------------------------------------- */
 
-static void create_table(Ctx *c, const cJSON *st)
+static void create_table(Ctx *c, const CreateStmt *st)
 {
-    const cJSON *rv = node_get(st, "relation");
-    const char *schema = node_str(rv, "schemaname");
-    const char *name = node_str(rv, "relname");
+    const char *schema = st->relation->schemaname;
+    const char *name = st->relation->relname;
     Table *t = catalog_find_table(c->cat, schema, name);
-    if (t && node_bool(st, "if_not_exists")) {
+    if (t && st->if_not_exists) {
         act(c, ACT_HARMLESS, t, LOCK_NONE, COST_NONE, -1);
         return;
     }
     if (t) /* created again: the history is inconsistent; start afresh */
         drop_table(c, t);
     t = add_table(c, schema, name, false);
-    t->partitioned = node_get(st, "partspec") != NULL;
+    t->partitioned = st->partspec != NULL;
     act(c, ACT_CREATE_TABLE, t, LOCK_NONE, COST_CATALOG, -1);
 
-    const cJSON *parent;
-    cJSON_ArrayForEach(parent, node_get(st, "inhRelations")) {
-        const cJSON *prv = node_as(parent, "RangeVar");
-        Table *p = prv ? table_of(c, prv) : NULL;
+    foreach_node(RangeVar, prv, st->inhRelations) {
+        Table *p = table_of(c, prv);
         if (!p)
             continue;
         /* PARTITION OF / INHERITS: the new table gets the parent's columns.
@@ -970,20 +971,17 @@ static void create_table(Ctx *c, const cJSON *st)
             *nc = *pc;
             nc->name = nm;
         }
-        bool partition = node_get(st, "partbound") != NULL;
+        bool partition = st->partbound != NULL;
         act(c, ACT_LOCK_TABLE, p, partition ? LOCK_ACCESS_EXCLUSIVE : LOCK_SHARE_UPDATE_EXCLUSIVE,
-            COST_CATALOG, node_int(prv, "location", -1));
+            COST_CATALOG, prv->location);
     }
-    const cJSON *elt;
-    cJSON_ArrayForEach(elt, node_get(st, "tableElts")) {
-        const cJSON *body;
-        const char *type = node_type(elt, &body);
-        if (strcmp(type, "ColumnDef") == 0)
-            column_def(c, t, body, true, node_int(body, "location", -1));
-        else if (strcmp(type, "Constraint") == 0)
-            add_constraint(c, t, body, NULL, true);
-        else if (strcmp(type, "TableLikeClause") == 0) {
-            Table *src = table_of(c, node_get(body, "relation"));
+    foreach_ptr(Node, elt, st->tableElts) {
+        if (IsA(elt, ColumnDef))
+            column_def(c, t, castNode(ColumnDef, elt), true, castNode(ColumnDef, elt)->location);
+        else if (IsA(elt, PgConstraint))
+            add_constraint(c, t, castNode(PgConstraint, elt), NULL, true);
+        else if (IsA(elt, TableLikeClause)) {
+            Table *src = table_of(c, castNode(TableLikeClause, elt)->relation);
             for (int i = 0; src && i < src->columns.len; i++) {
                 Column *sc = LIST_GET(&src->columns, i);
                 Column *nc = add_column(c, t, sc->name);
@@ -999,35 +997,40 @@ static void create_table(Ctx *c, const cJSON *st)
 
 /* USING col or USING col::newtype (what Django writes) leaves the contents
  * as they are: PostgreSQL then rewrites only if the types need it. */
-static bool using_keeps_contents(Ctx *c, const cJSON *e, const char *col, const Column *to)
+static bool using_keeps_contents(Ctx *c, const Node *e, const char *col, const Column *to)
 {
-    const cJSON *cast;
-    while ((cast = node_as(e, "TypeCast"))) {
+    while (e && IsA(e, TypeCast)) {
+        const TypeCast *cast = castNode(TypeCast, e);
         Column ct = {0};
-        set_type(c, &ct, node_get(cast, "typeName"));
+        set_type(c, &ct, cast->typeName);
         if (strcmp(catalog_type_sql(c->r->arena, &ct), catalog_type_sql(c->r->arena, to)) != 0)
             return false;
-        e = node_get(cast, "arg");
+        e = cast->arg;
     }
-    const cJSON *cr = node_as(e, "ColumnRef");
-    return cr && util_streq(node_name_list(node_get(cr, "fields"), NULL), col);
+    return e && IsA(e, ColumnRef) && util_streq(sql_name_list(castNode(ColumnRef, e)->fields, NULL), col);
 }
 
 /* Where expression e names column col (a ColumnRef of that one name). */
-static void refs_to(const cJSON *e, const char *col, Arena *a, List *locs)
+static bool refs_walker(Node *node, void *ctx)
 {
-    if (!e || !(cJSON_IsArray(e) || cJSON_IsObject(e)))
-        return;
-    const cJSON *cr = cJSON_IsObject(e) ? node_as(e, "ColumnRef") : NULL;
-    if (cr) {
-        const cJSON *fields = node_get(cr, "fields");
-        if (cJSON_GetArraySize(fields) == 1 && util_streq(node_sval(cJSON_GetArrayItem(fields, 0)), col))
-            list_push(a, locs, (void *)(intptr_t)node_int(cr, "location", -1));
-        return;
+    ExprWalk *w = ctx;
+    if (!node)
+        return false;
+    if (IsA(node, ColumnRef)) {
+        const ColumnRef *cr = castNode(ColumnRef, node);
+        const Node *f = list_length(cr->fields) == 1 ? linitial(cr->fields) : NULL;
+        if (f && IsA(f, String) && util_streq(strVal(f), w->col))
+            list_push(w->arena, w->out, (void *)(intptr_t)cr->location);
+        return false;
     }
-    const cJSON *child;
-    cJSON_ArrayForEach(child, e)
-        refs_to(child, col, a, locs);
+    walk_children(node, refs_walker, w);
+    return false;
+}
+
+static void refs_to(const Node *e, const char *col, Arena *a, List *locs)
+{
+    ExprWalk w = {.col = col, .arena = a, .out = locs};
+    refs_walker((Node *)e, &w);
 }
 
 static int int_cmp(const void *x, const void *y)
@@ -1038,7 +1041,7 @@ static int int_cmp(const void *x, const void *y)
 
 /* The text [from, to) of expression e with every reference to col read from
  * NEW: what a trigger computes for the row being written. */
-static const char *on_new_row(Ctx *c, const cJSON *e, const char *col, int from, int to)
+static const char *on_new_row(Ctx *c, const Node *e, const char *col, int from, int to)
 {
     Arena *a = c->r->arena;
     List locs = {0};
@@ -1062,25 +1065,24 @@ static const char *on_new_row(Ctx *c, const cJSON *e, const char *col, int from,
     return src_text(c, sb.data, 0, (int)sb.len);
 }
 
-static void alter_column_type(Ctx *c, Table *t, const cJSON *cmd, int offset)
+static void alter_column_type(Ctx *c, Table *t, const AlterTableCmd *cmd, int offset)
 {
-    const char *name = node_str(cmd, "name");
-    const cJSON *def = node_get(cmd, "def");
-    const cJSON *cd = node_as(def, "ColumnDef");
+    const char *name = cmd->name;
+    const ColumnDef *cd = castNode(ColumnDef, cmd->def);
     Column *col = name ? column_of(c, t, name) : NULL;
     Column newcol = {0};
-    set_type(c, &newcol, node_get(cd, "typeName"));
-    const cJSON *using = node_get(cd, "raw_default");
+    set_type(c, &newcol, cd->typeName);
+    const Node *using = cd->raw_default;
     bool has_using = using && !using_keeps_contents(c, using, name, &newcol);
     /* The new type as written runs up to COLLATE, USING or the sub-command's
      * end; the USING expression from there to the end. */
     const char *type_sql = NULL, *using_sql = NULL, *using_on_new = NULL;
-    int from = node_int(node_get(cd, "typeName"), "location", -1);
+    int from = cd->typeName ? cd->typeName->location : -1;
     if (in_stmt(c, from)) {
         const char *t = stmt_text(c);
         int end = clause_end(t, from, stmt_end(c));
         int at = using ? scan(t, from, end, false, false, "USING") : end;
-        int coll = node_int(node_get(cd, "collClause"), "location", -1);
+        int coll = cd->collClause ? cd->collClause->location : -1;
         type_sql = src_text(c, t, from, coll > from && coll < at ? coll : at);
         if (at < end) {
             using_sql = src_text(c, t, at + 5, end);
@@ -1171,24 +1173,28 @@ static void drop_constraint(Ctx *c, Table *t, const char *name, bool missing_ok,
     }
 }
 
-static void alter_table_cmd(Ctx *c, Table *t, const cJSON *cmd)
+/* PostgreSQL's name of an ALTER TABLE sub-command: "ChangeOwner". */
+static const char *alter_table_type_name(AlterTableType sub)
 {
-    const char *sub = node_str(cmd, "subtype");
-    const char *name = node_str(cmd, "name");
-    const cJSON *def = node_get(cmd, "def");
-    bool missing_ok = node_bool(cmd, "missing_ok");
-    int offset = -1;
+    /* install-deps writes AlterTableType as [AT_AddColumn] = "AddColumn", ... */
+    static const char *const names[] = {
+#include "alter_table_types.inc"
+    };
+    return (unsigned)sub < sizeof names / sizeof names[0] && names[sub] ? names[sub] : "ALTER TABLE";
+}
+
+static void alter_table_cmd(Ctx *c, Table *t, const AlterTableCmd *cmd)
+{
+    AlterTableType sub = cmd->subtype;
+    const char *name = cmd->name;
+    const Node *def = cmd->def;
+    bool missing_ok = cmd->missing_ok;
     /* point at the sub-command: its definition's location is the best we have */
-    const cJSON *defbody;
-    node_type(def, &defbody);
-    if (defbody)
-        offset = node_int(defbody, "location", -1);
-    if (!sub)
-        return;
-#define IS(x) (strcmp(sub, x) == 0)
-    if (IS("AT_AddColumn") || IS("AT_AddColumnRecurse")) {
-        column_def(c, t, node_as(def, "ColumnDef"), false, offset);
-    } else if (IS("AT_DropColumn") || IS("AT_DropColumnRecurse")) {
+    int offset = sql_node_location(def);
+#define IS(x) (sub == (x))
+    if (IS(AT_AddColumn)) {
+        column_def(c, t, castNode(ColumnDef, def), false, offset);
+    } else if (IS(AT_DropColumn)) {
         Column *col = missing_ok ? catalog_find_column(t, name) : column_of(c, t, name);
         Action *a = act(c, ACT_DROP_COLUMN, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, offset);
         if (a) {
@@ -1212,7 +1218,7 @@ static void alter_table_cmd(Ctx *c, Table *t, const cJSON *cmd)
             }
             remove_item(&t->columns, col);
         }
-    } else if (IS("AT_ColumnDefault") || IS("AT_CookedColumnDefault")) {
+    } else if (IS(AT_ColumnDefault) || IS(AT_CookedColumnDefault)) {
         Column *col = column_of(c, t, name);
         if (def) {
             bool vol = expr_volatile(def);
@@ -1238,7 +1244,7 @@ static void alter_table_cmd(Ctx *c, Table *t, const cJSON *cmd)
                 col->serial = false;
             }
         }
-    } else if (IS("AT_SetNotNull")) {
+    } else if (IS(AT_SetNotNull)) {
         Column *col = column_of(c, t, name);
         bool skip = c->r->pg_version >= 12 && proven_not_null(t, name);
         bool already = col && col->not_null;
@@ -1251,21 +1257,19 @@ static void alter_table_cmd(Ctx *c, Table *t, const cJSON *cmd)
         }
         if (col)
             col->not_null = true;
-    } else if (IS("AT_DropNotNull")) {
+    } else if (IS(AT_DropNotNull)) {
         Column *col = column_of(c, t, name);
         Action *a = act(c, ACT_DROP_NOT_NULL, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, offset);
         if (a)
             a->column = name;
         if (col)
             col->not_null = false;
-    } else if (IS("AT_AlterColumnType")) {
+    } else if (IS(AT_AlterColumnType)) {
         alter_column_type(c, t, cmd, offset);
-    } else if (IS("AT_AddConstraint") || IS("AT_AddConstraintRecurse") ||
-               IS("AT_AddIndexConstraint")) {
-        const cJSON *k = node_as(def, "Constraint");
-        if (k)
-            add_constraint(c, t, k, NULL, false);
-    } else if (IS("AT_ValidateConstraint") || IS("AT_ValidateConstraintRecurse")) {
+    } else if (IS(AT_AddConstraint) || IS(AT_AddIndexConstraint)) {
+        if (def && IsA(def, PgConstraint))
+            add_constraint(c, t, castNode(PgConstraint, def), NULL, false);
+    } else if (IS(AT_ValidateConstraint)) {
         Constraint *k = catalog_find_constraint(t, name);
         Action *a = act(c, ACT_VALIDATE_CONSTRAINT, t, LOCK_SHARE_UPDATE_EXCLUSIVE,
                         k && k->validated ? COST_CATALOG : COST_SCAN, offset);
@@ -1286,62 +1290,63 @@ static void alter_table_cmd(Ctx *c, Table *t, const cJSON *cmd)
             if (k->type == CON_FOREIGN && k->ref_table && a)
                 a->ref_table = note(c, k->ref_table);
         }
-    } else if (IS("AT_DropConstraint") || IS("AT_DropConstraintRecurse")) {
+    } else if (IS(AT_DropConstraint)) {
         drop_constraint(c, t, name, missing_ok, offset);
-    } else if (IS("AT_AddIdentity") || IS("AT_SetIdentity")) {
+    } else if (IS(AT_AddIdentity) || IS(AT_SetIdentity)) {
         Column *col = column_of(c, t, name);
-        Action *a = act(c, IS("AT_AddIdentity") ? ACT_ADD_IDENTITY : ACT_ALTER_COLUMN_OTHER,
+        Action *a = act(c, IS(AT_AddIdentity) ? ACT_ADD_IDENTITY : ACT_ALTER_COLUMN_OTHER,
                         t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, offset);
         if (a)
             a->column = name;
-        if (col && IS("AT_AddIdentity"))
+        if (col && IS(AT_AddIdentity))
             col->identity = 'd';
-    } else if (IS("AT_DropIdentity")) {
+    } else if (IS(AT_DropIdentity)) {
         Column *col = column_of(c, t, name);
         Action *a = act(c, ACT_DROP_IDENTITY, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, offset);
         if (a)
             a->column = name;
         if (col)
             col->identity = 0;
-    } else if (IS("AT_DropExpression")) {
+    } else if (IS(AT_DropExpression)) {
         Column *col = column_of(c, t, name);
         Action *a = act(c, ACT_DROP_EXPRESSION, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, offset);
         if (a)
             a->column = name;
         if (col)
             col->generated = false;
-    } else if (IS("AT_SetStatistics") || IS("AT_SetOptions") || IS("AT_ResetOptions")) {
+    } else if (IS(AT_SetStatistics) || IS(AT_SetOptions) || IS(AT_ResetOptions)) {
         Action *a = act(c, ACT_ALTER_COLUMN_OTHER, t, LOCK_SHARE_UPDATE_EXCLUSIVE, COST_CATALOG, offset);
         if (a)
             a->column = name;
-    } else if (IS("AT_SetStorage") || IS("AT_SetCompression") ||
-               IS("AT_AlterColumnGenericOptions")) {
+    } else if (IS(AT_SetStorage) || IS(AT_SetCompression) ||
+               IS(AT_AlterColumnGenericOptions)) {
         Action *a = act(c, ACT_ALTER_COLUMN_OTHER, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, offset);
         if (a)
             a->column = name;
-    } else if (IS("AT_SetTableSpace")) {
+    } else if (IS(AT_SetTableSpace)) {
         Action *a = act(c, ACT_SET_TABLESPACE, t, LOCK_ACCESS_EXCLUSIVE, COST_REWRITE, offset);
         if (a)
             a->detail = name;
-    } else if (IS("AT_SetLogged") || IS("AT_SetUnLogged") || IS("AT_SetAccessMethod")) {
+    } else if (IS(AT_SetLogged) || IS(AT_SetUnLogged) || IS(AT_SetAccessMethod)) {
         Action *a = act(c, ACT_ALTER_TABLE_OTHER, t, LOCK_ACCESS_EXCLUSIVE, COST_REWRITE, offset);
         if (a)
-            a->detail = IS("AT_SetAccessMethod") ? "SET ACCESS METHOD"
-                        : IS("AT_SetLogged") ? "SET LOGGED" : "SET UNLOGGED";
-    } else if (IS("AT_ClusterOn") || IS("AT_DropCluster") || IS("AT_SetRelOptions") ||
-               IS("AT_ResetRelOptions") || IS("AT_ReplaceRelOptions")) {
+            a->detail = IS(AT_SetAccessMethod) ? "SET ACCESS METHOD"
+                        : IS(AT_SetLogged) ? "SET LOGGED" : "SET UNLOGGED";
+    } else if (IS(AT_ClusterOn) || IS(AT_DropCluster) || IS(AT_SetRelOptions) ||
+               IS(AT_ResetRelOptions) || IS(AT_ReplaceRelOptions)) {
         Action *a = act(c, ACT_ALTER_TABLE_OTHER, t, LOCK_SHARE_UPDATE_EXCLUSIVE, COST_CATALOG, offset);
         if (a)
-            a->detail = IS("AT_ClusterOn") ? "CLUSTER ON" : IS("AT_DropCluster") ? "SET WITHOUT CLUSTER"
+            a->detail = IS(AT_ClusterOn) ? "CLUSTER ON" : IS(AT_DropCluster) ? "SET WITHOUT CLUSTER"
                                                                                  : "SET (storage parameters)";
-    } else if (strncmp(sub, "AT_EnableTrig", 13) == 0 || strncmp(sub, "AT_DisableTrig", 14) == 0 ||
-               strncmp(sub, "AT_EnableAlwaysTrig", 19) == 0 || strncmp(sub, "AT_EnableReplicaTrig", 20) == 0) {
+    } else if (IS(AT_EnableTrig) || IS(AT_EnableTrigAll) || IS(AT_EnableTrigUser) ||
+               IS(AT_DisableTrig) || IS(AT_DisableTrigAll) || IS(AT_DisableTrigUser) ||
+               IS(AT_EnableAlwaysTrig) || IS(AT_EnableReplicaTrig)) {
         Action *a = act(c, ACT_ALTER_TABLE_OTHER, t, LOCK_SHARE_ROW_EXCLUSIVE, COST_CATALOG, offset);
         if (a)
             a->detail = "ENABLE/DISABLE TRIGGER";
-    } else if (IS("AT_AttachPartition")) {
-        const cJSON *pc = node_as(def, "PartitionCmd");
-        Table *part = pc ? table_of(c, node_get(pc, "name")) : NULL;
+    } else if (IS(AT_AttachPartition)) {
+        const PartitionCmd *pc = def && IsA(def, PartitionCmd) ? castNode(PartitionCmd, def) : NULL;
+        Table *part = pc ? table_of(c, pc->name) : NULL;
         Action *a = act(c, ACT_ALTER_TABLE_OTHER, t,
                         c->r->pg_version >= 12 ? LOCK_SHARE_UPDATE_EXCLUSIVE : LOCK_ACCESS_EXCLUSIVE,
                         COST_CATALOG, offset);
@@ -1353,10 +1358,10 @@ static void alter_table_cmd(Ctx *c, Table *t, const cJSON *cmd)
             if (pa)
                 pa->detail = "ATTACH PARTITION (validates the partition's rows)";
         }
-    } else if (IS("AT_DetachPartition") || IS("AT_DetachPartitionFinalize")) {
-        const cJSON *pc = node_as(def, "PartitionCmd");
+    } else if (IS(AT_DetachPartition) || IS(AT_DetachPartitionFinalize)) {
+        const PartitionCmd *pc = def && IsA(def, PartitionCmd) ? castNode(PartitionCmd, def) : NULL;
         /* FINALIZE completes an interrupted DETACH CONCURRENTLY, with its locks */
-        bool concurrent = (pc && node_bool(pc, "concurrent")) || IS("AT_DetachPartitionFinalize");
+        bool concurrent = (pc && pc->concurrent) || IS(AT_DetachPartitionFinalize);
         LockMode lock = concurrent ? LOCK_SHARE_UPDATE_EXCLUSIVE : LOCK_ACCESS_EXCLUSIVE;
         Action *a = act(c, ACT_ALTER_TABLE_OTHER, t, lock, COST_CATALOG, offset);
         if (a) {
@@ -1365,7 +1370,7 @@ static void alter_table_cmd(Ctx *c, Table *t, const cJSON *cmd)
                 a->flags |= A_CONCURRENT;
         }
         /* the partition is locked as strongly as the parent */
-        Table *part = pc ? table_of(c, node_get(pc, "name")) : NULL;
+        Table *part = pc ? table_of(c, pc->name) : NULL;
         if (part) {
             Action *pa = act(c, ACT_ALTER_TABLE_OTHER, part, lock, COST_CATALOG, offset);
             if (pa)
@@ -1376,41 +1381,38 @@ static void alter_table_cmd(Ctx *c, Table *t, const cJSON *cmd)
          * ALTER CONSTRAINT...: catalog changes under ACCESS EXCLUSIVE. */
         Action *a = act(c, ACT_ALTER_TABLE_OTHER, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, offset);
         if (a)
-            a->detail = note(c, sub + 3);
+            a->detail = alter_table_type_name(sub);
     }
 #undef IS
 }
 
-static void alter_table(Ctx *c, const cJSON *st)
+static void alter_table(Ctx *c, const AlterTableStmt *st)
 {
-    const char *objtype = node_str(st, "objtype");
-    const cJSON *rv = node_get(st, "relation");
-    if (util_streq(objtype, "OBJECT_INDEX")) {
+    const RangeVar *rv = st->relation;
+    if (st->objtype == OBJECT_INDEX) {
         /* ALTER INDEX ... SET TABLESPACE / SET (...) / ATTACH PARTITION */
-        Index *ix = catalog_find_index(c->cat, node_str(rv, "schemaname"), node_str(rv, "relname"));
+        Index *ix = catalog_find_index(c->cat, rv->schemaname, rv->relname);
         Table *t = ix ? catalog_find_table(c->cat, ix->table_schema, ix->table) : NULL;
-        const cJSON *cmd;
-        cJSON_ArrayForEach(cmd, node_get(st, "cmds")) {
-            const char *sub = node_str(node_as(cmd, "AlterTableCmd"), "subtype");
-            bool ts = util_streq(sub, "AT_SetTableSpace");
+        foreach_node(AlterTableCmd, cmd, st->cmds) {
+            bool ts = cmd->subtype == AT_SetTableSpace;
             Action *a = act(c, ts ? ACT_SET_TABLESPACE : ACT_ALTER_TABLE_OTHER, t,
                             ts ? LOCK_ACCESS_EXCLUSIVE : LOCK_SHARE_UPDATE_EXCLUSIVE,
                             ts ? COST_REWRITE : COST_CATALOG, -1);
             if (a)
-                a->detail = note(c, sub ? sub + 3 : "ALTER INDEX");
+                a->detail = alter_table_type_name(cmd->subtype);
         }
         return;
     }
-    if (util_streq(objtype, "OBJECT_VIEW") || util_streq(objtype, "OBJECT_MATVIEW") ||
-        util_streq(objtype, "OBJECT_SEQUENCE") || util_streq(objtype, "OBJECT_TYPE") ||
-        util_streq(objtype, "OBJECT_FOREIGN_TABLE")) {
+    if (st->objtype == OBJECT_VIEW || st->objtype == OBJECT_MATVIEW ||
+        st->objtype == OBJECT_SEQUENCE || st->objtype == OBJECT_TYPE ||
+        st->objtype == OBJECT_FOREIGN_TABLE) {
         act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
         return;
     }
-    const char *schema = node_str(rv, "schemaname");
-    const char *name = node_str(rv, "relname");
+    const char *schema = rv->schemaname;
+    const char *name = rv->relname;
     Table *t = catalog_find_table(c->cat, schema, name);
-    if (!t && node_bool(st, "missing_ok"))
+    if (!t && st->missing_ok)
         return;
     if (!t)
         t = add_table(c, schema, name, true);
@@ -1418,7 +1420,7 @@ static void alter_table(Ctx *c, const cJSON *st)
      * split at the commas between them. Only fixes quote it, so only when
      * recording. */
     List from = {0}, to = {0};
-    int loc = node_int(rv, "location", -1);
+    int loc = rv->location;
     if (c->fx && in_stmt(c, loc)) {
         const char *tx = stmt_text(c);
         int end = stmt_end(c), i = loc;
@@ -1439,23 +1441,20 @@ static void alter_table(Ctx *c, const cJSON *st)
             i = e + 1;
         }
     }
-    const cJSON *cmds = node_get(st, "cmds");
     int k = 0;
-    const cJSON *cmd;
-    cJSON_ArrayForEach(cmd, cmds) {
-        const cJSON *body = node_as(cmd, "AlterTableCmd");
+    foreach_node(AlterTableCmd, cmd, st->cmds) {
         c->sub_from = c->sub_to = -1;
-        int at = node_loc(node_get(body, "def"));
+        int at = sql_node_location(cmd->def);
         for (int i = 0; i < from.len; i++) {
             /* the k-th piece, or the one holding the definition when a comma
              * inside a sub-command threw the count off */
-            if (from.len == cJSON_GetArraySize(cmds) ? i == k
-                                                     : at >= (int)(intptr_t)LIST_GET(&from, i)) {
+            if (from.len == list_length(st->cmds) ? i == k
+                                                  : at >= (int)(intptr_t)LIST_GET(&from, i)) {
                 c->sub_from = (int)(intptr_t)LIST_GET(&from, i);
                 c->sub_to = (int)(intptr_t)LIST_GET(&to, i);
             }
         }
-        alter_table_cmd(c, t, body);
+        alter_table_cmd(c, t, cmd);
         k++;
     }
     c->sub_from = c->sub_to = -1;
@@ -1465,20 +1464,19 @@ static void alter_table(Ctx *c, const cJSON *st)
 
 /* Keeps in ix what CREATE INDEX st wrote beyond the column names, so that a
  * fix can build the same index again (catalog_index_def). */
-static void index_as_written(Ctx *c, Index *ix, const cJSON *st)
+static void index_as_written(Ctx *c, Index *ix, const IndexStmt *st)
 {
-    const char *method = node_str(st, "accessMethod");
+    const char *method = st->accessMethod;
     if (method && strcmp(method, "btree") != 0)
         ix->method = keep(c, method);
-    ix->only = !node_bool(node_get(st, "relation"), "inh");
-    ix->nulls_not_distinct = node_bool(st, "nulls_not_distinct");
-    const cJSON *p;
-    cJSON_ArrayForEach(p, node_get(st, "indexIncludingParams")) {
-        const char *n = node_str(node_as(p, "IndexElem"), "name");
+    ix->only = !st->relation->inh;
+    ix->nulls_not_distinct = st->nulls_not_distinct;
+    foreach_node(IndexElem, p, st->indexIncludingParams) {
+        const char *n = p->name;
         if (n)
             list_push(c->ca, &ix->include, (void *)keep(c, n));
     }
-    int loc = node_int(node_get(st, "relation"), "location", -1);
+    int loc = st->relation->location;
     if (!in_stmt(c, loc))
         return;
     const char *t = stmt_text(c);
@@ -1488,43 +1486,38 @@ static void index_as_written(Ctx *c, Index *ix, const cJSON *st)
         return;
     int close = group_end(t, open, end);
     /* the elements: the group's comma-separated items, one per IndexElem */
-    const cJSON *params = node_get(st, "indexParams");
     int i = open + 1;
-    cJSON_ArrayForEach(p, params) {
-        const cJSON *e = node_as(p, "IndexElem");
+    foreach_node(IndexElem, e, st->indexParams) {
         int item_end = clause_end(t, i, close);
-        bool plain = node_str(e, "name") && !node_get(e, "opclass") && !node_get(e, "collation") &&
-                     util_streq(node_str(e, "ordering"), "SORTBY_DEFAULT") &&
-                     util_streq(node_str(e, "nulls_ordering"), "SORTBY_NULLS_DEFAULT");
+        bool plain = e->name && e->opclass == NIL && e->collation == NIL &&
+                     e->ordering == SORTBY_DEFAULT && e->nulls_ordering == SORTBY_NULLS_DEFAULT;
         list_push(c->ca, &ix->elems,
                   plain || i >= close ? NULL : (void *)keep(c, src_text(c, t, i, item_end)));
         i = item_end + 1;
     }
-    if (node_get(st, "whereClause")) {
+    if (st->whereClause) {
         int where = scan(t, close, end, false, false, "WHERE");
         if (where < end)
             ix->predicate = keep(c, src_text(c, t, where + 5, end));
     }
 }
 
-static void create_index(Ctx *c, const cJSON *st)
+static void create_index(Ctx *c, const IndexStmt *st)
 {
-    const cJSON *rv = node_get(st, "relation");
+    const RangeVar *rv = st->relation;
     Table *t = table_of(c, rv);
     if (!t)
         return;
     List cols = {0};
-    const cJSON *p;
-    cJSON_ArrayForEach(p, node_get(st, "indexParams")) {
-        const cJSON *e = node_as(p, "IndexElem");
-        const char *n = node_str(e, "name");
+    foreach_node(IndexElem, e, st->indexParams) {
+        const char *n = e->name;
         list_push(c->r->arena, &cols, (void *)(n ? n : "(expression)"));
     }
-    const char *name = node_str(st, "idxname");
+    const char *name = st->idxname;
     if (!name)
         name = arena_printf(c->r->arena, "%s_%s_idx", t->name, column_list_name(c, &cols));
-    bool concurrent = node_bool(st, "concurrent");
-    Index *existing = catalog_find_index(c->cat, node_str(rv, "schemaname") ? t->schema : NULL, name);
+    bool concurrent = st->concurrent;
+    Index *existing = catalog_find_index(c->cat, rv->schemaname ? t->schema : NULL, name);
     Action *a = act(c, ACT_CREATE_INDEX, t,
                     concurrent ? LOCK_SHARE_UPDATE_EXCLUSIVE : LOCK_SHARE, COST_INDEX, -1);
     if (a && !concurrent && stmt_text(c)) {
@@ -1541,40 +1534,45 @@ static void create_index(Ctx *c, const cJSON *st)
         a->detail = column_list_name(c, &cols);
         if (concurrent)
             a->flags |= A_CONCURRENT;
-        if (node_bool(st, "unique"))
+        if (st->unique)
             a->flags |= A_UNIQUE;
     }
-    if (existing && node_bool(st, "if_not_exists")) {
+    if (existing && st->if_not_exists) {
         if (a)
             a->cost = COST_CATALOG;
         return;
     }
-    Index *ix = add_index(c, t, NULL, name, &cols, node_bool(st, "unique"));
-    ix->partial = node_get(st, "whereClause") != NULL;
+    Index *ix = add_index(c, t, NULL, name, &cols, st->unique);
+    ix->partial = st->whereClause != NULL;
     index_as_written(c, ix, st);
 }
 
 /* ---- DROP ------------------------------------------------------------------- */
 
-static void drop_objects(Ctx *c, const cJSON *st)
+/* PostgreSQL's name of an object type: "FOREIGN_TABLE". */
+static const char *object_type_name(ObjectType type)
 {
-    const char *type = node_str(st, "removeType");
-    bool missing_ok = node_bool(st, "missing_ok");
-    bool concurrent = node_bool(st, "concurrent");
-    const cJSON *obj;
-    cJSON_ArrayForEach(obj, node_get(st, "objects")) {
-        const cJSON *list = node_as(obj, "List");
-        const cJSON *names = list ? node_get(list, "items") : NULL;
+    /* install-deps writes ObjectType as [OBJECT_TABLE] = "TABLE", ... */
+    static const char *const names[] = {
+#include "object_types.inc"
+    };
+    return (unsigned)type < sizeof names / sizeof names[0] && names[type] ? names[type] : "object";
+}
+
+static void drop_objects(Ctx *c, const DropStmt *st)
+{
+    ObjectType type = st->removeType;
+    bool missing_ok = st->missing_ok;
+    bool concurrent = st->concurrent;
+    foreach_ptr(Node, obj, st->objects) {
+        const PgList *names = IsA(obj, PgList) ? castNode(PgList, obj) : NIL;
         const char *qual = NULL;
-        const char *name = names ? node_name_list(names, &qual) : node_sval(obj);
-        if (!name) {
-            /* DROP TYPE names come as TypeName */
-            const cJSON *tn = node_as(obj, "TypeName");
-            name = tn ? node_name_list(node_get(tn, "names"), &qual) : NULL;
-        }
+        const char *name = names ? sql_name_list(names, &qual) : IsA(obj, String) ? strVal(obj) : NULL;
+        if (!name && IsA(obj, TypeName)) /* DROP TYPE names come as TypeName */
+            name = sql_name_list(castNode(TypeName, obj)->names, &qual);
         if (!name)
             continue;
-        if (util_streq(type, "OBJECT_TABLE")) {
+        if (type == OBJECT_TABLE) {
             Table *t = catalog_find_table(c->cat, qual, name);
             if (!t && missing_ok)
                 continue;
@@ -1584,7 +1582,7 @@ static void drop_objects(Ctx *c, const cJSON *st)
             for (int i = 0; i < t->constraints.len; i++)
                 lock_referenced(c, t, LIST_GET(&t->constraints, i), -1);
             drop_table(c, t);
-        } else if (util_streq(type, "OBJECT_INDEX")) {
+        } else if (type == OBJECT_INDEX) {
             Index *ix = catalog_find_index(c->cat, qual, name);
             Table *t = ix ? catalog_find_table(c->cat, ix->table_schema, ix->table) : NULL;
             Action *a = act(c, ACT_DROP_INDEX, t,
@@ -1603,7 +1601,7 @@ static void drop_objects(Ctx *c, const cJSON *st)
             }
             if (ix)
                 catalog_remove_index(c->cat, ix);
-        } else if (util_streq(type, "OBJECT_VIEW") || util_streq(type, "OBJECT_MATVIEW")) {
+        } else if (type == OBJECT_VIEW || type == OBJECT_MATVIEW) {
             View *v = catalog_find_view(c->cat, qual, name);
             Action *a = act_named(c, ACT_DROP_VIEW,
                                   qualname(c, v ? v->schema : schema_or_default(c, qual), name),
@@ -1615,7 +1613,7 @@ static void drop_objects(Ctx *c, const cJSON *st)
             }
             if (v)
                 catalog_remove_view(c->cat, v);
-        } else if (util_streq(type, "OBJECT_SEQUENCE")) {
+        } else if (type == OBJECT_SEQUENCE) {
             Sequence *sq = catalog_find_sequence(c->cat, qual, name);
             Action *a = act_named(c, ACT_DROP_SEQUENCE,
                                   qualname(c, sq ? sq->schema : schema_or_default(c, qual), name),
@@ -1627,15 +1625,15 @@ static void drop_objects(Ctx *c, const cJSON *st)
             }
             if (sq)
                 remove_item(&c->cat->sequences, sq);
-        } else if (util_streq(type, "OBJECT_TYPE") || util_streq(type, "OBJECT_DOMAIN")) {
+        } else if (type == OBJECT_TYPE || type == OBJECT_DOMAIN) {
             EnumType *e = catalog_find_enum(c->cat, qual, name);
             act_named(c, ACT_DROP_TYPE, qualname(c, e ? e->schema : schema_or_default(c, qual), name),
                       COST_CATALOG);
             if (e)
                 catalog_remove_enum(c->cat, e);
-        } else if (util_streq(type, "OBJECT_SCHEMA")) {
+        } else if (type == OBJECT_SCHEMA) {
             Action *a = act_named(c, ACT_DROP_SCHEMA, note(c, name), COST_CATALOG);
-            if (a && util_streq(node_str(st, "behavior"), "DROP_CASCADE"))
+            if (a && st->behavior == DROP_CASCADE)
                 a->flags |= A_CASCADE;
             for (int i = c->cat->tables.len - 1; i >= 0; i--) {
                 Table *t = LIST_GET(&c->cat->tables, i);
@@ -1668,25 +1666,27 @@ static void drop_objects(Ctx *c, const cJSON *st)
                     remove_item(&c->cat->schemas, LIST_GET(&c->cat->schemas, i));
                     break;
                 }
-        } else if (util_streq(type, "OBJECT_TRIGGER") || util_streq(type, "OBJECT_RULE") ||
-                   util_streq(type, "OBJECT_POLICY")) {
+        } else if (type == OBJECT_TRIGGER || type == OBJECT_RULE ||
+                   type == OBJECT_POLICY) {
             /* names are (table..., trigger): the table is all but the last */
-            int n = cJSON_GetArraySize(names);
-            const char *tq = n >= 3 ? node_sval(cJSON_GetArrayItem(names, n - 3)) : NULL;
-            const char *tn = n >= 2 ? node_sval(cJSON_GetArrayItem(names, n - 2)) : NULL;
+            int n = list_length(names);
+            const Node *q = n >= 3 ? list_nth(names, n - 3) : NULL;
+            const Node *nm = n >= 2 ? list_nth(names, n - 2) : NULL;
+            const char *tq = q && IsA(q, String) ? strVal(q) : NULL;
+            const char *tn = nm && IsA(nm, String) ? strVal(nm) : NULL;
             Table *t = tn ? catalog_find_table(c->cat, tq, tn) : NULL;
             Action *a = act(c, ACT_ALTER_TABLE_OTHER, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
             if (a)
                 a->detail = "DROP TRIGGER/RULE/POLICY";
-        } else if (util_streq(type, "OBJECT_FUNCTION") || util_streq(type, "OBJECT_PROCEDURE") ||
-                   util_streq(type, "OBJECT_EXTENSION") || util_streq(type, "OBJECT_ROLE") ||
-                   util_streq(type, "OBJECT_AGGREGATE") || util_streq(type, "OBJECT_COLLATION") ||
-                   util_streq(type, "OBJECT_STATISTIC_EXT")) {
+        } else if (type == OBJECT_FUNCTION || type == OBJECT_PROCEDURE ||
+                   type == OBJECT_EXTENSION || type == OBJECT_ROLE ||
+                   type == OBJECT_AGGREGATE || type == OBJECT_COLLATION ||
+                   type == OBJECT_STATISTIC_EXT) {
             act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
         } else {
             Action *a = act(c, ACT_NOT_ANALYSED, NULL, LOCK_NONE, COST_NONE, -1);
             if (a)
-                a->detail = arena_printf(c->r->arena, "DROP %s", type ? type + 7 : "object");
+                a->detail = arena_printf(c->r->arena, "DROP %s", object_type_name(type));
         }
     }
 }
@@ -1716,20 +1716,21 @@ static void move_table(Ctx *c, Table *t, const char *schema, const char *name)
     catalog_rename_table(c->cat, t, schema, name);
 }
 
-static void rename_stmt(Ctx *c, const cJSON *st)
+static void rename_stmt(Ctx *c, const RenameStmt *st)
 {
-    const char *type = node_str(st, "renameType");
-    const char *newname = node_str(st, "newname");
-    const cJSON *rv = node_get(st, "relation");
-    const char *sub = node_str(st, "subname");
-    if (util_streq(type, "OBJECT_TABLE")) {
+    ObjectType type = st->renameType;
+    const char *newname = st->newname;
+    const RangeVar *rv = st->relation;
+    const char *rschema = rv ? rv->schemaname : NULL, *rname = rv ? rv->relname : NULL;
+    const char *sub = st->subname;
+    if (type == OBJECT_TABLE) {
         Table *t = table_of(c, rv);
         Action *a = act(c, ACT_RENAME_TABLE, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
         if (a)
             a->detail = newname;
         if (t && newname)
             move_table(c, t, t->schema, keep(c, newname));
-    } else if (util_streq(type, "OBJECT_COLUMN")) {
+    } else if (type == OBJECT_COLUMN) {
         Table *t = table_of(c, rv);
         Column *col = t && sub ? column_of(c, t, sub) : NULL;
         Action *a = act(c, ACT_RENAME_COLUMN, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
@@ -1758,15 +1759,15 @@ static void rename_stmt(Ctx *c, const cJSON *st)
             }
             col->name = keep(c, newname);
         }
-    } else if (util_streq(type, "OBJECT_INDEX")) {
-        Index *ix = catalog_find_index(c->cat, node_str(rv, "schemaname"), node_str(rv, "relname"));
+    } else if (type == OBJECT_INDEX) {
+        Index *ix = catalog_find_index(c->cat, rschema, rname);
         Table *t = ix ? catalog_find_table(c->cat, ix->table_schema, ix->table) : NULL;
         /* since PostgreSQL 12, renaming an index takes SHARE UPDATE EXCLUSIVE */
         Action *a = act(c, ACT_RENAME_INDEX, t,
                         c->r->pg_version >= 12 ? LOCK_SHARE_UPDATE_EXCLUSIVE : LOCK_ACCESS_EXCLUSIVE,
                         COST_CATALOG, -1);
         if (a) {
-            a->column = node_str(rv, "relname");
+            a->column = rname;
             a->detail = newname;
         }
         if (ix && newname) {
@@ -1778,7 +1779,7 @@ static void rename_stmt(Ctx *c, const cJSON *st)
             }
             catalog_rename_index(c->cat, ix, ix->schema, keep(c, newname));
         }
-    } else if (util_streq(type, "OBJECT_TABCONSTRAINT")) {
+    } else if (type == OBJECT_TABCONSTRAINT) {
         Table *t = table_of(c, rv);
         Constraint *k = t && sub ? catalog_find_constraint(t, sub) : NULL;
         Action *a = act(c, ACT_RENAME_CONSTRAINT, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
@@ -1794,11 +1795,11 @@ static void rename_stmt(Ctx *c, const cJSON *st)
             if (ix)
                 catalog_rename_index(c->cat, ix, ix->schema, k->name);
         }
-    } else if (util_streq(type, "OBJECT_VIEW") || util_streq(type, "OBJECT_MATVIEW")) {
-        View *v = catalog_find_view(c->cat, node_str(rv, "schemaname"), node_str(rv, "relname"));
+    } else if (type == OBJECT_VIEW || type == OBJECT_MATVIEW) {
+        View *v = catalog_find_view(c->cat, rschema, rname);
         Action *a = act_named(c, ACT_RENAME_VIEW,
-                              qualname(c, v ? v->schema : schema_or_default(c, node_str(rv, "schemaname")),
-                                       node_str(rv, "relname") ? node_str(rv, "relname") : "view"),
+                              qualname(c, v ? v->schema : schema_or_default(c, rschema),
+                                       rname ? rname : "view"),
                               COST_CATALOG);
         if (a) {
             a->lock = LOCK_ACCESS_EXCLUSIVE;
@@ -1808,17 +1809,16 @@ static void rename_stmt(Ctx *c, const cJSON *st)
         }
         if (v && newname)
             catalog_rename_view(c->cat, v, keep(c, newname));
-    } else if (util_streq(type, "OBJECT_SEQUENCE")) {
-        Sequence *sq = catalog_find_sequence(c->cat, node_str(rv, "schemaname"), node_str(rv, "relname"));
+    } else if (type == OBJECT_SEQUENCE) {
+        Sequence *sq = catalog_find_sequence(c->cat, rschema, rname);
         act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
         if (sq && newname)
             sq->name = keep(c, newname);
-    } else if (util_streq(type, "OBJECT_TYPE")) {
-        const char *qual;
-        const char *name = node_name_list(node_as(node_get(st, "object"), "List")
-                                              ? node_get(node_as(node_get(st, "object"), "List"), "items")
-                                              : NULL,
-                                          &qual);
+    } else if (type == OBJECT_TYPE) {
+        const char *qual = NULL;
+        const char *name = st->object && IsA(st->object, PgList)
+                               ? sql_name_list(castNode(PgList, st->object), &qual)
+                               : NULL;
         EnumType *e = name ? catalog_find_enum(c->cat, qual, name) : NULL;
         Action *a = act(c, ACT_NOT_ANALYSED, NULL, LOCK_NONE, COST_CATALOG, -1);
         if (a)
@@ -1844,32 +1844,31 @@ static void rename_stmt(Ctx *c, const cJSON *st)
 
 /* ---- the rest ------------------------------------------------------------------ */
 
-static void create_enum(Ctx *c, const cJSON *st)
+static void create_enum(Ctx *c, const CreateEnumStmt *st)
 {
-    const char *qual;
-    const char *name = node_name_list(node_get(st, "typeName"), &qual);
+    const char *qual = NULL;
+    const char *name = sql_name_list(st->typeName, &qual);
     if (!name)
         return;
     EnumType *e = arena_alloc(c->ca, sizeof *e);
     e->schema = keep(c, schema_or_default(c, qual));
     e->name = keep(c, name);
-    const cJSON *v;
-    cJSON_ArrayForEach(v, node_get(st, "vals"))
-        if (node_sval(v))
-            list_push(c->ca, &e->values, (void *)keep(c, node_sval(v)));
+    foreach_ptr(Node, v, st->vals)
+        if (IsA(v, String))
+            list_push(c->ca, &e->values, (void *)keep(c, strVal(v)));
     catalog_add_enum(c->cat, e);
     act_named(c, ACT_CREATE_ENUM, qualname(c, e->schema, e->name), COST_CATALOG);
 }
 
-static void alter_enum(Ctx *c, const cJSON *st)
+static void alter_enum(Ctx *c, const AlterEnumStmt *st)
 {
-    const char *qual;
-    const char *name = node_name_list(node_get(st, "typeName"), &qual);
+    const char *qual = NULL;
+    const char *name = sql_name_list(st->typeName, &qual);
     if (!name)
         return;
     EnumType *e = catalog_find_enum(c->cat, qual, name);
-    const char *oldval = node_str(st, "oldVal");
-    const char *newval = node_str(st, "newVal");
+    const char *oldval = st->oldVal;
+    const char *newval = st->newVal;
     Action *a = act_named(c, oldval ? ACT_RENAME_ENUM_VALUE : ACT_ADD_ENUM_VALUE,
                           qualname(c, e ? e->schema : schema_or_default(c, qual), name),
                           COST_CATALOG);
@@ -1890,19 +1889,23 @@ static void alter_enum(Ctx *c, const cJSON *st)
     }
 }
 
-static void set_stmt(Ctx *c, const cJSON *st)
+/* The string an A_Const holds, or NULL. */
+static const char *const_str(const Node *n)
 {
-    const char *name = node_str(st, "name");
-    const char *kind = node_str(st, "kind");
-    const cJSON *args = node_get(st, "args");
-    bool local = node_bool(st, "is_local");
-    if (util_streq(name, "search_path") && util_streq(kind, "VAR_SET_VALUE")) {
+    const A_Const *k = n && IsA(n, A_Const) ? castNode(A_Const, n) : NULL;
+    return k && !k->isnull && IsA(&k->val, String) ? strVal(&k->val) : NULL;
+}
+
+static void set_stmt(Ctx *c, const VariableSetStmt *st)
+{
+    const char *name = st->name;
+    const PgList *args = st->args;
+    bool local = st->is_local;
+    if (util_streq(name, "search_path") && st->kind == VAR_SET_VALUE) {
         /* search_path changes how later names resolve: keep it */
         List path = {0};
-        const cJSON *arg;
-        cJSON_ArrayForEach(arg, args) {
-            const cJSON *k = node_as(arg, "A_Const");
-            const char *s = k ? node_str(node_get(k, "sval"), "sval") : NULL;
+        foreach_ptr(Node, arg, args) {
+            const char *s = const_str(arg);
             if (s)
                 list_push(c->ca, &path, (void *)keep(c, s));
         }
@@ -1929,16 +1932,17 @@ static void set_stmt(Ctx *c, const cJSON *st)
         a->flags |= A_LOCAL;
     if (k != ACT_SET_OTHER) {
         /* 0, '0', '0s', DEFAULT and RESET all mean "no timeout" (the default) */
-        const cJSON *k0 = node_as(cJSON_GetArrayItem(args, 0), "A_Const");
-        const char *sv = k0 ? node_str(node_get(k0, "sval"), "sval") : NULL;
-        bool zero = !util_streq(kind, "VAR_SET_VALUE") || !k0;
-        if (k0 && node_get(k0, "ival"))
-            zero = const_int(c, k0) == 0;
+        const Node *arg0 = args ? linitial(args) : NULL;
+        const A_Const *k0 = arg0 && IsA(arg0, A_Const) ? castNode(A_Const, arg0) : NULL;
+        const char *sv = const_str(arg0);
+        bool zero = st->kind != VAR_SET_VALUE || !k0;
+        if (k0 && IsA(&k0->val, Integer))
+            zero = intVal(&k0->val) == 0;
         else if (sv)
             zero = atoi(sv) == 0 && !strchr(sv, '.');
         if (zero)
             a->flags |= A_ZERO;
-        a->detail = sv ? note(c, sv) : k0 ? expr_text(c, cJSON_GetArrayItem(args, 0)) : "0";
+        a->detail = sv ? note(c, sv) : k0 ? expr_text(c, arg0) : "0";
     }
 }
 
@@ -1949,10 +1953,10 @@ static LockMode lock_mode_of_number(int mode)
 
 /* An UPDATE's SET list as written, for a batched backfill that repeats it.
  * With FROM its values come from elsewhere: nothing to repeat. */
-static void update_sql(Ctx *c, Action *a, const cJSON *st)
+static void update_sql(Ctx *c, Action *a, const UpdateStmt *st)
 {
-    int loc = node_int(node_get(st, "relation"), "location", -1);
-    if (node_get(st, "fromClause") || !in_stmt(c, loc))
+    int loc = st->relation->location;
+    if (st->fromClause || !in_stmt(c, loc))
         return;
     const char *t = stmt_text(c);
     int end = stmt_end(c);
@@ -1964,11 +1968,11 @@ static void update_sql(Ctx *c, Action *a, const cJSON *st)
     end = scan(t, from, end, false, false, "WHERE");
     a->set_sql = src_text(c, t, from, end);
     /* one plain "col = expr": the rows still to change are those that differ */
-    const cJSON *targets = node_get(st, "targetList");
-    const cJSON *rt = node_as(cJSON_GetArrayItem(targets, 0), "ResTarget");
-    int at = node_int(rt, "location", -1);
-    if (cJSON_GetArraySize(targets) != 1 || node_get(rt, "indirection") ||
-        node_as(node_get(rt, "val"), "MultiAssignRef") || !in_stmt(c, at))
+    if (list_length(st->targetList) != 1)
+        return;
+    const ResTarget *rt = linitial_node(ResTarget, st->targetList);
+    int at = rt->location;
+    if (rt->indirection || (rt->val && IsA(rt->val, MultiAssignRef)) || !in_stmt(c, at))
         return;
     int col_end = name_end(t, at, end);
     int eq = sql_skip_noise(t, col_end, end);
@@ -1978,18 +1982,24 @@ static void update_sql(Ctx *c, Action *a, const cJSON *st)
     a->expr_sql = src_text(c, t, eq + 1, end);
 }
 
-static void dml(Ctx *c, const cJSON *st, ActionKind kind)
+static void dml(Ctx *c, const Node *st, ActionKind kind)
 {
-    Table *t = table_of(c, node_get(st, "relation"));
+    const RangeVar *rel = kind == ACT_UPDATE   ? castNode(UpdateStmt, st)->relation
+                          : kind == ACT_DELETE ? castNode(DeleteStmt, st)->relation
+                                               : castNode(InsertStmt, st)->relation;
+    const Node *where = kind == ACT_UPDATE   ? castNode(UpdateStmt, st)->whereClause
+                        : kind == ACT_DELETE ? castNode(DeleteStmt, st)->whereClause
+                                             : NULL;
+    Table *t = table_of(c, rel);
     Action *a = act(c, kind, t, LOCK_ROW_EXCLUSIVE, COST_ROWS, -1);
-    if (a && kind != ACT_INSERT && !node_get(st, "whereClause"))
+    if (a && kind != ACT_INSERT && !where)
         a->flags |= A_NO_WHERE;
     if (a && kind == ACT_UPDATE)
-        update_sql(c, a, st);
+        update_sql(c, a, castNode(UpdateStmt, st));
     /* INSERT ... VALUES writes the rows it spells out; from a query (SELECT,
      * TABLE, a set operation) it may write any number */
-    const cJSON *sel = node_as(node_get(st, "selectStmt"), "SelectStmt");
-    if (a && kind == ACT_INSERT && sel && !node_get(sel, "valuesLists"))
+    const Node *sel = kind == ACT_INSERT ? castNode(InsertStmt, st)->selectStmt : NULL;
+    if (a && sel && IsA(sel, SelectStmt) && !castNode(SelectStmt, sel)->valuesLists)
         a->flags |= A_QUERY;
 }
 
@@ -2011,83 +2021,121 @@ static void not_analysed(Ctx *c, const char *what)
         a->detail = what;
 }
 
-static void statement(Ctx *c, const char *type, const cJSON *st)
+static void create_view(Ctx *c, const RangeVar *rv, bool materialized)
 {
-#define IS(x) (strcmp(type, x) == 0)
-    if (IS("CreateStmt")) {
-        create_table(c, st);
-    } else if (IS("AlterTableStmt")) {
-        alter_table(c, st);
-    } else if (IS("IndexStmt")) {
-        create_index(c, st);
-    } else if (IS("DropStmt")) {
-        drop_objects(c, st);
-    } else if (IS("RenameStmt")) {
-        rename_stmt(c, st);
-    } else if (IS("TransactionStmt")) {
-        const char *k = node_str(st, "kind");
-        if (util_streq(k, "TRANS_STMT_BEGIN") || util_streq(k, "TRANS_STMT_START"))
+    View *v = arena_alloc(c->ca, sizeof *v);
+    v->schema = keep(c, schema_or_default(c, rv->schemaname));
+    v->name = keep(c, rv->relname ? rv->relname : "view");
+    v->materialized = materialized;
+    v->new_in_release = c->r->pending;
+    if (!catalog_find_view(c->cat, v->schema, v->name))
+        catalog_add_view(c->cat, v);
+    act_named(c, ACT_CREATE_VIEW, qualname(c, v->schema, v->name),
+              v->materialized ? COST_ROWS : COST_CATALOG);
+}
+
+/* A relation's schema-qualified name for an object that is not a table. */
+static const char *rel_name(Ctx *c, const RangeVar *rv, const char *dflt)
+{
+    return qualname(c, schema_or_default(c, rv ? rv->schemaname : NULL),
+                    rv && rv->relname ? rv->relname : dflt);
+}
+
+static void statement(Ctx *c, const Node *st)
+{
+    switch (nodeTag(st)) {
+    case T_CreateStmt:
+        create_table(c, castNode(CreateStmt, st));
+        break;
+    case T_AlterTableStmt:
+        alter_table(c, castNode(AlterTableStmt, st));
+        break;
+    case T_IndexStmt:
+        create_index(c, castNode(IndexStmt, st));
+        break;
+    case T_DropStmt:
+        drop_objects(c, castNode(DropStmt, st));
+        break;
+    case T_RenameStmt:
+        rename_stmt(c, castNode(RenameStmt, st));
+        break;
+    case T_TransactionStmt:
+        switch (castNode(TransactionStmt, st)->kind) {
+        case TRANS_STMT_BEGIN:
+        case TRANS_STMT_START:
             act(c, ACT_BEGIN, NULL, LOCK_NONE, COST_NONE, -1);
-        else if (util_streq(k, "TRANS_STMT_COMMIT"))
+            break;
+        case TRANS_STMT_COMMIT:
             act(c, ACT_COMMIT, NULL, LOCK_NONE, COST_NONE, -1);
-        else if (util_streq(k, "TRANS_STMT_ROLLBACK"))
+            break;
+        case TRANS_STMT_ROLLBACK:
             act(c, ACT_ROLLBACK, NULL, LOCK_NONE, COST_NONE, -1);
-        else
+            break;
+        default:
             act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_NONE, -1); /* savepoints */
-    } else if (IS("VariableSetStmt")) {
-        set_stmt(c, st);
-    } else if (IS("ConstraintsSetStmt")) {
+            break;
+        }
+        break;
+    case T_VariableSetStmt:
+        set_stmt(c, castNode(VariableSetStmt, st));
+        break;
+    case T_ConstraintsSetStmt:
         /* SET CONSTRAINTS ... IMMEDIATE (Django, around FK changes): when the
          * transaction checks deferred constraints; no lock, no schema change */
         act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_NONE, -1);
-    } else if (IS("UpdateStmt")) {
+        break;
+    case T_UpdateStmt:
         dml(c, st, ACT_UPDATE);
-    } else if (IS("DeleteStmt")) {
+        break;
+    case T_DeleteStmt:
         dml(c, st, ACT_DELETE);
-    } else if (IS("InsertStmt")) {
+        break;
+    case T_InsertStmt:
         dml(c, st, ACT_INSERT);
-    } else if (IS("TruncateStmt")) {
-        const cJSON *rv;
-        cJSON_ArrayForEach(rv, node_get(st, "relations"))
-            act(c, ACT_TRUNCATE, table_of(c, node_as(rv, "RangeVar")), LOCK_ACCESS_EXCLUSIVE,
-                COST_CATALOG, -1);
-    } else if (IS("VacuumStmt")) {
-        bool full = false, vacuum = node_bool(st, "is_vacuumcmd");
-        const cJSON *o;
-        cJSON_ArrayForEach(o, node_get(st, "options"))
-            if (util_streq(node_str(node_as(o, "DefElem"), "defname"), "full"))
+        break;
+    case T_TruncateStmt:
+        foreach_node(RangeVar, rv, castNode(TruncateStmt, st)->relations)
+            act(c, ACT_TRUNCATE, table_of(c, rv), LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
+        break;
+    case T_VacuumStmt: {
+        const VacuumStmt *v = castNode(VacuumStmt, st);
+        bool full = false, vacuum = v->is_vacuumcmd;
+        foreach_node(DefElem, o, v->options)
+            if (util_streq(o->defname, "full"))
                 full = true;
-        const cJSON *vr;
-        cJSON_ArrayForEach(vr, node_get(st, "rels")) {
-            Table *t = table_of(c, node_get(node_as(vr, "VacuumRelation"), "relation"));
+        foreach_node(VacuumRelation, vr, v->rels) {
+            Table *t = table_of(c, vr->relation);
             if (full)
                 act(c, ACT_VACUUM_FULL, t, LOCK_ACCESS_EXCLUSIVE, COST_REWRITE, -1);
             else
                 act(c, vacuum ? ACT_VACUUM : ACT_HARMLESS, t, LOCK_SHARE_UPDATE_EXCLUSIVE,
                     COST_SCAN, -1);
         }
-        if (!cJSON_GetArraySize(node_get(st, "rels")))
+        if (!v->rels)
             act(c, full ? ACT_VACUUM_FULL : vacuum ? ACT_VACUUM : ACT_HARMLESS, NULL,
                 full ? LOCK_ACCESS_EXCLUSIVE : LOCK_SHARE_UPDATE_EXCLUSIVE,
                 full ? COST_REWRITE : COST_SCAN, -1);
-    } else if (IS("ClusterStmt")) {
-        const cJSON *rv = node_get(st, "relation");
+        break;
+    }
+    case T_ClusterStmt: {
+        const RangeVar *rv = castNode(ClusterStmt, st)->relation;
         act(c, ACT_CLUSTER, rv ? table_of(c, rv) : NULL, LOCK_ACCESS_EXCLUSIVE, COST_REWRITE, -1);
-    } else if (IS("ReindexStmt")) {
+        break;
+    }
+    case T_ReindexStmt: {
+        const ReindexStmt *ri = castNode(ReindexStmt, st);
         bool concurrent = false;
-        const cJSON *o;
-        cJSON_ArrayForEach(o, node_get(st, "params"))
-            if (util_streq(node_str(node_as(o, "DefElem"), "defname"), "concurrently"))
+        foreach_node(DefElem, o, ri->params)
+            if (util_streq(o->defname, "concurrently"))
                 concurrent = true;
-        const char *kind = node_str(st, "kind");
-        const cJSON *rv = node_get(st, "relation");
+        const RangeVar *rv = ri->relation;
         Table *t = NULL;
-        const char *what = node_str(rv, "relname");
+        const char *what = rv ? rv->relname : NULL;
         Index *ix = NULL;
-        if (util_streq(kind, "REINDEX_OBJECT_INDEX")) {
-            ix = catalog_find_index(c->cat, node_str(rv, "schemaname"), what);
+        if (ri->kind == REINDEX_OBJECT_INDEX && rv) {
+            ix = catalog_find_index(c->cat, rv->schemaname, what);
             t = ix ? catalog_find_table(c->cat, ix->table_schema, ix->table) : NULL;
-        } else if (util_streq(kind, "REINDEX_OBJECT_TABLE")) {
+        } else if (ri->kind == REINDEX_OBJECT_TABLE) {
             t = table_of(c, rv);
         }
         /* REINDEX takes SHARE on the table and ACCESS EXCLUSIVE on each index,
@@ -2101,77 +2149,85 @@ static void statement(Ctx *c, const char *type, const cJSON *st)
                 a->flags |= A_UNIQUE;
         }
         if (a) {
-            a->column = what ? what : node_str(st, "name");
-            a->detail = kind && strncmp(kind, "REINDEX_OBJECT_", 15) == 0 ? kind + 15 : "INDEX";
+            a->column = what ? what : ri->name;
+            a->detail = ri->kind == REINDEX_OBJECT_INDEX    ? "INDEX"
+                        : ri->kind == REINDEX_OBJECT_TABLE  ? "TABLE"
+                        : ri->kind == REINDEX_OBJECT_SCHEMA ? "SCHEMA"
+                        : ri->kind == REINDEX_OBJECT_SYSTEM ? "SYSTEM"
+                                                            : "DATABASE";
             if (concurrent)
                 a->flags |= A_CONCURRENT;
         }
-    } else if (IS("LockStmt")) {
-        const cJSON *rv;
-        LockMode mode = lock_mode_of_number(node_int(st, "mode", 8));
-        cJSON_ArrayForEach(rv, node_get(st, "relations"))
-            act(c, ACT_LOCK_TABLE, table_of(c, node_as(rv, "RangeVar")), mode, COST_CATALOG, -1);
-    } else if (IS("CreateEnumStmt")) {
-        create_enum(c, st);
-    } else if (IS("AlterEnumStmt")) {
-        alter_enum(c, st);
-    } else if (IS("CreateSchemaStmt")) {
-        const char *name = node_str(st, "schemaname");
+        break;
+    }
+    case T_LockStmt: {
+        const LockStmt *l = castNode(LockStmt, st);
+        LockMode mode = lock_mode_of_number(l->mode);
+        foreach_node(RangeVar, rv, l->relations)
+            act(c, ACT_LOCK_TABLE, table_of(c, rv), mode, COST_CATALOG, -1);
+        break;
+    }
+    case T_CreateEnumStmt:
+        create_enum(c, castNode(CreateEnumStmt, st));
+        break;
+    case T_AlterEnumStmt:
+        alter_enum(c, castNode(AlterEnumStmt, st));
+        break;
+    case T_CreateSchemaStmt: {
+        const CreateSchemaStmt *cs = castNode(CreateSchemaStmt, st);
+        const char *name = cs->schemaname;
         if (name && !catalog_has_schema(c->cat, name))
             list_push(c->ca, &c->cat->schemas, (void *)keep(c, name));
         act_named(c, ACT_CREATE_SCHEMA, name ? note(c, name) : "schema", COST_CATALOG);
-        if (cJSON_GetArraySize(node_get(st, "schemaElts")))
+        if (cs->schemaElts)
             not_analysed(c, "CREATE SCHEMA with elements");
-    } else if (IS("CreateSeqStmt")) {
-        const cJSON *rv = node_get(st, "sequence");
+        break;
+    }
+    case T_CreateSeqStmt: {
+        const RangeVar *rv = castNode(CreateSeqStmt, st)->sequence;
         Sequence *sq = arena_alloc(c->ca, sizeof *sq);
-        sq->schema = keep(c, schema_or_default(c, node_str(rv, "schemaname")));
-        sq->name = keep(c, node_str(rv, "relname") ? node_str(rv, "relname") : "sequence");
+        sq->schema = keep(c, schema_or_default(c, rv->schemaname));
+        sq->name = keep(c, rv->relname ? rv->relname : "sequence");
         sq->new_in_release = c->r->pending;
         list_push(c->ca, &c->cat->sequences, sq);
         act_named(c, ACT_CREATE_SEQUENCE, qualname(c, sq->schema, sq->name), COST_CATALOG);
-    } else if (IS("AlterSeqStmt")) {
-        const cJSON *rv = node_get(st, "sequence");
-        act_named(c, ACT_ALTER_SEQUENCE,
-                  qualname(c, schema_or_default(c, node_str(rv, "schemaname")),
-                           node_str(rv, "relname") ? node_str(rv, "relname") : "sequence"),
+        break;
+    }
+    case T_AlterSeqStmt:
+        act_named(c, ACT_ALTER_SEQUENCE, rel_name(c, castNode(AlterSeqStmt, st)->sequence, "sequence"),
                   COST_CATALOG);
-    } else if (IS("ViewStmt") || IS("CreateTableAsStmt")) {
-        const cJSON *rv = IS("ViewStmt") ? node_get(st, "view")
-                                         : node_get(node_get(st, "into"), "rel");
-        const char *objtype = node_str(st, "objtype");
-        if (IS("CreateTableAsStmt") && util_streq(objtype, "OBJECT_TABLE")) {
-            Table *t = add_table(c, node_str(rv, "schemaname"), node_str(rv, "relname") ? node_str(rv, "relname") : "t", false);
-            act(c, ACT_CREATE_TABLE, t, LOCK_NONE, COST_ROWS, -1);
-            not_analysed(c, "CREATE TABLE AS (its columns come from a query)");
-            return;
+        break;
+    case T_CreateTableAsStmt: {
+        const RangeVar *rv = castNode(CreateTableAsStmt, st)->into->rel;
+        if (castNode(CreateTableAsStmt, st)->objtype != OBJECT_TABLE) {
+            create_view(c, rv, true); /* CREATE MATERIALIZED VIEW */
+            break;
         }
-        View *v = arena_alloc(c->ca, sizeof *v);
-        v->schema = keep(c, schema_or_default(c, node_str(rv, "schemaname")));
-        v->name = keep(c, node_str(rv, "relname") ? node_str(rv, "relname") : "view");
-        v->materialized = IS("CreateTableAsStmt");
-        v->new_in_release = c->r->pending;
-        if (!catalog_find_view(c->cat, v->schema, v->name))
-            catalog_add_view(c->cat, v);
-        act_named(c, ACT_CREATE_VIEW, qualname(c, v->schema, v->name),
-                  v->materialized ? COST_ROWS : COST_CATALOG);
-    } else if (IS("RefreshMatViewStmt")) {
-        const cJSON *rv = node_get(st, "relation");
-        Action *a = act_named(c, ACT_HARMLESS,
-                              qualname(c, schema_or_default(c, node_str(rv, "schemaname")),
-                                       node_str(rv, "relname") ? node_str(rv, "relname") : "view"),
-                              COST_REWRITE);
+        Table *t = add_table(c, rv->schemaname, rv->relname ? rv->relname : "t", false);
+        act(c, ACT_CREATE_TABLE, t, LOCK_NONE, COST_ROWS, -1);
+        not_analysed(c, "CREATE TABLE AS (its columns come from a query)");
+        break;
+    }
+    case T_ViewStmt:
+        create_view(c, castNode(ViewStmt, st)->view, false);
+        break;
+    case T_RefreshMatViewStmt: {
+        const RefreshMatViewStmt *rm = castNode(RefreshMatViewStmt, st);
+        Action *a = act_named(c, ACT_HARMLESS, rel_name(c, rm->relation, "view"), COST_REWRITE);
         if (a)
-            a->lock = node_bool(st, "concurrent") ? LOCK_EXCLUSIVE : LOCK_ACCESS_EXCLUSIVE;
-    } else if (IS("CreateTrigStmt")) {
-        act(c, ACT_CREATE_TRIGGER, table_of(c, node_get(st, "relation")),
+            a->lock = rm->concurrent ? LOCK_EXCLUSIVE : LOCK_ACCESS_EXCLUSIVE;
+        break;
+    }
+    case T_CreateTrigStmt:
+        act(c, ACT_CREATE_TRIGGER, table_of(c, castNode(CreateTrigStmt, st)->relation),
             LOCK_SHARE_ROW_EXCLUSIVE, COST_CATALOG, -1);
-    } else if (IS("AlterObjectSchemaStmt")) {
-        const char *ot = node_str(st, "objectType");
-        if (util_streq(ot, "OBJECT_TABLE")) {
-            Table *t = table_of(c, node_get(st, "relation"));
+        break;
+    case T_AlterObjectSchemaStmt: {
+        const AlterObjectSchemaStmt *os = castNode(AlterObjectSchemaStmt, st);
+        if (os->objectType == OBJECT_TABLE) {
+            Table *t = table_of(c, os->relation);
             Action *a = act(c, ACT_SET_SCHEMA, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
-            const char *ns = node_str(st, "newschema");
+            const char *ns = os->newschema;
             if (a)
                 a->detail = ns;
             if (t && ns)
@@ -2179,36 +2235,46 @@ static void statement(Ctx *c, const char *type, const cJSON *st)
         } else {
             act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
         }
-    } else if (IS("DropdbStmt")) {
-        act_named(c, ACT_DROP_DATABASE, note(c, node_str(st, "dbname") ? node_str(st, "dbname") : "database"),
-                  COST_CATALOG);
-    } else if (IS("CommentStmt") || IS("GrantStmt") || IS("GrantRoleStmt") ||
-               IS("AlterOwnerStmt") || IS("CreateExtensionStmt") || IS("AlterExtensionStmt") ||
-               IS("CreateRoleStmt") || IS("AlterRoleStmt") || IS("DropRoleStmt") ||
-               IS("AlterDefaultPrivilegesStmt") || IS("SelectStmt") || IS("ExplainStmt") ||
-               IS("CreatedbStmt") || IS("CreateStatsStmt") || IS("CreateDomainStmt") ||
-               IS("CompositeTypeStmt") || IS("DefineStmt") || IS("CreatePolicyStmt") ||
-               IS("AlterPolicyStmt") || IS("CreatePublicationStmt") || IS("AlterPublicationStmt") ||
-               IS("VariableShowStmt") || IS("CheckPointStmt") || IS("DiscardStmt") ||
-               IS("NotifyStmt") || IS("ListenStmt") || IS("CreateCastStmt") ||
-               IS("AlterFunctionStmt") || IS("CreateTableSpaceStmt")) {
+        break;
+    }
+    case T_DropdbStmt: {
+        const char *db = castNode(DropdbStmt, st)->dbname;
+        act_named(c, ACT_DROP_DATABASE, note(c, db ? db : "database"), COST_CATALOG);
+        break;
+    }
+    case T_CommentStmt: case T_GrantStmt: case T_GrantRoleStmt: case T_AlterOwnerStmt:
+    case T_CreateExtensionStmt: case T_AlterExtensionStmt: case T_CreateRoleStmt:
+    case T_AlterRoleStmt: case T_DropRoleStmt: case T_AlterDefaultPrivilegesStmt:
+    case T_SelectStmt: case T_ExplainStmt: case T_CreatedbStmt: case T_CreateStatsStmt:
+    case T_CreateDomainStmt: case T_CompositeTypeStmt: case T_DefineStmt:
+    case T_CreatePolicyStmt: case T_AlterPolicyStmt: case T_CreatePublicationStmt:
+    case T_AlterPublicationStmt: case T_VariableShowStmt: case T_CheckPointStmt:
+    case T_DiscardStmt: case T_NotifyStmt: case T_ListenStmt: case T_CreateCastStmt:
+    case T_AlterFunctionStmt: case T_CreateTableSpaceStmt:
         /* Schema-neutral for the application's queries, or too brief to queue
          * anything (COMMENT takes SHARE UPDATE EXCLUSIVE for a moment). */
         act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
-    } else if (IS("DoStmt")) {
+        break;
+    case T_DoStmt:
         not_analysed(c, "DO block");
-    } else if (IS("CreateFunctionStmt")) {
+        break;
+    case T_CreateFunctionStmt:
         not_analysed(c, "CREATE FUNCTION (zdm does not read function bodies)");
-    } else if (IS("CallStmt")) {
+        break;
+    case T_CallStmt:
         not_analysed(c, "CALL of a procedure");
-    } else if (IS("ExecuteStmt") || IS("PrepareStmt")) {
+        break;
+    case T_ExecuteStmt:
+    case T_PrepareStmt:
         not_analysed(c, "dynamic SQL (PREPARE/EXECUTE)");
-    } else if (IS("CopyStmt")) {
+        break;
+    case T_CopyStmt:
         not_analysed(c, "COPY");
-    } else {
-        not_analysed(c, arena_printf(c->r->arena, "%s statement", type));
+        break;
+    default:
+        not_analysed(c, arena_printf(c->r->arena, "%s statement", sql_node_name(st)));
+        break;
     }
-#undef IS
 }
 
 static void summarise(Ctx *c)
@@ -2242,9 +2308,12 @@ int replay_statement(Replay *r, const Migration *m, const Statement *s, Effects 
 {
     (void)err;
     Ctx c = {r, r->cat, r->cat->arena, m, s, fx, -1, -1, NULL};
-    const cJSON *body;
-    const char *type = node_type(s->node, &body);
-    statement(&c, type, body);
+    if (s->node)
+        statement(&c, s->node);
+    else if (s->opaque) /* Django: an operation zdm cannot see into */
+        not_analysed(&c, arena_printf(r->arena, "%s statement", s->opaque));
+    else /* Django: RunPython, no schema change */
+        act(&c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
     if (fx)
         summarise(&c);
     return 0;

@@ -43,6 +43,7 @@
 #include "../sql/sql.h"
 #include "../backfill/backfill.h"
 #include "db.h"
+#include "../sql/pg.h"
 
 extern char **environ;
 
@@ -159,20 +160,15 @@ int db_django_history(Arena *a, PGconn *conn, const History *h, DbHistory *dh, Z
  * count against lock_timeout, and a timeout leaves an INVALID index. */
 static bool concurrent(const Statement *s)
 {
-    const cJSON *body;
-    const char *type = node_type(s->node, &body);
-    if (!type)
-        return false;
-    if (strcmp(type, "IndexStmt") == 0 || strcmp(type, "DropStmt") == 0)
-        return node_bool(body, "concurrent");
-    if (strcmp(type, "ReindexStmt") == 0) {
-        const cJSON *it;
-        cJSON_ArrayForEach(it, node_get(body, "params")) {
-            const cJSON *d = node_as(it, "DefElem");
-            if (d && util_streq(node_str(d, "defname"), "concurrently"))
+    const Node *n = s->node;
+    if (n && IsA(n, IndexStmt))
+        return castNode(IndexStmt, n)->concurrent;
+    if (n && IsA(n, DropStmt))
+        return castNode(DropStmt, n)->concurrent;
+    if (n && IsA(n, ReindexStmt))
+        foreach_node(DefElem, d, castNode(ReindexStmt, n)->params)
+            if (util_streq(d->defname, "concurrently"))
                 return true;
-        }
-    }
     return false;
 }
 

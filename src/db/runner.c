@@ -39,6 +39,7 @@
 #include "../util/sha256.h"
 #include "../backfill/backfill.h"
 #include "db.h"
+#include "../sql/pg.h"
 
 /* ---- Ctrl-C (interrupt.h) ----------------------------------------------------- */
 
@@ -137,62 +138,57 @@ int db_take_run_lock(Arena *a, PGconn *conn, const RunOptions *o, const volatile
 
 /* ---- what each statement needs --------------------------------------------- */
 
-static bool defelem_named(const cJSON *list, const char *name)
+static bool defelem_named(const PgList *list, const char *name)
 {
-    const cJSON *it;
-    cJSON_ArrayForEach(it, list) {
-        const cJSON *d = node_as(it, "DefElem");
-        if (d && util_streq(node_str(d, "defname"), name))
+    foreach_node(DefElem, d, list)
+        if (util_streq(d->defname, name))
             return true;
-    }
     return false;
 }
 
 /* A statement PostgreSQL refuses inside a transaction block. */
 static bool needs_autocommit(const Statement *s, int pg_version)
 {
-    const cJSON *body;
-    const char *type = node_type(s->node, &body);
-    if (!type)
+    const Node *n = s->node;
+    if (!n)
         return false;
-    if (strcmp(type, "IndexStmt") == 0 || strcmp(type, "DropStmt") == 0)
-        return node_bool(body, "concurrent");
-    if (strcmp(type, "ReindexStmt") == 0)
-        return defelem_named(node_get(body, "params"), "concurrently");
-    if (strcmp(type, "VacuumStmt") == 0)
-        return node_bool(body, "is_vacuumcmd");
-    if (strcmp(type, "AlterEnumStmt") == 0) /* ADD VALUE: in a transaction from 12 on */
-        return pg_version < 12 && !node_str(body, "oldVal");
-    if (strcmp(type, "AlterTableStmt") == 0) {
-        const cJSON *cmd;
-        cJSON_ArrayForEach(cmd, node_get(body, "cmds")) {
-            const cJSON *c = node_as(cmd, "AlterTableCmd");
-            const cJSON *pc = c ? node_as(node_get(c, "def"), "PartitionCmd") : NULL;
-            if (pc && node_bool(pc, "concurrent"))
+    switch (nodeTag(n)) {
+    case T_IndexStmt:
+        return castNode(IndexStmt, n)->concurrent;
+    case T_DropStmt:
+        return castNode(DropStmt, n)->concurrent;
+    case T_ReindexStmt:
+        return defelem_named(castNode(ReindexStmt, n)->params, "concurrently");
+    case T_VacuumStmt:
+        return castNode(VacuumStmt, n)->is_vacuumcmd;
+    case T_AlterEnumStmt: /* ADD VALUE: in a transaction from 12 on */
+        return pg_version < 12 && !castNode(AlterEnumStmt, n)->oldVal;
+    case T_AlterTableStmt:
+        foreach_node(AlterTableCmd, c, castNode(AlterTableStmt, n)->cmds)
+            if (c->def && IsA(c->def, PartitionCmd) && castNode(PartitionCmd, c->def)->concurrent)
                 return true;
-        }
+        return false;
+    case T_CreatedbStmt:
+    case T_DropdbStmt:
+    case T_AlterSystemStmt:
+    case T_CreateTableSpaceStmt:
+    case T_DropTableSpaceStmt:
+        return true;
+    default:
         return false;
     }
-    return strcmp(type, "CreatedbStmt") == 0 || strcmp(type, "DropdbStmt") == 0 ||
-           strcmp(type, "AlterSystemStmt") == 0 || strcmp(type, "CreateTableSpaceStmt") == 0 ||
-           strcmp(type, "DropTableSpaceStmt") == 0;
 }
 
 /* BEGIN/COMMIT the migration wrote itself: zdm brings its own transaction. */
-static const char *transaction_kind(const Statement *s)
+static int transaction_kind(const Statement *s)
 {
-    const cJSON *body;
-    const char *type = node_type(s->node, &body);
-    if (!type || strcmp(type, "TransactionStmt") != 0)
-        return NULL;
-    return node_str(body, "kind");
+    return s->node && IsA(s->node, TransactionStmt) ? (int)castNode(TransactionStmt, s->node)->kind : -1;
 }
 
 static bool is_own_transaction_control(const Statement *s)
 {
-    const char *k = transaction_kind(s);
-    return k && (strcmp(k, "TRANS_STMT_BEGIN") == 0 || strcmp(k, "TRANS_STMT_START") == 0 ||
-                 strcmp(k, "TRANS_STMT_COMMIT") == 0);
+    int k = transaction_kind(s);
+    return k == TRANS_STMT_BEGIN || k == TRANS_STMT_START || k == TRANS_STMT_COMMIT;
 }
 
 /* The strongest lock above ROW EXCLUSIVE the statement takes, or NULL.
@@ -585,15 +581,12 @@ static const char *prefix_sha(Arena *a, const Migration *m, int n)
 }
 
 /* The name a RangeVar of the parse tree stands for, as SQL writes it. */
-static const char *rangevar_sql(Arena *a, const cJSON *rv)
+static const char *rangevar_sql(Arena *a, const RangeVar *rv)
 {
-    const cJSON *w = node_as(rv, "RangeVar");
-    if (w)
-        rv = w;
-    const char *rel = node_str(rv, "relname");
+    const char *rel = rv ? rv->relname : NULL;
     if (!rel)
         return NULL;
-    const char *sch = node_str(rv, "schemaname");
+    const char *sch = rv->schemaname;
     return sch ? arena_printf(a, "%s.%s", db_quote_ident(a, sch), db_quote_ident(a, rel)) : db_quote_ident(a, rel);
 }
 
@@ -601,12 +594,11 @@ static const char *rangevar_sql(Arena *a, const cJSON *rv)
  * session, along the search_path the migration set) and its name. */
 static bool concurrent_index(Arena *a, const Statement *s, const char **table, const char **name)
 {
-    const cJSON *body;
-    const char *type = node_type(s->node, &body);
-    if (!type || strcmp(type, "IndexStmt") != 0 || !node_bool(body, "concurrent"))
+    const IndexStmt *ix = s->node && IsA(s->node, IndexStmt) ? castNode(IndexStmt, s->node) : NULL;
+    if (!ix || !ix->concurrent)
         return false;
-    *table = rangevar_sql(a, node_get(body, "relation"));
-    *name = node_str(body, "idxname");
+    *table = rangevar_sql(a, ix->relation);
+    *name = ix->idxname;
     for (int i = 0; !*name && s->fx && i < s->fx->actions.len; i++) {
         const Action *ac = LIST_GET(&s->fx->actions, i); /* unnamed: the name PostgreSQL chose, as replayed */
         if (ac->kind == ACT_CREATE_INDEX && ac->column)
@@ -644,18 +636,24 @@ static void add_progress(Runner *r, Batch *b, const Migration *m, const char *sh
                                      " WHERE name = $1", r->dh.table), -1, 4, params);
 }
 
-/* Whether the tree holds a temporary relation ("relpersistence": "t"). */
-static bool makes_temp(const cJSON *n)
+/* Whether the statement creates a temporary relation: CREATE TEMP TABLE,
+ * VIEW or SEQUENCE, CREATE TEMP TABLE AS, SELECT INTO TEMP. */
+static bool makes_temp(const Node *n)
 {
+    const RangeVar *rv = NULL;
     if (!n)
         return false;
-    if (n->string && strcmp(n->string, "relpersistence") == 0 && cJSON_IsString(n) &&
-        strcmp(n->valuestring, "t") == 0)
-        return true;
-    for (const cJSON *c = n->child; c; c = c->next)
-        if (makes_temp(c))
-            return true;
-    return false;
+    if (IsA(n, CreateStmt))
+        rv = castNode(CreateStmt, n)->relation;
+    else if (IsA(n, ViewStmt))
+        rv = castNode(ViewStmt, n)->view;
+    else if (IsA(n, CreateSeqStmt))
+        rv = castNode(CreateSeqStmt, n)->sequence;
+    else if (IsA(n, CreateTableAsStmt) && castNode(CreateTableAsStmt, n)->into)
+        rv = castNode(CreateTableAsStmt, n)->into->rel;
+    else if (IsA(n, SelectStmt) && castNode(SelectStmt, n)->intoClause)
+        rv = castNode(SelectStmt, n)->intoClause->rel;
+    return rv && rv->relpersistence == RELPERSISTENCE_TEMP;
 }
 
 static bool text_has(const Statement *s, const char *word)
@@ -682,16 +680,15 @@ static int restore_session(Runner *r, Migration *m, int start, Timeouts *session
     sb_init(&lines, r->a);
     for (int i = 0; i < start; i++) {
         const Statement *s = m->stmts[i];
-        const cJSON *body;
-        const char *type = node_type(s->node, &body);
+        const Node *n = s->node;
         const char *why = NULL;
-        if (type && (strcmp(type, "VariableSetStmt") == 0 || strcmp(type, "DiscardStmt") == 0)) {
-            if (strcmp(type, "DiscardStmt") == 0 || !node_bool(body, "is_local")) {
+        if (n && (IsA(n, VariableSetStmt) || IsA(n, DiscardStmt))) {
+            if (IsA(n, DiscardStmt) || !castNode(VariableSetStmt, n)->is_local) {
                 batch_add(&b, statement_sql(r->a, s), i);
                 sb_printf(&lines, "%s%d", lines.len ? ", " : "", s->line);
             }
-        } else if (type && (strcmp(type, "PrepareStmt") == 0 || strcmp(type, "ListenStmt") == 0 ||
-                            strcmp(type, "DeclareCursorStmt") == 0 || strcmp(type, "LoadStmt") == 0)) {
+        } else if (n && (IsA(n, PrepareStmt) || IsA(n, ListenStmt) || IsA(n, DeclareCursorStmt) ||
+                         IsA(n, LoadStmt))) {
             why = "a prepared statement, LISTEN, a cursor or a loaded library";
         } else if (makes_temp(s->node)) {
             why = "a temporary object";
@@ -750,10 +747,9 @@ static int before_alone(Runner *r, Migration *m, int i, bool resuming, Timeouts 
 {
     Arena *a = r->a;
     Statement *s = m->stmts[i];
-    const cJSON *body;
-    const char *type = node_type(s->node, &body);
+    const Node *n = s->node;
     *instead = NULL;
-    if (r->o->dry_run || !type)
+    if (r->o->dry_run || !n)
         return 0;
     const char *ix_table, *ix_name, *qname;
     if (concurrent_index(a, s, &ix_table, &ix_name)) {
@@ -782,20 +778,15 @@ static int before_alone(Runner *r, Migration *m, int i, bool resuming, Timeouts 
         }
         return 0;
     }
-    if (strcmp(type, "DropStmt") == 0 && resuming && node_bool(body, "concurrent") &&
-        util_streq(node_str(body, "removeType"), "OBJECT_INDEX")) {
+    if (IsA(n, DropStmt) && resuming && castNode(DropStmt, n)->concurrent &&
+        castNode(DropStmt, n)->removeType == OBJECT_INDEX) {
         /* killed while waiting, the server may have finished the drop after the run was gone */
         bool any = false;
-        const cJSON *obj;
-        cJSON_ArrayForEach(obj, node_get(body, "objects")) {
-            const cJSON *l = node_as(obj, "List");
+        foreach_ptr(Node, obj, castNode(DropStmt, n)->objects) {
             StrBuf nm;
             sb_init(&nm, a);
-            const cJSON *it;
-            cJSON_ArrayForEach(it, node_get(l, "items")) {
-                const cJSON *str = node_as(it, "String");
-                sb_printf(&nm, "%s%s", nm.len ? "." : "", db_quote_ident(a, node_str(str, "sval") ? node_str(str, "sval") : ""));
-            }
+            foreach_ptr(Node, it, IsA(obj, PgList) ? castNode(PgList, obj) : NIL)
+                sb_printf(&nm, "%s%s", nm.len ? "." : "", db_quote_ident(a, IsA(it, String) ? strVal(it) : ""));
             bool exists;
             if (db_relation_exists(r->conn, nm.data, &exists, err) < 0)
                 return -1;
@@ -807,15 +798,13 @@ static int before_alone(Runner *r, Migration *m, int i, bool resuming, Timeouts 
         }
         return 0;
     }
-    if (strcmp(type, "AlterTableStmt") == 0) {
-        const cJSON *cmd;
-        cJSON_ArrayForEach(cmd, node_get(body, "cmds")) {
-            const cJSON *c = node_as(cmd, "AlterTableCmd");
-            const cJSON *pc = c ? node_as(node_get(c, "def"), "PartitionCmd") : NULL;
-            if (!pc || !node_bool(pc, "concurrent"))
+    if (IsA(n, AlterTableStmt)) {
+        foreach_node(AlterTableCmd, c, castNode(AlterTableStmt, n)->cmds) {
+            const PartitionCmd *pc = c->def && IsA(c->def, PartitionCmd) ? castNode(PartitionCmd, c->def) : NULL;
+            if (!pc || !pc->concurrent)
                 continue;
-            const char *parent = rangevar_sql(a, node_get(body, "relation"));
-            const char *child = rangevar_sql(a, node_get(pc, "name"));
+            const char *parent = rangevar_sql(a, castNode(AlterTableStmt, n)->relation);
+            const char *child = rangevar_sql(a, pc->name);
             const char *params[] = {parent, child};
             PGresult *res = db_query(r->conn, "SELECT inhdetachpending FROM pg_inherits WHERE inhparent = "
                                      "to_regclass($1) AND inhrelid = to_regclass($2)", 2, params, err);
@@ -840,14 +829,14 @@ static int before_alone(Runner *r, Migration *m, int i, bool resuming, Timeouts 
         }
         return 0;
     }
-    if (strcmp(type, "ReindexStmt") == 0 && resuming) {
+    if (IsA(n, ReindexStmt) && resuming) {
         /* an interrupted REINDEX CONCURRENTLY leaves its new copy (NAME_ccnew,
          * INVALID) or the old one (NAME_ccold) behind; a re-run would add
          * another beside it */
-        const char *kind = node_str(body, "kind");
-        const char *rel = rangevar_sql(a, node_get(body, "relation"));
-        bool one = util_streq(kind, "REINDEX_OBJECT_INDEX");
-        if (!rel || (!one && !util_streq(kind, "REINDEX_OBJECT_TABLE")))
+        ReindexObjectType kind = castNode(ReindexStmt, n)->kind;
+        const char *rel = rangevar_sql(a, castNode(ReindexStmt, n)->relation);
+        bool one = kind == REINDEX_OBJECT_INDEX;
+        if (!rel || (!one && kind != REINDEX_OBJECT_TABLE))
             return 0;
         const char *params[] = {rel};
         PGresult *res = db_query(r->conn, one
@@ -1011,10 +1000,9 @@ static bool runs_statement_by_statement(const Runner *r, const Migration *m, con
 static int run_migration(Runner *r, Migration *m, ZdmError *err)
 {
     for (int i = 0; i < m->nstmts; i++) {
-        const char *k = transaction_kind(m->stmts[i]);
-        if (k && !is_own_transaction_control(m->stmts[i]) && strncmp(k, "TRANS_STMT_", 11) == 0 &&
-            (strcmp(k, "TRANS_STMT_ROLLBACK") == 0 || strstr(k, "PREPARE") || strstr(k, "COMMIT_PREPARED") ||
-             strstr(k, "ROLLBACK_PREPARED")))
+        int k = transaction_kind(m->stmts[i]);
+        if (k == TRANS_STMT_ROLLBACK || k == TRANS_STMT_PREPARE || k == TRANS_STMT_COMMIT_PREPARED ||
+            k == TRANS_STMT_ROLLBACK_PREPARED)
             return zdm_error(err, m->file, m->stmts[i]->line, m->stmts[i]->column,
                              "zdm runs each migration in a transaction of its own and records it there: "
                              "remove this transaction control statement");

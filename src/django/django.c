@@ -669,20 +669,6 @@ static int forwards_plan(Project *p, DjMig *target, List *plan)
 
 /* ---- from generated SQL to located statements ------------------------ */
 
-/* {"<type>": {}}: a statement that is not SQL (RunPython, an unknown
- * operation); the replay reads its type (see catalog/replay.c). */
-static cJSON *placeholder_node(Arena *a, const char *type)
-{
-    cJSON *n = arena_alloc(a, sizeof *n);
-    cJSON *body = arena_alloc(a, sizeof *body);
-    n->type = cJSON_Object;
-    body->type = cJSON_Object | cJSON_StringIsConst;
-    body->string = (char *)type;
-    body->prev = body; /* as cJSON links a lone child */
-    n->child = body;
-    return n;
-}
-
 static const DjChunk *chunk_at(const Gen *g, int offset)
 {
     for (int i = 0; i < g->chunks.len; i++) {
@@ -846,16 +832,17 @@ static int finish_migration(Arena *a, Migration *m, Gen *g, const PyMigration *p
             s->offset = c->start;
             s->sql = m->text + c->start;
             s->len = c->end - c->start;
-            /* the replay reads an unknown statement type as not analysed;
-             * django_not_analysed words its finding from the type */
-            s->node = placeholder_node(a, op->not_analysed
-                                              ? arena_printf(a, "%s%s",
-                                                             op->notice   ? NOT_ANALYSED_NOTICE
-                                                             : op->remark ? NOT_ANALYSED_REMARK
-                                                                          : NOT_ANALYSED,
-                                                             op->not_analysed)
-                                          : op->custom ? arena_printf(a, "custom operation %s", py_callee(op->call))
-                                                       : "SelectStmt");
+            /* not SQL (source.h, Statement.opaque): the replay reports it as
+             * not analysed, and django_not_analysed words its finding from
+             * it; a RunPython (no opaque) changes no schema */
+            s->opaque = op->not_analysed
+                            ? arena_printf(a, "%s%s",
+                                           op->notice   ? NOT_ANALYSED_NOTICE
+                                           : op->remark ? NOT_ANALYSED_REMARK
+                                                        : NOT_ANALYSED,
+                                           op->not_analysed)
+                        : op->custom ? arena_printf(a, "custom operation %s", py_callee(op->call))
+                                     : NULL;
             list_push(a, &stmts, s);
             continue;
         }
@@ -887,8 +874,7 @@ void django_not_analysed(Arena *a, Plan *plan)
 {
     for (int i = 0; i < plan->findings.len; i++) {
         Finding *f = LIST_GET(&plan->findings, i);
-        const cJSON *n = f->stmt ? f->stmt->node : NULL;
-        const char *type = n && n->child ? n->child->string : NULL;
+        const char *type = f->stmt ? f->stmt->opaque : NULL;
         if (!type || strcmp(f->rule->id, "not-analysed") != 0)
             continue;
         bool notice = strncmp(type, NOT_ANALYSED_NOTICE, strlen(NOT_ANALYSED_NOTICE)) == 0;

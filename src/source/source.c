@@ -23,6 +23,8 @@
  */
 #include "source.h"
 
+#include <cjson/cJSON.h>
+
 #include "../django/django.h"
 
 #include <dirent.h>

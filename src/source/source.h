@@ -9,7 +9,6 @@
 #ifndef ZDM_SOURCE_H
 #define ZDM_SOURCE_H
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 
 #include "../util/util.h"
@@ -56,7 +55,11 @@ typedef struct Statement {
     int len;          /* its length in bytes, without the trailing ';' */
     int offset;       /* byte offset of its first token in Migration.text */
     int line, column; /* 1-based position of its first token */
-    cJSON *node;      /* parse tree: {"AlterTableStmt": {...}} */
+    struct Node *node; /* parse tree: PostgreSQL's (RawStmt's stmt; see sql/pg.h) */
+    /* Django: a statement that is not SQL (node is NULL): the custom operation
+     * zdm cannot see into ("custom operation shop.ops.Foo"), or NULL for a
+     * RunPython, which changes no schema */
+    const char *opaque;
     List allows;      /* Allow*: acknowledgements written on this statement */
     Effects *fx;      /* filled by the replay */
     const char *origin; /* Django: the operation it comes from, "AddField shop.Order.total" */
@@ -101,10 +104,10 @@ typedef struct Migration {
      * on a parsing thread, with that thread's arena. */
     int (*parse)(Arena *a, struct Migration *m, ZdmError *err);
     void *parse_ctx;
-    /* The arena of its parse tree, when it was deployed and parsed by
-     * sql_parse_start: freed once replayed (sql_drop_tree), else it joins the
-     * run's arena at sql_parse_finish. */
-    Arena *tree;
+    /* The memory context of its parse tree, when it was deployed and parsed
+     * by sql_parse_start: freed once replayed (sql_drop_tree), else with the
+     * run's arena (sql_parse_finish). */
+    struct MemoryContextData *tree;
 
     /* Filled by the planner. */
     Phase phase;

@@ -1,108 +1,83 @@
 /*
- * node.c — reading libpg_query's JSON parse tree.
- *
- * The tree omits fields at their default (false, 0, empty), so every getter
- * takes absence as the default rather than as an error.
+ * node.c — small helpers over PostgreSQL's parse nodes, for the replay and
+ * zdm diff; everything else reads the node structs directly (sql/pg.h).
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "sql.h"
+#include "pg.h"
 
-const char *node_type(const cJSON *node, const cJSON **body)
+const char *sql_node_name(const Node *node)
 {
-    if (!node || !cJSON_IsObject(node) || !node->child) {
-        if (body)
-            *body = NULL;
-        return "";
+    /* install-deps writes PostgreSQL's node tags as [T_List] = "List", ... */
+    static const char *const names[] = {
+#include "nodetags.inc"
+    };
+    if (!node)
+        return "empty";
+    unsigned tag = (unsigned)nodeTag(node);
+    return tag < sizeof names / sizeof names[0] && names[tag] ? names[tag] : "unknown";
+}
+
+/* Every raw parse node that records a location of its own. */
+#define LOC(T) \
+    case T_##T: \
+        return ((const T *)node)->location
+int sql_node_location(const Node *node)
+{
+    if (!node)
+        return -1;
+    switch (nodeTag(node)) {
+    LOC(A_ArrayExpr); LOC(A_Const); LOC(A_Expr); LOC(BoolExpr); LOC(BooleanTest);
+    LOC(CaseExpr); LOC(CaseWhen); LOC(CoalesceExpr); LOC(CollateClause); LOC(ColumnDef);
+    LOC(ColumnRef); LOC(CommonTableExpr); LOC(DefElem); LOC(FuncCall); LOC(FunctionParameter);
+    LOC(GroupingFunc); LOC(GroupingSet); LOC(JsonIsPredicate); LOC(MinMaxExpr);
+    LOC(NamedArgExpr); LOC(NullTest); LOC(ParamRef); LOC(PartitionElem); LOC(PartitionSpec);
+    LOC(PartitionRangeDatum); LOC(PgConstraint); LOC(RangeVar); LOC(ResTarget); LOC(RoleSpec);
+    LOC(RowExpr); LOC(SetToDefault); LOC(SortBy); LOC(SQLValueFunction); LOC(SubLink);
+    LOC(TypeCast); LOC(TypeName); LOC(WindowDef); LOC(XmlExpr); LOC(XmlSerialize);
+    default:
+        return -1;
     }
-    if (body)
-        *body = node->child;
-    return node->child->string;
 }
+#undef LOC
 
-const cJSON *node_as(const cJSON *node, const char *type)
+const char *sql_name_list(const PgList *names, const char **qualifier)
 {
-    const cJSON *body;
-    const char *t = node_type(node, &body);
-    return strcmp(t, type) == 0 ? body : NULL;
-}
-
-/* cJSON_GetObjectItemCaseSensitive, with the first byte checked inline: the
- * replay looks up a few fields of every node it visits. */
-const cJSON *node_get(const cJSON *body, const char *key)
-{
-    for (const cJSON *c = body ? body->child : NULL; c; c = c->next)
-        if (c->string && c->string[0] == key[0] && strcmp(c->string, key) == 0)
-            return c;
-    return NULL;
-}
-
-const char *node_str(const cJSON *body, const char *key)
-{
-    const cJSON *v = node_get(body, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-int node_int(const cJSON *body, const char *key, int dflt)
-{
-    const cJSON *v = node_get(body, key);
-    return cJSON_IsNumber(v) ? v->valueint : dflt;
-}
-
-bool node_bool(const cJSON *body, const char *key)
-{
-    return cJSON_IsTrue(node_get(body, key));
-}
-
-const char *node_sval(const cJSON *node)
-{
-    const cJSON *s = node_as(node, "String");
-    return s ? node_str(s, "sval") : NULL;
-}
-
-const char *node_name_list(const cJSON *list, const char **qualifier)
-{
-    int n = cJSON_GetArraySize(list);
+    int n = list_length(names);
+    const Node *q = n >= 2 ? list_nth(names, n - 2) : NULL;
+    const Node *last = n ? llast(names) : NULL;
     if (qualifier)
-        *qualifier = n >= 2 ? node_sval(cJSON_GetArrayItem(list, n - 2)) : NULL;
-    return n ? node_sval(cJSON_GetArrayItem(list, n - 1)) : NULL;
+        *qualifier = q && IsA(q, String) ? strVal(q) : NULL;
+    return last && IsA(last, String) ? strVal(last) : NULL;
 }
 
-int node_const_int(const cJSON *k, const char *text, size_t len)
+const char *sql_expr_text(Arena *a, const Node *node)
 {
-    const cJSON *v = node_get(k, "ival");
-    if (node_get(v, "ival"))
-        return node_int(v, "ival", 0);
-    int loc = node_int(k, "location", -1);
-    return text && loc >= 0 && (size_t)loc < len ? (int)strtol(text + loc, NULL, 10) : 0;
-}
-
-const char *sql_expr_text(Arena *a, const cJSON *node, const char *text, size_t len)
-{
-    const cJSON *k = node_as(node, "A_Const");
-    if (k) {
-        if (node_bool(k, "isnull"))
+    if (!node)
+        return "(expression)";
+    if (IsA(node, A_Const)) {
+        const A_Const *k = castNode(A_Const, node);
+        if (k->isnull)
             return "NULL";
-        const cJSON *v;
-        if ((v = node_get(k, "sval")))
-            return arena_printf(a, "'%s'", node_str(v, "sval") ? node_str(v, "sval") : "");
-        if (node_get(k, "ival"))
-            return arena_printf(a, "%d", node_const_int(k, text, len));
-        if ((v = node_get(k, "fval")))
-            return arena_strdup(a, node_str(v, "fval") ? node_str(v, "fval") : "0");
-        if ((v = node_get(k, "boolval")))
-            return node_bool(v, "boolval") ? "true" : "false";
+        switch (nodeTag(&k->val)) {
+        case T_String:
+            return arena_printf(a, "'%s'", k->val.sval.sval ? k->val.sval.sval : "");
+        case T_Integer:
+            return arena_printf(a, "%d", k->val.ival.ival);
+        case T_Float:
+            return arena_strdup(a, k->val.fval.fval ? k->val.fval.fval : "0");
+        case T_Boolean:
+            return k->val.boolval.boolval ? "true" : "false";
+        default:
+            return "(expression)";
+        }
     }
-    const cJSON *tc = node_as(node, "TypeCast");
-    if (tc)
-        return sql_expr_text(a, node_get(tc, "arg"), text, len);
-    const cJSON *fc = node_as(node, "FuncCall");
-    if (fc) {
-        const char *fn = node_name_list(node_get(fc, "funcname"), NULL);
+    if (IsA(node, TypeCast))
+        return sql_expr_text(a, castNode(TypeCast, node)->arg);
+    if (IsA(node, FuncCall)) {
+        const char *fn = sql_name_list(castNode(FuncCall, node)->funcname, NULL);
         return arena_printf(a, "%s(...)", fn ? fn : "f");
     }
-    if (node_as(node, "SQLValueFunction"))
+    if (IsA(node, SQLValueFunction))
         return "CURRENT_TIMESTAMP";
     return "(expression)";
 }

@@ -8,10 +8,10 @@
  * scan.c (which knows PostgreSQL's quoting) finds them.
  *
  * Migrations are parsed on several threads at once (libpg_query keeps its
- * state per thread); each thread's trees go to an arena of its own.
+ * state per thread); each thread's statements go to an arena of its own,
+ * and each migration's tree to a memory context of its own (tree_new).
  */
 #include <ctype.h>
-#include <pg_query.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,7 @@
 
 #include "../analysis/analysis.h"
 #include "sql.h"
+#include "pg.h"
 
 /* A grammar of another major must be a deliberate upgrade (new nodes and
  * syntax to model), so a mismatch stops the build. */
@@ -157,34 +158,84 @@ static int parse_directive(Arena *a, Migration *m, const LineComment *lc,
                      verb ? verb : "");
 }
 
-/* Parses m: its statements into a, the parse tree into tree. */
-static int parse_into(Arena *a, Arena *tree, Migration *m, ZdmError *err)
+/*
+ * A parse tree's memory context. It has no parent: a context under the
+ * parsing thread's TopMemoryContext would be deleted when that thread ends
+ * (libpg_query frees a thread's contexts at its exit), and the tree is
+ * freed on another thread, the replay's, which must share no context
+ * hierarchy with the parsing thread's. Its first block is not of one of
+ * PostgreSQL's standard sizes, so deleting it frees its memory instead of
+ * keeping it for reuse in the deleting thread's free list (aset.c).
+ */
+static MemoryContext tree_new(void)
 {
-    PgQueryParseResult r = pg_query_parse(m->text);
+    return AllocSetContextCreate(NULL, "zdm parse tree", 0, 4 * 1024, ALLOCSET_DEFAULT_MAXSIZE);
+}
+
+static void tree_free(void *tree)
+{
+    MemoryContextDelete(tree);
+}
+
+/* Parses text into a tree of its own (*tree): a List of RawStmt. On a
+ * syntax error returns -1 with *e filled (its message in a). */
+static int raw_parse(Arena *a, const char *text, PgList **stmts, MemoryContext *tree,
+                     SqlSyntaxError *e)
+{
+    /* libpg_query's set-up of this thread (and of its stack-depth check) */
+    MemoryContext lib = pg_query_enter_memory_context();
+    MemoryContext t = tree_new();
+    MemoryContextSwitchTo(t);
+    PgQueryInternalParsetreeAndError r = pg_query_raw_parse(text, PG_QUERY_PARSE_DEFAULT);
+    MemoryContextSwitchTo(lib);
+    pg_query_exit_memory_context(lib);
+    free(r.stderr_buffer);
     if (r.error) {
-        int line = 0, col = 0;
-        int pos = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : 0;
-        util_line_col(m->text, pos, &line, &col);
-        zdm_error(err, m->file, line, col, "syntax error: %s", r.error->message);
-        pg_query_free_parse_result(r);
+        e->message = arena_strdup(a, r.error->message);
+        e->offset = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : -1;
+        pg_query_free_error(r.error);
+        MemoryContextDelete(t);
         return -1;
     }
-    cJSON *root = sql_read_tree(tree, r.parse_tree, strlen(r.parse_tree));
-    pg_query_free_parse_result(r);
-    if (!root)
-        return zdm_error(err, m->file, 0, 0, "internal error: unreadable parse tree");
+    *stmts = r.tree;
+    *tree = t;
+    return 0;
+}
 
-    const cJSON *stmts = cJSON_GetObjectItemCaseSensitive(root, "stmts");
-    int n = cJSON_GetArraySize(stmts);
+int sql_parse_text(Arena *a, const char *text, PgList **stmts, SqlSyntaxError *e)
+{
+    MemoryContext tree;
+    if (raw_parse(a, text, stmts, &tree, e) < 0)
+        return -1;
+    arena_on_free(a, tree_free, tree);
+    return 0;
+}
+
+/* Parses m: its statements into a; the tree lives as long as a, or, when
+ * apart, in m->tree until sql_drop_tree. */
+static int parse_into(Arena *a, Migration *m, bool apart, ZdmError *err)
+{
+    PgList *raws;
+    MemoryContext tree;
+    SqlSyntaxError e;
+    if (raw_parse(a, m->text, &raws, &tree, &e) < 0) {
+        int line = 0, col = 0;
+        util_line_col(m->text, e.offset > 0 ? e.offset : 0, &line, &col);
+        return zdm_error(err, m->file, line, col, "syntax error: %s", e.message);
+    }
+    if (apart)
+        m->tree = tree;
+    else
+        arena_on_free(a, tree_free, tree);
+
+    int n = list_length(raws);
     int len = (int)m->len;
     m->stmts = arena_alloc(a, sizeof(Statement *) * (size_t)(n ? n : 1));
     int *ends = arena_alloc(a, sizeof(int) * (size_t)(n ? n : 1));
     m->nstmts = 0;
-    const cJSON *raw;
-    cJSON_ArrayForEach(raw, stmts) {
-        int loc = node_int(raw, "stmt_location", 0);
-        int slen = node_int(raw, "stmt_len", 0);
-        int end = slen ? loc + slen : len;
+    foreach_node(RawStmt, raw, raws) {
+        int loc = raw->stmt_location;
+        int end = raw->stmt_len ? loc + raw->stmt_len : len;
         Statement *s = arena_alloc(a, sizeof *s);
         s->index = m->nstmts;
         s->offset = sql_skip_noise(m->text, loc, end);
@@ -193,7 +244,7 @@ static int parse_into(Arena *a, Arena *tree, Migration *m, ZdmError *err)
         while (e > s->offset && isspace((unsigned char)m->text[e - 1]))
             e--;
         s->len = e - s->offset;
-        s->node = cJSON_GetObjectItemCaseSensitive(raw, "stmt");
+        s->node = raw->stmt;
         /* counted on from the previous statement: linear in the file */
         const Statement *prev = m->nstmts ? m->stmts[m->nstmts - 1] : NULL;
         util_line_col_from(m->text, prev ? prev->offset : 0, prev ? prev->line : 1,
@@ -212,7 +263,7 @@ static int parse_into(Arena *a, Arena *tree, Migration *m, ZdmError *err)
 
 int sql_parse_migration(Arena *a, Migration *m, ZdmError *err)
 {
-    return parse_into(a, a, m, err);
+    return parse_into(a, m, false, err);
 }
 
 #define MAX_PARSE_THREADS 8
@@ -255,11 +306,9 @@ static bool parse_next(ParseRun *p, Arena *arena)
     if (m->parse) {
         rc = m->parse(arena, m, &err);
     } else if (!m->stmts) { /* else it came parsed */
-        /* a deployed migration's tree lives in an arena of its own, freed
-         * once it is replayed; a pending one's is read to the end */
-        if (m->phase == PHASE_DEPLOYED)
-            m->tree = arena_new();
-        rc = parse_into(arena, m->tree ? m->tree : arena, m, &err);
+        /* a deployed migration's tree is freed once it is replayed; a
+         * pending one's is read to the end */
+        rc = parse_into(arena, m, m->phase == PHASE_DEPLOYED, &err);
     }
     pthread_mutex_lock(&p->mu);
     p->state[i] = rc < 0 ? FAILED : PARSED;
@@ -338,7 +387,7 @@ int sql_parse_finish(ParseRun *p, ZdmError *err)
     for (int i = 0; i < p->h->n; i++) {
         Migration *m = p->h->items[i];
         if (m->tree) {
-            arena_adopt(p->arena, m->tree);
+            arena_on_free(p->arena, tree_free, m->tree);
             m->tree = NULL;
         }
     }
@@ -353,7 +402,7 @@ void sql_drop_tree(Migration *m)
 {
     if (!m->tree)
         return;
-    arena_free(m->tree);
+    MemoryContextDelete(m->tree);
     m->tree = NULL;
     for (int i = 0; i < m->nstmts; i++)
         m->stmts[i]->node = NULL;

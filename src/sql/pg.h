@@ -25,6 +25,9 @@
 #define Cost PgCost
 #include "postgres.h"
 #include "nodes/parsenodes.h"
+#include "catalog/pg_attribute_d.h"
+#include "catalog/pg_class_d.h"
+#include "nodes/nodeFuncs.h"
 #include "nodes/pg_list.h"
 #include "utils/memutils.h"
 #include "pg_query.h"

@@ -1,20 +1,18 @@
 /*
  * sql.h — the libpg_query front end.
  *
- * zdm parses with libpg_query (PostgreSQL 15's own grammar) to JSON, reads
- * that into cJSON nodes (tree.c: one copy of the text, no allocation per
- * string) and walks the tree with cJSON's getters. Why JSON and not the
- * protobuf API: measured here, pg_query_parse emits JSON about 3x faster
- * than pg_query_parse_protobuf emits protobuf, and reading the JSON costs
- * less than producing it, so JSON is the faster path end to end; the tree
- * is read in one place
- * (catalog/replay.c) through the small helpers below, so the loss of static
- * types is contained.
+ * zdm parses with libpg_query 18, PostgreSQL 18's own grammar, and walks the
+ * raw parse tree it builds: PostgreSQL's node structs, read with IsA,
+ * castNode and foreach as PostgreSQL's backend reads them (sql/pg.h). Each
+ * migration's tree lives in a memory context of its own, which goes with the
+ * arena the migration is parsed into, or earlier (sql_drop_tree).
+ *
+ * zdm used to read the tree as JSON (pg_query_parse prints it, zdm read it
+ * back into cJSON): printing and reading cost a third of a long history's
+ * check and more than a third of its memory (bench/README.md).
  */
 #ifndef ZDM_SQL_H
 #define ZDM_SQL_H
-
-#include <cjson/cJSON.h>
 
 #include "../source/source.h"
 
@@ -58,33 +56,33 @@ int sql_parse_finish(ParseRun *p, ZdmError *err);
  * will read again (its statements' nodes become NULL); a no-op after
  * sql_parse_finish. A long history's deployed part then costs no memory. */
 void sql_drop_tree(Migration *m);
-/* JSON text (libpg_query's parse tree) as cJSON nodes in the arena, or NULL
- * when it is not valid JSON. tree.c says why not cJSON_Parse. */
-cJSON *sql_read_tree(Arena *a, const char *json, size_t len);
 
-/* {"AlterTableStmt": {...}} → "AlterTableStmt", and *body = the inner object. */
-const char *node_type(const cJSON *node, const cJSON **body);
-/* The object under key in body, or NULL. */
-const cJSON *node_get(const cJSON *body, const char *key);
-/* A string field ("relname"), or NULL. */
-const char *node_str(const cJSON *body, const char *key);
-int node_int(const cJSON *body, const char *key, int dflt);
-bool node_bool(const cJSON *body, const char *key);
-/* {"String": {"sval": "x"}} → "x", else NULL. */
-const char *node_sval(const cJSON *node);
-/* The last String of a name list (["pg_catalog","int4"] → "int4"), and the
- * one before it as *qualifier (or NULL). */
-const char *node_name_list(const cJSON *list, const char **qualifier);
-/* The body of node if it is of the given type, else NULL. */
-const cJSON *node_as(const cJSON *node, const char *type);
-/* An integer constant (an A_Const's body). libpg_query's JSON leaves out the
- * value of a negative one ("ival": {}), as it does 0: then the text its
- * location points into (len bytes; NULL if unknown) says which. */
-int node_const_int(const cJSON *aconst, const char *text, size_t len);
+/* A syntax error: PostgreSQL's message, and the byte of the text it points
+ * at (-1 when it points nowhere). */
+typedef struct SqlSyntaxError {
+    const char *message;
+    int offset;
+} SqlSyntaxError;
+/* Parses text with PostgreSQL's grammar into a tree that lives as long as a:
+ * *stmts is PostgreSQL's List of RawStmt (NIL for no statement). Returns 0,
+ * or -1 with *e filled (its message in a). */
+struct PgList;
+int sql_parse_text(Arena *a, const char *text, struct PgList **stmts, SqlSyntaxError *e);
+
+/* Helpers for walking trees; sql/pg.h has PostgreSQL's own. */
+struct Node;
+/* The type of node as PostgreSQL names it: "CreateStmt", "A_Const". */
+const char *sql_node_name(const struct Node *node);
+/* The location node records for itself (for a + b, the operator's), or -1
+ * when it records none (a List, a PartitionCmd). */
+int sql_node_location(const struct Node *node);
+/* The last String of a name list (pg_catalog.int4 → "int4"), and the one
+ * before it as *qualifier (or NULL). */
+const char *sql_name_list(const struct PgList *names, const char **qualifier);
 /* A short rendering of a simple expression, as zdm compares and reports
  * defaults: constants as written, f(...) for calls, "(expression)" else.
- * text: as for node_const_int. The replay and zdm diff both render with it. */
-const char *sql_expr_text(Arena *a, const cJSON *node, const char *text, size_t len);
+ * The replay and zdm diff both render with it. */
+const char *sql_expr_text(Arena *a, const struct Node *node);
 
 /* Raw-text scanning (scan.c). t[i] is a byte of text whose end is t[end]. */
 bool sql_is_ident_char(unsigned char ch);

@@ -23,8 +23,15 @@ typedef struct Block {
     _Alignas(16) unsigned char data[];
 } Block;
 
+typedef struct Cleanup {
+    struct Cleanup *next;
+    void (*fn)(void *);
+    void *arg;
+} Cleanup;
+
 struct Arena {
     Block *head;
+    Cleanup *cleanups; /* newest first; allocated in the arena itself */
 };
 
 static Block *block_new(size_t size)
@@ -57,6 +64,8 @@ void arena_free(Arena *a)
 {
     if (!a)
         return;
+    for (Cleanup *c = a->cleanups; c; c = c->next)
+        c->fn(c->arg);
     Block *b = a->head;
     while (b) {
         Block *next = b->next;
@@ -74,7 +83,23 @@ void arena_adopt(Arena *a, Arena *child)
     /* behind a's current block, which keeps serving allocations */
     last->next = a->head->next;
     a->head->next = child->head;
+    if (child->cleanups) {
+        Cleanup *c = child->cleanups;
+        while (c->next)
+            c = c->next;
+        c->next = a->cleanups;
+        a->cleanups = child->cleanups;
+    }
     free(child);
+}
+
+void arena_on_free(Arena *a, void (*fn)(void *), void *arg)
+{
+    Cleanup *c = arena_alloc(a, sizeof *c);
+    c->fn = fn;
+    c->arg = arg;
+    c->next = a->cleanups;
+    a->cleanups = c;
 }
 
 void *arena_alloc(Arena *a, size_t size)

@@ -22,6 +22,10 @@ void arena_free(Arena *a);
 /* Moves everything child holds into a and frees child: work done on another
  * thread, in an arena of its own, then lives as long as a does. */
 void arena_adopt(Arena *a, Arena *child);
+/* Calls fn(arg) when a is freed (or the arena that adopts it is), newest
+ * first: for memory the arena does not hold, such as the memory context of
+ * a parse tree (sql/parse.c), which then lives exactly as long as a. */
+void arena_on_free(Arena *a, void (*fn)(void *), void *arg);
 /* Zeroed, 16-byte aligned memory; never returns NULL (aborts on OOM). */
 void *arena_alloc(Arena *a, size_t size);
 char *arena_strdup(Arena *a, const char *s);

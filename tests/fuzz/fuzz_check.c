@@ -21,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "analysis/analysis.h"
 #include "report/report.h"
 #include "sql/sql.h"
@@ -122,10 +120,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fflush(devnull);
 
 done:
-    arena_free(a);
-    /* sql_parse_migration points cJSON's allocator at this arena, which is
-     * gone now: back to malloc, so a stray cJSON allocation before the next
-     * parse leaks visibly instead of writing into freed memory. */
-    cJSON_InitHooks(NULL);
+    arena_free(a); /* and the parse trees' memory contexts with it */
     return 0;
 }

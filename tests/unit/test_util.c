@@ -1,5 +1,6 @@
 /*
- * test_util.c — the string map and the interner the planner leans on.
+ * test_util.c — the string map and the interner the planner leans on, and
+ * the arena's cleanups (what parse trees' memory contexts ride on).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -74,6 +75,34 @@ static void utf8_valid_says_where(void **state)
     assert_int_equal(col, 2);
 }
 
+static void record(void *arg)
+{
+    List *order = ((void **)arg)[0];
+    list_push(((void **)arg)[1], order, ((void **)arg)[2]);
+}
+
+/* Cleanups run when the arena is freed, newest first, and an adopted
+ * arena's run with its new owner's, not when it is adopted. */
+static void cleanups_run_at_free(void **state)
+{
+    (void)state;
+    Arena *log = arena_new();
+    List order = {0};
+    Arena *a = arena_new(), *child = arena_new();
+    void *args[3][3] = {{&order, log, "a1"}, {&order, log, "a2"}, {&order, log, "child"}};
+    arena_on_free(a, record, args[0]);
+    arena_on_free(child, record, args[2]);
+    arena_on_free(a, record, args[1]);
+    arena_adopt(a, child);
+    assert_int_equal(order.len, 0);
+    arena_free(a);
+    assert_int_equal(order.len, 3);
+    assert_string_equal(LIST_GET(&order, 0), "child");
+    assert_string_equal(LIST_GET(&order, 1), "a2");
+    assert_string_equal(LIST_GET(&order, 2), "a1");
+    arena_free(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -81,6 +110,7 @@ int main(void)
         cmocka_unit_test(intern_gives_one_pointer_per_text),
         cmocka_unit_test(utf8_prefix_cuts_on_a_boundary),
         cmocka_unit_test(utf8_valid_says_where),
+        cmocka_unit_test(cleanups_run_at_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
