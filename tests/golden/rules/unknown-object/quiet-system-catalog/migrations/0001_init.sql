@@ -1,1 +1,1 @@
-CREATE TABLE t (id int);
+CREATE TABLE t (id int PRIMARY KEY);
