@@ -108,6 +108,7 @@ typedef struct Walk {
     List dirs;       /* migrations packages: const char* */
     List packages;   /* every folder with __init__.py (MIGRATION_MODULES may name one) */
     List settings;   /* settings modules: const char* */
+    const char *root; /* the real path walked from: a symlink out of it is not followed */
     dev_t *seen_dev; /* folders already walked (a symlink loop comes back to one) */
     ino_t *seen_ino;
     size_t nseen, capseen;
@@ -140,6 +141,22 @@ static bool is_settings_module(const char *dir, const char *name)
     const char *base = strrchr(dir, '/');
     base = base ? base + 1 : dir;
     return ends_with(name, ".py") && (strstr(name, "settings") || strcmp(base, "settings") == 0);
+}
+
+/* A symlink to a folder outside the project (to / or a home directory)
+ * would make the walk the whole disk's: only those inside it are followed. */
+static bool within_root(Walk *w, const char *p)
+{
+    struct stat st;
+    if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode))
+        return true;
+    char *real = realpath(p, NULL);
+    if (!real)
+        return false;
+    size_t n = strlen(w->root);
+    bool inside = strncmp(real, w->root, n) == 0 && (real[n] == '/' || real[n] == '\0' || strcmp(w->root, "/") == 0);
+    free(real);
+    return inside;
 }
 
 /* Every folder below dir, each once (by device and inode: a symlink loop
@@ -190,9 +207,17 @@ static void walk(Walk *w, const char *dir)
         char *p = join(w->a, dir, n);
         if (is_settings_module(dir, n))
             list_push(w->a, &w->settings, p);
-        else if (!skip_dir(n) && !ends_with(n, ".py"))
+        else if (!skip_dir(n) && !ends_with(n, ".py") && within_root(w, p))
             walk(w, p);
     }
+}
+
+static void walk_from(Walk *w, const char *path)
+{
+    char *real = realpath(path, NULL);
+    w->root = arena_strdup(w->a, real ? real : path);
+    free(real);
+    walk(w, path);
 }
 
 /* An app's own migrations folder, named otherwise than "migrations". */
@@ -215,7 +240,7 @@ bool django_is_project(const char *path)
         return false;
     Arena *a = arena_new();
     Walk w = {.a = a};
-    walk(&w, path);
+    walk_from(&w, path);
     bool yes = w.dirs.len > 0;
     arena_free(a);
     return yes;
@@ -1084,7 +1109,7 @@ int django_load(Arena *a, const char *path, int version, History *h, ZdmError *e
 {
     Project p = {.a = a, .err = err};
     Walk w = {.a = a};
-    walk(&w, path);
+    walk_from(&w, path);
     List modules = {0}; /* MIGRATION_MODULES: label, module, ... */
     PyEnv *settings = read_settings(a, &w.settings, &modules);
     p.settings = settings;
