@@ -521,6 +521,7 @@ static int run(const CliCommand *cmd, int argc, char **argv, Arena *a, ZdmError 
         report_render_error(a, o.format, err, stdout);
         return -1;
     }
+    report_text_width = report_terminal_width();
     report_render(a, &plan, o.format, report_use_color(o.color), stdout);
     if (!gate)
         return 0;

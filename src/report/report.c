@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -41,6 +42,16 @@ const char *report_rule_page(const char *id)
         if (strcmp(p->id, id) == 0)
             return p->markdown;
     return NULL;
+}
+
+int report_text_width;
+
+int report_terminal_width(void)
+{
+    struct winsize ws;
+    if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_col < 20)
+        return 0;
+    return ws.ws_col;
 }
 
 bool report_use_color(int color)

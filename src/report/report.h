@@ -37,6 +37,11 @@ typedef struct ReportRulePage {
 extern const ReportRulePage report_rule_pages[];
 const char *report_rule_page(const char *id); /* NULL when the rule has no page */
 
+/* Text output wraps its prose at this many columns; 0 (the default) never.
+ * report_terminal_width() is the terminal's on stdout, 0 when it is none. */
+extern int report_text_width;
+int report_terminal_width(void);
+
 /* color: use ANSI colours (text only; main decides: a TTY and no NO_COLOR). */
 void report_render(Arena *a, const Plan *plan, ReportFormat format, bool color,
                    FILE *out);

@@ -25,6 +25,8 @@ typedef struct Text {
     Arena *a;
     FILE *out;
     bool color;
+    int width;    /* wrap prose at this many columns; 0: never (not a terminal) */
+    StrMap fixes; /* fix text -> "file:line" of the finding that printed it in full */
     /* The last excerpt's line, and where its two passes got to on it: findings
      * further along one long line go on from there instead of re-reading the
      * line from its start each (a one-line file would cost findings x length). */
@@ -58,17 +60,67 @@ static void section(Text *t, const char *title)
  * and fixes are written as paragraphs that must stay aligned under their
  * label. Empty lines get no indentation, so no line ends in blanks.
  */
-static void put_lines(Text *t, const char *s, const char *indent)
+/* Display columns of n bytes of UTF-8: continuation bytes take none. */
+static int columns(const char *s, size_t n)
 {
+    int c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+/*
+ * Prints s's lines, the later ones after indent. On a terminal (t->width)
+ * a line longer than the width is wrapped at spaces, its continuations
+ * after indent as well; col is where the first line starts. A word longer
+ * than the width stays whole.
+ */
+static void put_lines_at(Text *t, const char *s, const char *indent, int col)
+{
+    int in = (int)strlen(indent);
     for (bool first = true; s; first = false) {
         const char *nl = strchr(s, '\n');
         size_t n = nl ? (size_t)(nl - s) : strlen(s);
-        if (!first && n > 0)
+        if (!first && n > 0) {
             fputs(indent, t->out);
+            col = in;
+        }
+        while (t->width > 0 && col + columns(s, n) > t->width) {
+            /* the last space that leaves the piece within the width */
+            size_t cut = 0;
+            for (size_t i = 0; i < n && col + columns(s, i) <= t->width; i++)
+                if (s[i] == ' ')
+                    cut = i;
+            if (cut == 0 && col > in) { /* no word fits after what precedes: start below it */
+                fputc('\n', t->out);
+                fputs(indent, t->out);
+                col = in;
+                continue;
+            }
+            if (cut == 0) /* one long word: up to the next space */
+                for (cut = 1; cut < n && s[cut] != ' '; cut++)
+                    ;
+            if (cut >= n)
+                break;
+            fwrite(s, 1, cut, t->out);
+            fputc('\n', t->out);
+            fputs(indent, t->out);
+            col = in;
+            while (cut < n && s[cut] == ' ')
+                cut++;
+            s += cut;
+            n -= cut;
+        }
         fwrite(s, 1, n, t->out);
         fputc('\n', t->out);
         s = nl ? nl + 1 : NULL;
+        col = 0;
     }
+}
+
+static void put_lines(Text *t, const char *s, const char *indent)
+{
+    put_lines_at(t, s, indent, (int)strlen(indent));
 }
 
 /* ---- the plan -------------------------------------------------------- */
@@ -349,16 +401,17 @@ static void excerpt(Text *t, const Finding *f)
 static void finding(Text *t, const Finding *f)
 {
     const char *rule = f->rule ? f->rule->id : "?";
-    if (f->stmt && f->line > 0)
-        fprintf(t->out, "%s:%d:%d: ", f->file ? f->file : "?", f->line, f->column);
-    else
-        fprintf(t->out, "%s: ", f->file ? f->file : "?");
+    const char *where = f->stmt && f->line > 0
+                            ? arena_printf(t->a, "%s:%d:%d", f->file ? f->file : "?", f->line, f->column)
+                            : arena_printf(t->a, "%s", f->file ? f->file : "?");
+    fprintf(t->out, "%s: ", where);
     if (t->color)
         fprintf(t->out, "%s%s[%s]" ANSI_RESET " ", severity_color(f->severity),
                 severity_name(f->severity), rule);
     else
         fprintf(t->out, "%s[%s] ", severity_name(f->severity), rule);
-    put_lines(t, f->message ? f->message : "", "  ");
+    int col = columns(where, strlen(where)) + 2 + (int)strlen(severity_name(f->severity)) + (int)strlen(rule) + 3;
+    put_lines_at(t, f->message ? f->message : "", "  ", col);
     if (f->stmt)
         excerpt(t, f);
     if (f->stmt && f->stmt->origin && f->stmt->sql && f->stmt->sql[0] != '-') {
@@ -373,17 +426,25 @@ static void finding(Text *t, const Finding *f)
         fprintf(t->out, "  sql: %.*s%s\n", shown, f->stmt->sql, cut ? "..." : "");
     }
     if (f->fix && f->fix[0]) {
-        fputs("  fix: ", t->out);
-        put_lines(t, f->fix, "       ");
+        /* the same steps for another statement (a lock_timeout for every
+         * migration, say): in full once, then pointed at */
+        const char *first = strmap_get(&t->fixes, f->fix);
+        if (first) {
+            fprintf(t->out, "  fix: as for %s above\n", first);
+        } else {
+            strmap_put(t->a, &t->fixes, f->fix, (void *)where);
+            fputs("  fix: ", t->out);
+            put_lines(t, f->fix, "       ");
+        }
     }
     fputc('\n', t->out);
 }
 
 void report_text(Arena *a, const Plan *plan, bool color, FILE *out)
 {
-    Text t = {.a = a, .out = out, .color = color};
+    Text t = {.a = a, .out = out, .color = color, .width = report_text_width};
     if (plan->assumption)
-        fprintf(out, "%s\n", plan->assumption);
+        put_lines_at(&t, plan->assumption, "  ", 0);
     fprintf(out, "PostgreSQL %d\n\n", plan->pg_version);
     if (plan->history)
         plan_sections(&t, plan, plan->history);

@@ -678,6 +678,43 @@ static void test_json_escaping(void **state)
 
 /* ---- sarif ------------------------------------------------------------- */
 
+/* On a terminal the prose wraps at its width, continuations indented;
+ * source excerpts stay whole; 0 leaves every line as it is. */
+static void test_text_wraps(void **state)
+{
+    (void)state;
+    Fixture *fx = customer_plan();
+    char *plain = render(fx, FORMAT_TEXT, false);
+    report_text_width = 50;
+    char *wrapped = render(fx, FORMAT_TEXT, false);
+    report_text_width = 0;
+    int longest_plain = 0, wrapped_lines = 0, plain_lines = 0;
+    for (char *line = strtok(plain, "\n"); line; line = strtok(NULL, "\n"), plain_lines++)
+        if ((int)strlen(line) > longest_plain)
+            longest_plain = (int)strlen(line);
+    assert_true(longest_plain > 50);
+    /* the prose: the first line, and the findings (the plan's lines per
+     * statement are short, and stay as they are) */
+    char *findings = strstr(wrapped, "\nFindings");
+    assert_non_null(findings);
+    memmove(wrapped + strcspn(wrapped, "\n"), findings, strlen(findings) + 1);
+    for (char *line = strtok(wrapped, "\n"); line; line = strtok(NULL, "\n"), wrapped_lines++) {
+        int cols = 0;
+        for (const char *p = line; *p; p++)
+            cols += ((unsigned char)*p & 0xC0) != 0x80;
+        bool excerpt = strstr(line, " | ") != NULL;
+        bool one_word = !strchr(line + strspn(line, " "), ' ');
+        /* a finding's location and rule are never broken: alone on their line */
+        bool header = line[strlen(line) - 1] == ' ' && line[strlen(line) - 2] == ']';
+        if (!excerpt && !one_word && !header && cols > 50)
+            fail_msg("wider than 50: '%s'", line);
+    }
+    assert_true(wrapped_lines > 0 && plain_lines > 0);
+    char *again = (report_text_width = 50, render(fx, FORMAT_TEXT, false));
+    report_text_width = 0;
+    assert_true(strlen(again) > strlen(render(fx, FORMAT_TEXT, false))); /* the breaks add indents */
+}
+
 static void test_sarif(void **state)
 {
     (void)state;
@@ -842,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_json_layout),
         cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_sarif),
+        cmocka_unit_test(test_text_wraps),
         cmocka_unit_test(test_sarif_note_and_uri),
         cmocka_unit_test(test_github),
         cmocka_unit_test(test_github_escaping),
