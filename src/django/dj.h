@@ -72,8 +72,8 @@ typedef struct DjState {
     const char *user_model; /* settings.AUTH_USER_MODEL, "auth.user" */
     const char *lost;     /* "file:line" of the first operation zdm could not
                            * follow: the state may lack what it did */
-    const StrMap *settings; /* literal settings read from the project (name ->
-                             * const char* value), for swappable models; or NULL */
+    const PyEnv *settings;  /* the project's literal settings (django.c), for
+                             * swappable models named settings.X; or NULL */
 } DjState;
 
 /* What zdm assumed or could not follow in an operation, told to the user as

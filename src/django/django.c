@@ -1201,6 +1201,7 @@ int django_load(Arena *a, const char *path, int version, History *h, ZdmError *e
     DjState *st = arena_alloc(a, sizeof *st);
     st->a = a;
     st->user_model = p.user_model;
+    st->settings = p.settings; /* swappable models: settings.X in to= */
     h->items = arena_alloc(a, sizeof(Migration *) * (size_t)(plan.len + 1));
     h->n = 0;
     h->explicit_files = false;

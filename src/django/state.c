@@ -238,7 +238,7 @@ static const char *model_ref(Gen *g, const PyNode *to, const char *self_key)
     if (to->kind == PY_NAME && util_streq(py_last(to->s), "AUTH_USER_MODEL"))
         return g->st->user_model ? g->st->user_model : "auth.user";
     if (to->kind == PY_NAME && strncmp(to->s, "settings.", 9) == 0) {
-        const char *v = g->st->settings ? strmap_get(g->st->settings, to->s + 9) : NULL;
+        const char *v = g->st->settings ? py_str(py_env_get(g->st->settings, to->s + 9)) : NULL;
         return v && strchr(v, '.') ? lower(g->a, v) : NULL;
     }
     const char *s = py_str(to);

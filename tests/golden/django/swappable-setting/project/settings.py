@@ -1,0 +1,2 @@
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth.Application"
+AUTH_USER_MODEL = "accounts.User"
