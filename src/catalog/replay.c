@@ -919,8 +919,11 @@ static void column_def(Ctx *c, Table *t, const ColumnDef *def, bool in_create, i
          * and existing rows read it from there; anything evaluated per row
          * (volatile default, serial, identity, stored generated) rewrites. */
         bool rewrite = (flags & (A_VOLATILE | A_IDENTITY | A_GENERATED | A_SERIAL)) != 0;
+        /* NOT NULL without a default: PostgreSQL scans the table for a row,
+         * which would fail it (measured: a sequential scan of the table). */
+        bool scan = !rewrite && col->not_null && !(flags & A_HAS_DEFAULT);
         Action *a = act(c, ACT_ADD_COLUMN, t, LOCK_ACCESS_EXCLUSIVE,
-                        rewrite ? COST_REWRITE : COST_CATALOG, offset);
+                        rewrite ? COST_REWRITE : scan ? COST_SCAN : COST_CATALOG, offset);
         if (a) {
             a->column = col->name;
             a->flags |= flags;
@@ -2242,7 +2245,25 @@ static void statement(Ctx *c, const Node *st)
         act_named(c, ACT_DROP_DATABASE, note(c, db ? db : "database"), COST_CATALOG);
         break;
     }
-    case T_CommentStmt: case T_GrantStmt: case T_GrantRoleStmt: case T_AlterOwnerStmt:
+    case T_CommentStmt: {
+        /* COMMENT ON a table or a column takes SHARE UPDATE EXCLUSIVE on the
+         * table until commit: writes go on, other DDL waits (measured). */
+        const CommentStmt *cs = castNode(CommentStmt, st);
+        const PgList *names = cs->object && IsA(cs->object, List) ? (const PgList *)cs->object : NULL;
+        int n = names ? list_length(names) : 0;
+        int last = cs->objtype == OBJECT_COLUMN ? n - 2 : n - 1; /* the table's own name */
+        Table *t = NULL;
+        if ((cs->objtype == OBJECT_TABLE || cs->objtype == OBJECT_COLUMN) && last >= 0) {
+            const Node *q = last >= 1 ? list_nth(names, last - 1) : NULL;
+            const Node *nm = list_nth(names, last);
+            t = IsA(nm, String) ? catalog_find_table(c->cat, q && IsA(q, String) ? strVal(q) : NULL,
+                                                     strVal(nm))
+                                : NULL;
+        }
+        act(c, ACT_HARMLESS, t, t ? LOCK_SHARE_UPDATE_EXCLUSIVE : LOCK_NONE, COST_CATALOG, -1);
+        break;
+    }
+    case T_GrantStmt: case T_GrantRoleStmt: case T_AlterOwnerStmt:
     case T_CreateExtensionStmt: case T_AlterExtensionStmt: case T_CreateRoleStmt:
     case T_AlterRoleStmt: case T_DropRoleStmt: case T_AlterDefaultPrivilegesStmt:
     case T_SelectStmt: case T_ExplainStmt: case T_CreatedbStmt: case T_CreateStatsStmt:
