@@ -28,7 +28,8 @@ typedef struct Column {
     bool default_volatile;    /* random(), nextval(), user functions: evaluated per row (now() is stable) */
     char identity;            /* 'a' ALWAYS, 'd' BY DEFAULT, 0 none */
     bool serial;              /* serial/bigserial/smallserial */
-    bool generated;           /* GENERATED ALWAYS AS (...) STORED */
+    bool generated;           /* GENERATED ALWAYS AS (...), STORED or VIRTUAL */
+    bool generated_virtual;   /* ... VIRTUAL (PostgreSQL 18): computed on read, never stored */
     bool assumed;             /* never created in the history: type and nullability unknown */
 } Column;
 
@@ -38,6 +39,7 @@ typedef enum ConType {
     CON_CHECK = 'c',
     CON_FOREIGN = 'f',
     CON_EXCLUDE = 'x',
+    CON_NOT_NULL = 'n', /* PostgreSQL 18: ADD CONSTRAINT c NOT NULL col [NOT VALID] */
 } ConType;
 
 typedef struct Constraint {

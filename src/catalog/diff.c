@@ -128,6 +128,7 @@ static const char *con_type_name(ConType t)
     case CON_CHECK: return "CHECK";
     case CON_FOREIGN: return "FOREIGN KEY";
     case CON_EXCLUDE: return "EXCLUDE";
+    case CON_NOT_NULL: return "NOT NULL";
     }
     return "?";
 }
@@ -182,7 +183,9 @@ static void diff_constraints(Diff *d, const Table *x, const Table *y)
     Arena *a = d->a;
     for (int i = 0; i < x->constraints.len; i++) {
         const Constraint *c = LIST_GET(&x->constraints, i);
-        if (!c->name)
+        /* a not-null constraint is the column's NOT NULL, compared with the
+         * columns; the database lists one for every NOT NULL column (18) */
+        if (!c->name || c->type == CON_NOT_NULL)
             continue;
         const char *what = arena_printf(a, "constraint %s.%s.%s", x->schema, x->name, c->name);
         const Constraint *o = catalog_find_constraint(y, c->name);
@@ -208,7 +211,7 @@ static void diff_constraints(Diff *d, const Table *x, const Table *y)
     }
     for (int i = 0; i < y->constraints.len; i++) {
         const Constraint *o = LIST_GET(&y->constraints, i);
-        if (o->name && !catalog_find_constraint(x, o->name))
+        if (o->name && o->type != CON_NOT_NULL && !catalog_find_constraint(x, o->name))
             add(d, arena_printf(a, "constraint %s.%s.%s: only in %s", y->schema, y->name, o->name, d->r));
     }
 }

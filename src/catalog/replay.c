@@ -711,9 +711,15 @@ static void constraint_sql(Ctx *c, Action *a, const PgConstraint *con, ConType t
  * colname: the column a column constraint is written on. in_create: part of
  * CREATE TABLE or of ADD COLUMN on a new column (no existing rows to check).
  */
+static void add_not_null(Ctx *c, Table *t, const PgConstraint *con, bool in_create);
+
 static void add_constraint(Ctx *c, Table *t, const PgConstraint *con, const char *colname,
                            bool in_create)
 {
+    if (con->contype == CONSTR_NOTNULL && !colname) {
+        add_not_null(c, t, con, in_create);
+        return;
+    }
     ConType type;
     switch (con->contype) {
     case CONSTR_PRIMARY: type = CON_PRIMARY; break;
@@ -839,7 +845,10 @@ static void add_constraint(Ctx *c, Table *t, const PgConstraint *con, const char
         constraint_sql(c, a, con, type);
     if (a) {
         a->column = note(c, name);
-        a->contype = (char)type;
+        /* a WITHOUT OVERLAPS key (PostgreSQL 18) is a GiST index enforced
+         * as an exclusion constraint is: no CREATE UNIQUE INDEX CONCURRENTLY
+         * and USING INDEX can build it, so the rules treat it as one */
+        a->contype = (char)(con->without_overlaps ? CON_EXCLUDE : type);
         a->flags |= flags;
         if (ref)
             a->ref_table = qualname(c, ref->schema, ref->name);
@@ -907,8 +916,14 @@ static void column_def(Ctx *c, Table *t, const ColumnDef *def, bool in_create, i
             flags |= A_IDENTITY | A_NOT_NULL;
             break;
         case CONSTR_GENERATED:
+            /* VIRTUAL, PostgreSQL 18's kind when neither is written, is
+             * computed on read: adding one writes no row. Before 18 every
+             * generated column is STORED. */
             col->generated = true;
-            flags |= A_GENERATED;
+            col->generated_virtual =
+                k->generated_kind == ATTRIBUTE_GENERATED_VIRTUAL && c->r->pg_version >= 18;
+            if (!col->generated_virtual)
+                flags |= A_GENERATED;
             break;
         default:
             break;
@@ -1121,15 +1136,72 @@ static void alter_column_type(Ctx *c, Table *t, const AlterTableCmd *cmd, int of
     }
 }
 
-/* Is there a validated CHECK (col IS NOT NULL) on t? */
+/* Is there a validated CHECK (col IS NOT NULL), or NOT NULL constraint, on t? */
 static bool proven_not_null(const Table *t, const char *col)
 {
     for (int i = 0; i < t->constraints.len; i++) {
         const Constraint *k = LIST_GET(&t->constraints, i);
-        if (k->type == CON_CHECK && k->validated && util_streq(k->not_null_of, col))
+        if ((k->type == CON_CHECK || k->type == CON_NOT_NULL) && k->validated &&
+            util_streq(k->not_null_of, col))
             return true;
     }
     return false;
+}
+
+/* ALTER COLUMN col SET NOT NULL: it scans for NULLs under ACCESS EXCLUSIVE,
+ * unless a validated constraint already proves there are none. */
+static void set_not_null(Ctx *c, Table *t, const char *name, int offset)
+{
+    Column *col = column_of(c, t, name);
+    bool skip = c->r->pg_version >= 12 && proven_not_null(t, name);
+    bool already = col && col->not_null;
+    Action *a = act(c, ACT_SET_NOT_NULL, t, LOCK_ACCESS_EXCLUSIVE,
+                    skip || already ? COST_CATALOG : COST_SCAN, offset);
+    if (a) {
+        a->column = name;
+        if (skip || already)
+            a->flags |= A_SCAN_SKIPPED;
+    }
+    if (col)
+        col->not_null = true;
+}
+
+/*
+ * ADD CONSTRAINT c NOT NULL col (PostgreSQL 18): the column's NOT NULL under
+ * a name. Without NOT VALID it is SET NOT NULL, and scans as that does.
+ * NOT VALID makes it instant (ACCESS EXCLUSIVE for a moment; new and updated
+ * rows are checked), and VALIDATE CONSTRAINT then scans under SHARE UPDATE
+ * EXCLUSIVE and makes the column NOT NULL.
+ */
+static void add_not_null(Ctx *c, Table *t, const PgConstraint *con, bool in_create)
+{
+    const Node *key = list_length(con->keys) == 1 ? linitial(con->keys) : NULL;
+    const char *colname = key && IsA(key, String) ? strVal(key) : NULL;
+    if (!colname)
+        return;
+    Column *col = column_of(c, t, colname);
+    bool not_valid = con->skip_validation && !in_create; /* CREATE TABLE makes it valid */
+    Constraint *k = arena_alloc(c->ca, sizeof *k);
+    k->name = keep(c, con->conname ? con->conname
+                                   : arena_printf(c->r->arena, "%s_%s_not_null", t->name, colname));
+    k->type = CON_NOT_NULL;
+    list_push(c->ca, &k->columns, (void *)keep(c, colname));
+    k->not_null_of = keep(c, colname);
+    k->validated = !not_valid;
+    if (!not_valid && !in_create)
+        set_not_null(c, t, colname, con->location); /* scans, before k proves it */
+    list_push(c->ca, &t->constraints, k);
+    if (in_create && col)
+        col->not_null = true;
+    if (!not_valid)
+        return;
+    Action *a = act(c, ACT_ADD_CONSTRAINT, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, con->location);
+    if (a) {
+        a->column = note(c, k->name);
+        a->contype = (char)CON_NOT_NULL;
+        a->flags |= A_NOT_VALID;
+        a->detail = note(c, colname);
+    }
 }
 
 /* The other table a foreign key of t references ("schema.name"), or NULL. */
@@ -1248,18 +1320,7 @@ static void alter_table_cmd(Ctx *c, Table *t, const AlterTableCmd *cmd)
             }
         }
     } else if (IS(AT_SetNotNull)) {
-        Column *col = column_of(c, t, name);
-        bool skip = c->r->pg_version >= 12 && proven_not_null(t, name);
-        bool already = col && col->not_null;
-        Action *a = act(c, ACT_SET_NOT_NULL, t, LOCK_ACCESS_EXCLUSIVE,
-                        skip || already ? COST_CATALOG : COST_SCAN, offset);
-        if (a) {
-            a->column = name;
-            if (skip || already)
-                a->flags |= A_SCAN_SKIPPED;
-        }
-        if (col)
-            col->not_null = true;
+        set_not_null(c, t, name, offset);
     } else if (IS(AT_DropNotNull)) {
         Column *col = column_of(c, t, name);
         Action *a = act(c, ACT_DROP_NOT_NULL, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, offset);
@@ -1272,6 +1333,35 @@ static void alter_table_cmd(Ctx *c, Table *t, const AlterTableCmd *cmd)
     } else if (IS(AT_AddConstraint) || IS(AT_AddIndexConstraint)) {
         if (def && IsA(def, PgConstraint))
             add_constraint(c, t, castNode(PgConstraint, def), NULL, false);
+    } else if (IS(AT_SetExpression)) {
+        /* PostgreSQL 17: a stored column is computed again for every row, a
+         * rewrite under ACCESS EXCLUSIVE; a virtual one (18) is only its
+         * catalog entry */
+        Column *col = column_of(c, t, name);
+        bool stored = !(col && col->generated_virtual);
+        Action *a = act(c, ACT_ALTER_TABLE_OTHER, t, LOCK_ACCESS_EXCLUSIVE,
+                        stored ? COST_REWRITE : COST_CATALOG, offset);
+        if (a) {
+            a->column = name;
+            a->detail = "ALTER COLUMN ... SET EXPRESSION";
+            if (stored)
+                a->flags |= A_REWRITE;
+        }
+    } else if (IS(AT_AlterConstraint) && def && IsA(def, ATAlterConstraint) &&
+               castNode(ATAlterConstraint, def)->alterEnforceability) {
+        /* PostgreSQL 18: NOT ENFORCED drops a foreign key's triggers and
+         * leaves it NOT VALID, in the catalog only; ENFORCED puts them back
+         * and checks every row, under the ALTER's own lock */
+        const ATAlterConstraint *ac = castNode(ATAlterConstraint, def);
+        Constraint *k = ac->conname ? catalog_find_constraint(t, ac->conname) : NULL;
+        Action *a = act(c, ACT_ALTER_TABLE_OTHER, t, LOCK_ACCESS_EXCLUSIVE,
+                        ac->is_enforced ? COST_SCAN : COST_CATALOG, offset);
+        if (a) {
+            a->column = ac->conname;
+            a->detail = ac->is_enforced ? "ALTER CONSTRAINT ... ENFORCED" : "ALTER CONSTRAINT ... NOT ENFORCED";
+        }
+        if (k)
+            k->validated = ac->is_enforced;
     } else if (IS(AT_ValidateConstraint)) {
         Constraint *k = catalog_find_constraint(t, name);
         Action *a = act(c, ACT_VALIDATE_CONSTRAINT, t, LOCK_SHARE_UPDATE_EXCLUSIVE,
@@ -1290,6 +1380,9 @@ static void alter_table_cmd(Ctx *c, Table *t, const AlterTableCmd *cmd)
                     ra->detail = "referenced by the validated foreign key";
             }
             k->validated = true;
+            Column *nn = k->type == CON_NOT_NULL ? catalog_find_column(t, k->not_null_of) : NULL;
+            if (nn) /* a validated not-null constraint is the column's NOT NULL */
+                nn->not_null = true;
             if (k->type == CON_FOREIGN && k->ref_table && a)
                 a->ref_table = note(c, k->ref_table);
         }

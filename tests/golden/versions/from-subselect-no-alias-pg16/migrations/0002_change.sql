@@ -1,0 +1,1 @@
+CREATE VIEW user_count AS SELECT * FROM (SELECT count(*) FROM users);

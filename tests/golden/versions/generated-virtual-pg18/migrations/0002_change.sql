@@ -1,0 +1,3 @@
+SET lock_timeout = '1s';
+ALTER TABLE users ADD COLUMN double_a int GENERATED ALWAYS AS (a * 2);
+ALTER TABLE users ADD COLUMN triple_a int GENERATED ALWAYS AS (a * 3) VIRTUAL;

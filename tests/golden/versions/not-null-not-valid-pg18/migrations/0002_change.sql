@@ -1,0 +1,3 @@
+SET lock_timeout = '1s';
+ALTER TABLE users ADD CONSTRAINT users_email_nn NOT NULL email NOT VALID;
+ALTER TABLE users VALIDATE CONSTRAINT users_email_nn;

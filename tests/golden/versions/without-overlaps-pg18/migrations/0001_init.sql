@@ -1,0 +1,2 @@
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE TABLE users (id bigint PRIMARY KEY, email text, a int, valid_at tstzrange);
