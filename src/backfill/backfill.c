@@ -23,9 +23,11 @@
  *    cancels it (PQcancel), which rolls it back. Either way the recorded
  *    progress is true.
  */
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -390,11 +392,32 @@ static int start_job(Bf *b, ZdmError *err)
 
 /* ---- progress -------------------------------------------------------------------- */
 
+/* Set by SIGWINCH: the terminal changed size, so the bar is redrawn to
+ * the new width at once instead of at its next tick. */
+static volatile sig_atomic_t resized;
+
+static void on_winch(int sig)
+{
+    (void)sig;
+    resized = 1;
+}
+
+/* stderr's terminal width, 80 when it cannot say. */
+static int bar_columns(void)
+{
+    struct winsize ws;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 80;
+}
+
 static void show_progress(Bf *b, bool final)
 {
     double t = util_now_ms();
     double every = b->tty ? 200 : (double)b->o->progress_every_ms;
-    if (!final && t - b->last_print < every)
+    bool redraw = b->tty && resized;
+    resized = 0;
+    if (!final && !redraw && t - b->last_print < every)
         return;
     if (final && !b->printed_bar)
         return;
@@ -403,31 +426,56 @@ static void show_progress(Bf *b, bool final)
     double secs = (t - b->t0) / 1000.0;
     double rate = secs > 0 ? (double)b->run_scanned / secs : 0;
     double total = b->t.reltuples;
+    double f = total > 0 ? (double)b->rows_scanned / total : 0;
+    if (f > 1)
+        f = 1;
     StrBuf sb;
     sb_init(&sb, a);
-    if (total > 0) {
-        double f = (double)b->rows_scanned / total;
-        if (f > 1)
-            f = 1;
-        if (b->tty) {
-            sb_append(&sb, "[");
-            for (int i = 0; i < 24; i++)
-                sb_append(&sb, i < (int)(f * 24) ? "#" : "-");
-            sb_append(&sb, "] ");
-        }
+    if (total > 0)
         sb_printf(&sb, "%3.0f%% %s of ~%s rows", f * 100, thousands(a, b->rows_scanned),
                   thousands(a, (long long)total));
-    } else {
+    else
         sb_printf(&sb, "%s rows", thousands(a, b->rows_scanned));
-    }
     sb_printf(&sb, ", %s updated, %s rows/s", thousands(a, b->rows_done), thousands(a, (long long)rate));
     if (total > 0 && rate > 0 && (double)b->rows_scanned < total)
         sb_printf(&sb, ", ETA %s", human_duration(a, (total - (double)b->rows_scanned) / rate));
     sb_printf(&sb, ", batch %s", thousands(a, b->batch));
-    if (b->tty)
-        fprintf(stderr, "\r\033[K%s: %s%s", b->job->name, sb.data, final ? "\n" : "");
-    else
+    if (!b->tty) {
         fprintf(stderr, "zdm: %s: %s\n", b->job->name, sb.data);
+        fflush(stderr);
+        return;
+    }
+    /* One terminal line, never more: a line that wrapped would leave its
+     * first half behind at every redraw. The bar takes 10 to 40 columns;
+     * the text after it gives up its last parts (batch, ETA, rate...) to
+     * make room, and the bar goes only when even that is not enough. */
+    int width = bar_columns() - 1;
+    StrBuf line;
+    sb_init(&line, a);
+    sb_printf(&line, "%s: ", b->job->name);
+    int room = width - (int)line.len - 3; /* "[" "] " */
+    int bar = room - (int)sb.len;
+    bar = bar > 40 ? 40 : bar < 10 ? 10 : bar;
+    if (total > 0 && room - bar >= 20) {
+        sb_append(&line, "[");
+        for (int i = 0; i < bar; i++)
+            sb_append(&line, i < (int)(f * bar) ? "#" : "-");
+        sb_append(&line, "] ");
+    }
+    int left = width - (int)line.len;
+    size_t text = sb.len;
+    while ((int)text > left) { /* drop the last ", part" until the text fits */
+        char *comma = NULL;
+        for (char *c = sb.data; c + 1 < sb.data + text; c++)
+            if (c[0] == ',' && c[1] == ' ')
+                comma = c;
+        if (!comma)
+            break;
+        text = (size_t)(comma - sb.data);
+    }
+    sb_appendn(&line, sb.data, text);
+    int shown = (int)line.len > width && width > 0 ? width : (int)line.len;
+    fprintf(stderr, "\r\033[K%.*s%s", shown, line.data, final ? "\n" : "");
     fflush(stderr);
     b->printed_bar = !final;
 }
@@ -905,6 +953,12 @@ int backfill_run(Arena *a, BackfillJob *job, const BackfillSettings *cli, const 
                                      db_format_duration(a, stmt_timeout)), err) < 0)
         goto done;
     b.tty = o->progress > 0 || (o->progress < 0 && isatty(STDERR_FILENO));
+    if (b.tty) {
+        struct sigaction sa = {.sa_handler = on_winch};
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESTART;
+        sigaction(SIGWINCH, &sa, NULL);
+    }
     b.t0 = util_now_ms();
     b.last_print = b.t0;
     /* Ctrl-C lets the running batch finish and stops; a second one cancels it */
