@@ -283,6 +283,7 @@ struct ParseRun {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int next;          /* the next migration to hand out */
+    int waited;        /* the last migration the caller waited for (it replays in order) */
     ParseState *state;
     int failed;        /* the first failed migration so far, or h->n */
     ZdmError err;      /* ... and its error */
@@ -320,13 +321,24 @@ static bool parse_next(ParseRun *p, Arena *arena)
     return true;
 }
 
+/* How far the parsing threads may run ahead of the migration the caller
+ * replays. Unbounded, they parse a long history long before it is replayed,
+ * and every tree waiting for its turn is memory: on a 100,000-statement
+ * history with only the newest migration pending, the peak was most of it.
+ * A few migrations per thread keep the threads busy all the same. */
+#define PARSE_AHEAD 32
+
 static void *parse_worker(void *arg)
 {
     ParseRun *p = ((void **)arg)[0];
     Arena *arena = ((void **)arg)[1];
     pthread_mutex_lock(&p->mu);
-    while (parse_next(p, arena))
-        ;
+    for (;;) {
+        while (p->next - p->waited > PARSE_AHEAD && p->next < p->h->n && p->failed == p->h->n)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (!parse_next(p, arena))
+            break;
+    }
     pthread_mutex_unlock(&p->mu);
     return NULL;
 }
@@ -337,6 +349,7 @@ ParseRun *sql_parse_start(Arena *a, History *h)
     p->h = h;
     p->arena = a;
     p->failed = h->n;
+    p->waited = -1;
     p->state = arena_alloc(a, sizeof(ParseState) * (size_t)(h->n ? h->n : 1));
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
@@ -361,6 +374,10 @@ ParseRun *sql_parse_start(Arena *a, History *h)
 int sql_parse_wait(ParseRun *p, int i, ZdmError *err)
 {
     pthread_mutex_lock(&p->mu);
+    if (i > p->waited) {
+        p->waited = i;
+        pthread_cond_broadcast(&p->cv); /* the threads may parse further */
+    }
     while (p->state[i] != PARSED && p->failed == p->h->n) {
         /* parse one ourselves rather than sit idle */
         if (!parse_next(p, p->arena))
@@ -376,6 +393,8 @@ int sql_parse_wait(ParseRun *p, int i, ZdmError *err)
 int sql_parse_finish(ParseRun *p, ZdmError *err)
 {
     pthread_mutex_lock(&p->mu);
+    p->waited = p->h->n; /* everything is wanted now */
+    pthread_cond_broadcast(&p->cv);
     while (parse_next(p, p->arena))
         ;
     pthread_mutex_unlock(&p->mu);
