@@ -1360,6 +1360,16 @@ static void alter_table_cmd(Ctx *c, Table *t, const AlterTableCmd *cmd)
             a->column = ac->conname;
             a->detail = ac->is_enforced ? "ALTER CONSTRAINT ... ENFORCED" : "ALTER CONSTRAINT ... NOT ENFORCED";
         }
+        /* a foreign key's triggers live on the referenced table too: dropped
+         * there under ACCESS EXCLUSIVE, or created under SHARE ROW EXCLUSIVE
+         * (measured on PostgreSQL 18) */
+        Table *ref = k ? referenced_table(c, t, k) : NULL;
+        Action *ra = ref ? act(c, ACT_LOCK_TABLE, ref,
+                               ac->is_enforced ? LOCK_SHARE_ROW_EXCLUSIVE : LOCK_ACCESS_EXCLUSIVE,
+                               COST_CATALOG, offset)
+                         : NULL;
+        if (ra)
+            ra->detail = "referenced by the altered foreign key";
         if (k)
             k->validated = ac->is_enforced;
     } else if (IS(AT_ValidateConstraint)) {

@@ -178,6 +178,13 @@ def golden_cases(root):
         yield dirpath, args[1], args[args.index("--deployed") + 1]
 
 
+def case_pg_version(case):
+    """The --pg-version a golden case's cmd asks for, or 0."""
+    with open(os.path.join(case, "cmd")) as f:
+        args = shlex.split(f.read())
+    return int(args[args.index("--pg-version") + 1]) if "--pg-version" in args else 0
+
+
 def deployed_sql(zdm, case, src, name):
     """The deployed migration's SQL as zdm reads its layout (only the up part)."""
     out = subprocess.run([zdm, "sql", src, "--only", name], cwd=case, capture_output=True, text=True)
@@ -217,6 +224,8 @@ def main():
         name = os.path.relpath(case, os.path.join(root, "tests/golden"))
         if only and not any(o in name for o in only):
             continue
+        if case_pg_version(case) > major:
+            continue  # syntax of a newer PostgreSQL (tests/golden/versions): this one refuses it
         out = subprocess.run([zdm, "plan", src, "--deployed", deployed, "--pg-version",
                               str(zdm_version), "--format", "json"],
                              cwd=case, capture_output=True, text=True)
