@@ -2592,7 +2592,14 @@ static int op_extension(Gen *g, const PyNode *call, DjOp *op, const char *kind)
         if (strcmp(kind, ext[i][0]) == 0)
             name = ext[i][1];
     op->describe = arena_printf(g->a, "Creates extension %s", name ? name : "?");
-    emit(g, arena_printf(g->a, "CREATE EXTENSION IF NOT EXISTS \"%s\"", name ? name : "?"));
+    if (!name) { /* a name computed in Python: never an invented extension */
+        note(g, call, "not-analysed",
+             "zdm cannot analyse this operation: the extension's name is not a string zdm can read",
+             "1. check the SQL with python manage.py sqlmigrate APP MIGRATION\n"
+             "2. then acknowledge it: # zdm: allow not-analysed <reason> above the operation");
+        return 0;
+    }
+    emit(g, arena_printf(g->a, "CREATE EXTENSION IF NOT EXISTS \"%s\"", name));
     return 0;
 }
 

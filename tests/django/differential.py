@@ -39,6 +39,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, RangeOperators
 from django.contrib.postgres.fields import (BigIntegerRangeField, DateRangeField, DateTimeRangeField,
                                             DecimalRangeField, IntegerRangeField)
+from django.contrib.postgres.fields import HStoreField
 from django.contrib.postgres.search import SearchVectorField
 
 """
@@ -202,7 +203,7 @@ STEPS.append(({"crm": CRM_1, "shop": SHOP_6}, {}))
 # Step 8: contrib.postgres operations by hand (makemigrations never writes
 # them): an extension, a non-deterministic ICU collation, a RunPython whose
 # forward is noop (no data migration).
-POSTGRES_OPS = '''from django.contrib.postgres.operations import BtreeGistExtension, CreateCollation
+POSTGRES_OPS = '''from django.contrib.postgres.operations import BtreeGistExtension, CITextExtension, CreateCollation, HStoreExtension
 from django.db import migrations
 
 
@@ -214,6 +215,8 @@ class Migration(migrations.Migration):
 
     operations = [
         BtreeGistExtension(),
+        HStoreExtension(),
+        CITextExtension(),
         CreateCollation("case_insensitive", provider="icu", locale="und-u-ks-level2", deterministic=False),
         migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
     ]
@@ -238,6 +241,10 @@ class Booking(models.Model):
     attachment = models.FileField(upload_to="files/", blank=True)
     cents = models.DecimalField(max_digits=5, decimal_places=0, null=True)
     flag = models.BooleanField(null=True)
+    tags = HStoreField(null=True)
+    path = models.FilePathField(path="/tmp", null=True)
+    ratio = models.FloatField(default=0.5)
+    starts = models.TimeField(null=True)
 
     class Meta:
         constraints = [ExclusionConstraint(name="booking_no_overlap",
@@ -255,6 +262,16 @@ if V >= (5, 0):  # Concat as "||" (CONCAT() is not IMMUTABLE: PostgreSQL refuses
     SHOP_9 = SHOP_9.replace('name="product_coalesce_idx"),',
                             'name="product_coalesce_idx"),\n'
                             '                   models.Index(Concat("sku", Value("-"), "title"), name="product_concat_idx"),')
+if V >= (4, 2):  # CharField without max_length (PostgreSQL's varchar)
+    SHOP_9 = SHOP_9.replace("    flag = models.BooleanField(null=True)\n",
+                            "    flag = models.BooleanField(null=True)\n    note = models.CharField(null=True)\n")
+if V < (5, 1):  # the citext fields, gone in 5.1
+    SHOP_9 = SHOP_9.replace("    flag = models.BooleanField(null=True)\n",
+                            "    flag = models.BooleanField(null=True)\n"
+                            "    nick = CICharField(max_length=20, null=True)\n"
+                            "    mail = CIEmailField(null=True)\n"
+                            "    bio = CITextField(null=True)\n")
+    HEAD += "from django.contrib.postgres.fields import CICharField, CIEmailField, CITextField\n"
 if V >= (4, 0):  # expressions in UniqueConstraint
     SHOP_9 = SHOP_9.replace('models.CheckConstraint(check=models.Q(price__gte=0), name="price_non_negative"),',
                             'models.CheckConstraint(check=models.Q(price__gte=0), name="price_non_negative"),\n'

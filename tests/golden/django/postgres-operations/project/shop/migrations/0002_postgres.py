@@ -3,6 +3,9 @@ import django.contrib.postgres.operations
 from django.db import migrations, models
 
 
+EXTENSION_NAME = get_extension_name()
+
+
 def fill(apps, schema_editor):
     pass
 
@@ -16,6 +19,7 @@ class Migration(migrations.Migration):
     operations = [
         django.contrib.postgres.operations.BtreeGistExtension(),
         django.contrib.postgres.operations.CreateExtension('postgis'),
+        django.contrib.postgres.operations.CreateExtension(name=EXTENSION_NAME),
         django.contrib.postgres.operations.CreateCollation('case_insensitive', locale='und-u-ks-level2', provider='icu', deterministic=False),
         django.contrib.postgres.operations.CreateCollation('german', locale='de_DE'),
         django.contrib.postgres.operations.RemoveCollation('german', locale='de_DE'),
