@@ -29,6 +29,7 @@ static const char backfill_usage[] =
     "  --reset                   forget the job's progress and start over (needed when its\n"
     "                            definition changed)\n"
     "  --status                  every job: state, rows done, rate\n"
+    "  --format FORMAT           with --status: text (default) or json (docs/json.md)\n"
     "  --dry-run                 print the job's SQL and where it would start; change nothing\n"
     "  --database URL            postgres://... or key=value (default: DATABASE_URL,\n"
     "                            else libpq's PG* variables)\n"
@@ -59,7 +60,7 @@ static int bad_value(ZdmError *err, const char *opt, const char *what, const cha
 enum {
     OPT_SET = CLI_OPT_BASE, OPT_WHERE, OPT_NAME, OPT_FILE, OPT_RESUME, OPT_DATABASE, OPT_SCHEMA, OPT_RESET,
     OPT_STATUS, OPT_DRY_RUN, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_BATCH_SIZE, OPT_MIN_BATCH_SIZE,
-    OPT_MAX_BATCH_SIZE, OPT_MAX_ACTIVE, OPT_TARGET, OPT_PAUSE, OPT_MAX_LAG, OPT_LOCKED_WAIT,
+    OPT_MAX_BATCH_SIZE, OPT_MAX_ACTIVE, OPT_TARGET, OPT_PAUSE, OPT_MAX_LAG, OPT_LOCKED_WAIT, OPT_FORMAT,
 };
 
 static const struct option backfill_options[] = {
@@ -83,6 +84,7 @@ static const struct option backfill_options[] = {
     {"pause", required_argument, NULL, OPT_PAUSE},
     {"max-replication-lag", required_argument, NULL, OPT_MAX_LAG},
     {"locked-rows-wait", required_argument, NULL, OPT_LOCKED_WAIT},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {NULL, 0, NULL, 0},
 };
 
@@ -91,6 +93,7 @@ typedef struct BackfillCli {
     BackfillSettings settings; /* given on the command line (or in .zdm.ini) */
     const char *set, *where, *name, *file, *resume;
     bool status;
+    bool json; /* --status --format json */
 } BackfillCli;
 
 static int backfill_set(void *ctx, int id, const char *opt, const char *val, Arena *a, ZdmError *err)
@@ -131,6 +134,11 @@ static int backfill_set(void *ctx, int id, const char *opt, const char *val, Are
     case OPT_PAUSE: duration = &c->settings.pause_ms; break;
     case OPT_MAX_LAG: duration = &c->settings.max_lag_ms; break;
     case OPT_LOCKED_WAIT: duration = &c->settings.locked_wait_ms; break;
+    case OPT_FORMAT:
+        if (strcmp(val, "text") != 0 && strcmp(val, "json") != 0)
+            return zdm_error(err, NULL, 0, 0, "--format takes text or json, not '%s'", val);
+        c->json = strcmp(val, "json") == 0;
+        break;
     default: return zdm_error(err, NULL, 0, 0, "option --%s is not handled", opt);
     }
     const char *dashed = arena_printf(a, "--%s", opt);
@@ -171,10 +179,12 @@ int cmd_backfill(int argc, char **argv, Arena *a, ZdmError *err)
         return zdm_error(err, NULL, 0, 0, "give one of TABLE --set ..., --file, --resume and --status");
     if ((set || where) && args.len == 0)
         return zdm_error(err, NULL, 0, 0, "--set and --where go with a TABLE: zdm backfill TABLE --set ...");
+    if (c.json && !status)
+        return zdm_error(err, NULL, 0, 0, "--format json goes with --status: a job reports as text");
     if (status) {
         if (o.reset || o.dry_run || name)
             return zdm_error(err, NULL, 0, 0, "--status takes no other job option");
-        return backfill_status(a, o.url, o.schema, stdout, err) < 0 ? -1 : 0;
+        return backfill_status(a, o.url, o.schema, c.json, stdout, err) < 0 ? -1 : 0;
     }
 
     BackfillJob job;

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../report/report.h"
 #include "backfill.h"
 #include "../db/db.h"
 
@@ -1084,7 +1085,55 @@ done:
     return rc;
 }
 
-int backfill_status(Arena *a, const char *url, const char *schema, FILE *out, ZdmError *err)
+/* --status --format json: the jobs as they are recorded (docs/json.md). */
+static void status_json(PGresult *r, FILE *out)
+{
+    ReportJson j;
+    report_json_init(&j, out);
+    report_json_open(&j, '{');
+    report_json_key(&j, "format_version");
+    report_json_int(&j, 1);
+    report_json_key(&j, "jobs");
+    report_json_open(&j, '[');
+    for (int i = 0; r && i < PQntuples(r); i++) {
+        const char *state = PQgetvalue(r, i, 2);
+        if (strcmp(state, "running") == 0 && PQgetvalue(r, i, 9)[0] != 't')
+            state = "stopped";
+        report_json_open(&j, '{');
+        report_json_key(&j, "job");
+        report_json_str(&j, PQgetvalue(r, i, 0));
+        report_json_key(&j, "table");
+        report_json_str(&j, PQgetvalue(r, i, 1));
+        report_json_key(&j, "state");
+        report_json_str(&j, state);
+        static const struct { const char *key; int col; } counts[] = {
+            {"rows_done", 3}, {"rows_scanned", 4}, {"rows_skipped", 5}, {"rows_remaining", 6}};
+        for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+            report_json_key(&j, counts[k].key);
+            if (PQgetisnull(r, i, counts[k].col))
+                report_json_null(&j);
+            else
+                report_json_int(&j, atol(PQgetvalue(r, i, counts[k].col)));
+        }
+        double secs = atof(PQgetvalue(r, i, 7));
+        report_json_key(&j, "rows_per_second");
+        report_json_int(&j, secs > 0 ? (long)(atof(PQgetvalue(r, i, 3)) / secs) : 0);
+        report_json_key(&j, "estimated_rows");
+        if (PQgetisnull(r, i, 10))
+            report_json_null(&j);
+        else
+            report_json_int(&j, (long)atof(PQgetvalue(r, i, 10)));
+        report_json_key(&j, "last_activity");
+        report_json_str(&j, PQgetvalue(r, i, 8));
+        report_json_key(&j, "message");
+        report_json_str(&j, PQgetisnull(r, i, 11) ? NULL : PQgetvalue(r, i, 11));
+        report_json_close(&j, '}');
+    }
+    report_json_close(&j, ']');
+    report_json_close(&j, '}');
+}
+
+int backfill_status(Arena *a, const char *url, const char *schema, bool json, FILE *out, ZdmError *err)
 {
     PGconn *conn = db_connect(a, url, err);
     if (!conn)
@@ -1094,6 +1143,11 @@ int backfill_status(Arena *a, const char *url, const char *schema, FILE *out, Zd
     bool exists;
     if (db_relation_exists(conn, tbl, &exists, err) < 0)
         goto done;
+    if (!exists && json) {
+        status_json(NULL, out);
+        rc = 0;
+        goto done;
+    }
     if (!exists) {
         fprintf(out, "no backfill jobs (%s does not exist)\n", tbl);
         rc = 0;
@@ -1110,6 +1164,12 @@ int backfill_status(Arena *a, const char *url, const char *schema, FILE *out, Zd
     if (!r)
         goto done;
     int n = PQntuples(r);
+    if (json) {
+        status_json(r, out);
+        PQclear(r);
+        rc = 0;
+        goto done;
+    }
     if (n == 0) {
         fprintf(out, "no backfill jobs\n");
         PQclear(r);

@@ -169,7 +169,7 @@ int backfill_load_recorded(Arena *a, const char *url, const char *schema, const 
                            BackfillJob *job, ZdmError *err);
 
 /* zdm backfill --status: one line per job. */
-int backfill_status(Arena *a, const char *url, const char *schema, FILE *out, ZdmError *err);
+int backfill_status(Arena *a, const char *url, const char *schema, bool json, FILE *out, ZdmError *err);
 
 /*
  * *state: how schema's zdm_backfills records job name ("done", or "running,
