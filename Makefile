@@ -3,7 +3,7 @@
 #   make            build ./zdm
 #   make demo       build and run zdm on the talk's Customer example
 #   make test       build with AddressSanitizer/UBSan and run the whole suite
-#   make fuzz       build the libFuzzer target (clang) into build/fuzz_check
+#   make fuzz       build the libFuzzer targets (clang): build/fuzz_check, build/fuzz_py
 #   make bench      run the benchmarks in bench/
 #   make install    zdm and its man page under $(DESTDIR)$(PREFIX) (default /usr/local);
 #                   CC, CFLAGS, CPPFLAGS and LDFLAGS reach the build (dpkg-buildflags)
@@ -94,9 +94,16 @@ test: zdm build/san/zdm $(UNIT_BIN)
 demo: zdm
 	./zdm plan examples/customer/django-sql --deployed 0001_initial
 
-fuzz: $(LIB_SRC) $(GEN_SRC) tests/fuzz/fuzz_check.c | $(PGQ_DONE)
-	@mkdir -p build
-	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -Isrc -o build/fuzz_check tests/fuzz/fuzz_check.c $(LIB_SRC) $(GEN_SRC) $(LDLIBS)
+# One libFuzzer target per parser: the whole check path over SQL, and the Python
+# reader; zdm's objects are compiled once for both.
+FUZZ     = -fsanitize=address,undefined
+FUZZ_OBJ = $(LIB_SRC:%.c=build/fuzz/%.o) $(GEN_SRC:%.c=build/fuzz/%.o)
+fuzz: build/fuzz_check build/fuzz_py
+build/fuzz/%.o: %.c $(HDRS) | $(PGQ_DONE)
+	@mkdir -p $(dir $@)
+	clang $(CSTD) -O1 -g $(FUZZ) -fsanitize=fuzzer-no-link -c -o $@ $<
+build/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	clang $(CSTD) -O1 -g $(FUZZ) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
 
 # bench/run counts the generated history's statements with the same parser.
 build/pgq_count: bench/pgq_count.c src/sql/glibc_compat.c | $(PGQ_DONE)

@@ -1,0 +1,1 @@
+this folder is not the legacy app's migrations: MIGRATION_MODULES moves them

@@ -1,0 +1,1 @@
+not Python: zdm must not read installed or VCS folders
