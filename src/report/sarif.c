@@ -58,6 +58,33 @@ static const char *path_uri(Arena *a, const char *path)
     return sb.data;
 }
 
+/* One element of a "locations" array: the file, and the line and column when
+ * known (findings and errors alike). */
+static void location(Arena *a, ReportJson *j, const char *file, int line, int column)
+{
+    report_json_open(j, '{');
+    report_json_key(j, "physicalLocation");
+    report_json_open(j, '{');
+    report_json_key(j, "artifactLocation");
+    report_json_open(j, '{');
+    report_json_key(j, "uri");
+    report_json_str(j, path_uri(a, file));
+    report_json_close(j, '}');
+    if (line > 0) {
+        report_json_key(j, "region");
+        report_json_open(j, '{');
+        report_json_key(j, "startLine");
+        report_json_int(j, line);
+        if (column > 0) {
+            report_json_key(j, "startColumn");
+            report_json_int(j, column);
+        }
+        report_json_close(j, '}');
+    }
+    report_json_close(j, '}');
+    report_json_close(j, '}');
+}
+
 static long rule_index(const Rule *rule)
 {
     long i = 0;
@@ -132,27 +159,7 @@ static void write_result(Arena *a, ReportJson *j, const Finding *f)
 
     report_json_key(j, "locations");
     report_json_open(j, '[');
-    report_json_open(j, '{');
-    report_json_key(j, "physicalLocation");
-    report_json_open(j, '{');
-    report_json_key(j, "artifactLocation");
-    report_json_open(j, '{');
-    report_json_key(j, "uri");
-    report_json_str(j, path_uri(a, f->file));
-    report_json_close(j, '}');
-    if (f->line > 0) {
-        report_json_key(j, "region");
-        report_json_open(j, '{');
-        report_json_key(j, "startLine");
-        report_json_int(j, f->line);
-        if (f->column > 0) {
-            report_json_key(j, "startColumn");
-            report_json_int(j, f->column);
-        }
-        report_json_close(j, '}');
-    }
-    report_json_close(j, '}');
-    report_json_close(j, '}');
+    location(a, j, f->file, f->line, f->column);
     report_json_close(j, ']');
 
     if (f->acknowledged) {
@@ -229,29 +236,8 @@ static void error_location(Arena *a, ReportJson *j, const ZdmError *err)
 {
     report_json_key(j, "locations");
     report_json_open(j, '[');
-    if (err->file[0]) {
-        report_json_open(j, '{');
-        report_json_key(j, "physicalLocation");
-        report_json_open(j, '{');
-        report_json_key(j, "artifactLocation");
-        report_json_open(j, '{');
-        report_json_key(j, "uri");
-        report_json_str(j, path_uri(a, err->file));
-        report_json_close(j, '}');
-        if (err->line > 0) {
-            report_json_key(j, "region");
-            report_json_open(j, '{');
-            report_json_key(j, "startLine");
-            report_json_int(j, err->line);
-            if (err->column > 0) {
-                report_json_key(j, "startColumn");
-                report_json_int(j, err->column);
-            }
-            report_json_close(j, '}');
-        }
-        report_json_close(j, '}');
-        report_json_close(j, '}');
-    }
+    if (err->file[0])
+        location(a, j, err->file, err->line, err->column);
     report_json_close(j, ']');
 }
 
