@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../sql/sql.h"
 #include "replay.h"
@@ -2412,9 +2413,26 @@ static void statement(Ctx *c, const Node *st)
     case T_DoStmt:
         not_analysed(c, "DO block");
         break;
-    case T_CreateFunctionStmt:
-        not_analysed(c, "CREATE FUNCTION (zdm does not read function bodies)");
+    case T_CreateFunctionStmt: {
+        /* Creating a function or procedure (or replacing one) locks no table
+         * and changes nothing the application queries: what it does happens
+         * when it is called, or when a trigger runs it (CREATE TRIGGER is
+         * judged). A LANGUAGE sql body is the exception: PostgreSQL parses
+         * it at once and takes ACCESS SHARE on every table it names, which
+         * zdm does not read (PostgreSQL 14's BEGIN ATOMIC / RETURN bodies
+         * are SQL too). */
+        CreateFunctionStmt *f = castNode(CreateFunctionStmt, st);
+        const char *lang = f->sql_body ? "sql" : NULL;
+        foreach_node(DefElem, o, f->options)
+            if (util_streq(o->defname, "language") && o->arg && IsA(o->arg, String))
+                lang = strVal(o->arg);
+        if (lang && strcasecmp(lang, "sql") == 0)
+            not_analysed(c, "CREATE FUNCTION in LANGUAGE sql (its body's tables are locked as it is "
+                            "created; zdm does not read function bodies)");
+        else
+            act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
         break;
+    }
     case T_CallStmt:
         not_analysed(c, "CALL of a procedure");
         break;
