@@ -2329,10 +2329,15 @@ static void statement(Ctx *c, const Node *st)
         act_named(c, ACT_CREATE_SEQUENCE, qualname(c, sq->schema, sq->name), COST_CATALOG);
         break;
     }
-    case T_AlterSeqStmt:
-        act_named(c, ACT_ALTER_SEQUENCE, rel_name(c, castNode(AlterSeqStmt, st)->sequence, "sequence"),
-                  COST_CATALOG);
+    case T_AlterSeqStmt: {
+        /* SHARE ROW EXCLUSIVE on the sequence, to commit: every INSERT that
+         * takes a value from it (nextval) waits that long */
+        Action *a = act_named(c, ACT_ALTER_SEQUENCE,
+                              rel_name(c, castNode(AlterSeqStmt, st)->sequence, "sequence"), COST_CATALOG);
+        if (a)
+            a->lock = LOCK_SHARE_ROW_EXCLUSIVE;
         break;
+    }
     case T_CreateTableAsStmt: {
         const RangeVar *rv = castNode(CreateTableAsStmt, st)->into->rel;
         if (castNode(CreateTableAsStmt, st)->objtype != OBJECT_TABLE) {
@@ -2345,8 +2350,27 @@ static void statement(Ctx *c, const Node *st)
         not_analysed(c, "CREATE TABLE AS (its columns come from a query)");
         break;
     }
-    case T_ViewStmt:
-        create_view(c, castNode(ViewStmt, st)->view, false, castNode(ViewStmt, st)->query);
+    case T_ViewStmt: {
+        const ViewStmt *vs = castNode(ViewStmt, st);
+        const RangeVar *rv = vs->view;
+        /* OR REPLACE of a view that exists takes ACCESS EXCLUSIVE on it, to
+         * commit: its readers wait */
+        bool replaces = vs->replace && catalog_find_view(c->cat, schema_or_default(c, rv->schemaname),
+                                                         rv->relname ? rv->relname : "view");
+        create_view(c, rv, false, vs->query);
+        if (replaces && c->fx && c->fx->actions.len)
+            ((Action *)LIST_GET(&c->fx->actions, c->fx->actions.len - 1))->lock = LOCK_ACCESS_EXCLUSIVE;
+        break;
+    }
+    case T_CreatePolicyStmt:
+        /* row security changes what every query of the table sees: ACCESS
+         * EXCLUSIVE on it, to commit */
+        act(c, ACT_HARMLESS, table_of(c, castNode(CreatePolicyStmt, st)->table), LOCK_ACCESS_EXCLUSIVE,
+            COST_CATALOG, -1);
+        break;
+    case T_AlterPolicyStmt:
+        act(c, ACT_HARMLESS, table_of(c, castNode(AlterPolicyStmt, st)->table), LOCK_ACCESS_EXCLUSIVE,
+            COST_CATALOG, -1);
         break;
     case T_RefreshMatViewStmt: {
         const RefreshMatViewStmt *rm = castNode(RefreshMatViewStmt, st);
@@ -2402,7 +2426,7 @@ static void statement(Ctx *c, const Node *st)
     case T_AlterRoleStmt: case T_DropRoleStmt: case T_AlterDefaultPrivilegesStmt:
     case T_SelectStmt: case T_ExplainStmt: case T_CreatedbStmt: case T_CreateStatsStmt:
     case T_CreateDomainStmt: case T_CompositeTypeStmt: case T_DefineStmt:
-    case T_CreatePolicyStmt: case T_AlterPolicyStmt: case T_CreatePublicationStmt:
+    case T_CreatePublicationStmt:
     case T_AlterPublicationStmt: case T_VariableShowStmt: case T_CheckPointStmt:
     case T_DiscardStmt: case T_NotifyStmt: case T_ListenStmt: case T_CreateCastStmt:
     case T_AlterFunctionStmt: case T_CreateTableSpaceStmt:
@@ -2427,8 +2451,9 @@ static void statement(Ctx *c, const Node *st)
             if (util_streq(o->defname, "language") && o->arg && IsA(o->arg, String))
                 lang = strVal(o->arg);
         if (lang && strcasecmp(lang, "sql") == 0)
-            not_analysed(c, "CREATE FUNCTION in LANGUAGE sql (its body's tables are locked as it is "
-                            "created; zdm does not read function bodies)");
+            not_analysed(c, arena_printf(c->r->arena, "CREATE %s in LANGUAGE sql (its body's tables are "
+                                                      "locked as it is created; zdm does not read its body)",
+                                         f->is_procedure ? "PROCEDURE" : "FUNCTION"));
         else
             act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
         break;
