@@ -145,6 +145,8 @@ Catalog *catalog_copy(const Catalog *c)
         const View *v = LIST_GET(&c->views, i);
         View *nv = arena_alloc(a, sizeof *nv);
         *nv = *v;
+        memset(&nv->sources, 0, sizeof nv->sources);
+        copy_names(n, &nv->sources, &v->sources);
         nv->schema = dup(n, v->schema);
         nv->name = dup(n, v->name);
         catalog_add_view(n, nv);

@@ -91,6 +91,7 @@ typedef struct View {
     const char *name;
     bool materialized;
     bool new_in_release; /* created by a pending migration: nothing live uses it */
+    List sources;        /* const char*: the "schema.table"s its query reads (REFRESH locks them) */
 } View;
 
 typedef struct Sequence {

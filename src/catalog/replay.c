@@ -1612,6 +1612,20 @@ static void index_as_written(Ctx *c, Index *ix, const IndexStmt *st)
 static void create_index(Ctx *c, const IndexStmt *st)
 {
     const RangeVar *rv = st->relation;
+    const View *mv = rv && rv->relname ? catalog_find_view(c->cat, rv->schemaname, rv->relname) : NULL;
+    if (mv && mv->materialized && !catalog_find_table(c->cat, rv->schemaname, rv->relname)) {
+        /* An index on a materialized view: only REFRESH writes one, so the
+         * build's lock blocks no query of the application (a REFRESH waits);
+         * on a view this release creates, it builds over what the view holds
+         * then and blocks nothing live. */
+        Action *a = act_named(c, ACT_HARMLESS, qualname(c, mv->schema, mv->name), COST_INDEX);
+        if (a) {
+            a->lock = st->concurrent ? LOCK_SHARE_UPDATE_EXCLUSIVE : LOCK_SHARE;
+            if (mv->new_in_release)
+                a->flags |= A_NEW_TABLE; /* nothing live waits on it */
+        }
+        return;
+    }
     Table *t = table_of(c, rv);
     if (!t)
         return;
@@ -2143,7 +2157,9 @@ static bool source_walker(Node *node, void *ctx)
 /* ACCESS SHARE on every table a view's (or CREATE TABLE AS's) query reads:
  * PostgreSQL opens each to build the definition, and the lock waits behind
  * an ACCESS EXCLUSIVE on any of them (measured with pg_locks). */
-static void lock_sources(Ctx *c, const Node *query)
+/* ACCESS SHARE on every table query reads; their names go to names when
+ * not NULL. */
+static void lock_sources(Ctx *c, const Node *query, List *names)
 {
     List rels = {0};
     ExprWalk w = {.arena = c->r->arena, .out = &rels};
@@ -2151,23 +2167,30 @@ static void lock_sources(Ctx *c, const Node *query)
     for (int i = 0; i < rels.len; i++) {
         const RangeVar *rv = LIST_GET(&rels, i);
         Table *t = rv->relname ? catalog_find_table(c->cat, rv->schemaname, rv->relname) : NULL;
-        if (t)
-            act(c, ACT_LOCK_TABLE, t, LOCK_ACCESS_SHARE, COST_CATALOG, -1);
+        if (!t)
+            continue;
+        act(c, ACT_LOCK_TABLE, t, LOCK_ACCESS_SHARE, COST_CATALOG, -1);
+        if (names)
+            list_push(c->ca, names, (void *)keep(c, qualname(c, t->schema, t->name)));
     }
 }
 
 static void create_view(Ctx *c, const RangeVar *rv, bool materialized, const Node *query)
 {
-    lock_sources(c, query);
     View *v = arena_alloc(c->ca, sizeof *v);
+    lock_sources(c, query, &v->sources);
     v->schema = keep(c, schema_or_default(c, rv->schemaname));
     v->name = keep(c, rv->relname ? rv->relname : "view");
     v->materialized = materialized;
     v->new_in_release = c->r->pending;
-    if (!catalog_find_view(c->cat, v->schema, v->name))
+    View *old = catalog_find_view(c->cat, v->schema, v->name);
+    if (old)
+        old->sources = v->sources; /* OR REPLACE: what it reads now */
+    else
         catalog_add_view(c->cat, v);
+    /* a materialized one reads its sources whole, into a relation of its own */
     act_named(c, ACT_CREATE_VIEW, qualname(c, v->schema, v->name),
-              v->materialized ? COST_ROWS : COST_CATALOG);
+              v->materialized ? COST_SCAN : COST_CATALOG);
 }
 
 /* A relation's schema-qualified name for an object that is not a table. */
@@ -2344,7 +2367,7 @@ static void statement(Ctx *c, const Node *st)
             create_view(c, rv, true, castNode(CreateTableAsStmt, st)->query); /* MATERIALIZED VIEW */
             break;
         }
-        lock_sources(c, castNode(CreateTableAsStmt, st)->query);
+        lock_sources(c, castNode(CreateTableAsStmt, st)->query, NULL);
         Table *t = add_table(c, rv->schemaname, rv->relname ? rv->relname : "t", false);
         act(c, ACT_CREATE_TABLE, t, LOCK_NONE, COST_ROWS, -1);
         not_analysed(c, "CREATE TABLE AS (its columns come from a query)");
@@ -2374,9 +2397,22 @@ static void statement(Ctx *c, const Node *st)
         break;
     case T_RefreshMatViewStmt: {
         const RefreshMatViewStmt *rm = castNode(RefreshMatViewStmt, st);
-        Action *a = act_named(c, ACT_HARMLESS, rel_name(c, rm->relation, "view"), COST_REWRITE);
+        const View *v = rm->relation && rm->relation->relname
+                            ? catalog_find_view(c->cat, rm->relation->schemaname, rm->relation->relname)
+                            : NULL;
+        for (int i = 0; v && i < v->sources.len; i++) {
+            Table *src = catalog_find_qualified(c->cat, LIST_GET(&v->sources, i));
+            if (src)
+                act(c, ACT_LOCK_TABLE, src, LOCK_ACCESS_SHARE, COST_CATALOG, -1);
+        }
+        /* plain REFRESH fills a new relation; CONCURRENTLY compares and
+         * updates the rows in place */
+        Action *a = act_named(c, ACT_HARMLESS, rel_name(c, rm->relation, "view"),
+                              rm->concurrent ? COST_SCAN : COST_REWRITE);
         if (a)
             a->lock = rm->concurrent ? LOCK_EXCLUSIVE : LOCK_ACCESS_EXCLUSIVE;
+        if (a && v && v->new_in_release)
+            a->flags |= A_NEW_TABLE; /* this release made it: no live reader waits */
         break;
     }
     case T_CreateTrigStmt:
