@@ -2156,9 +2156,8 @@ static bool source_walker(Node *node, void *ctx)
 
 /* ACCESS SHARE on every table a view's (or CREATE TABLE AS's) query reads:
  * PostgreSQL opens each to build the definition, and the lock waits behind
- * an ACCESS EXCLUSIVE on any of them (measured with pg_locks). */
-/* ACCESS SHARE on every table query reads; their names go to names when
- * not NULL. */
+ * an ACCESS EXCLUSIVE on any of them (measured with pg_locks). Their names
+ * go to names when not NULL (a materialized view's REFRESH locks them too). */
 static void lock_sources(Ctx *c, const Node *query, List *names)
 {
     List rels = {0};
