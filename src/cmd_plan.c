@@ -356,15 +356,7 @@ static void finish_findings(Arena *a, History *h, Plan *plan, const StrMap *excl
     }
     if (exclude->len) {
         plan->findings = without_excluded(a, &plan->findings, exclude);
-        memset(plan->counts, 0, sizeof plan->counts);
-        plan->acknowledged = 0;
-        for (int i = 0; i < plan->findings.len; i++) {
-            const Finding *f = LIST_GET(&plan->findings, i);
-            if (f->acknowledged)
-                plan->acknowledged++;
-            else
-                plan->counts[f->severity]++;
-        }
+        plan_recount(plan);
     }
     sort_findings(a, &plan->findings, &place);
 }

@@ -147,6 +147,11 @@ void plan_merge_findings(Arena *a, Plan *plan)
     for (int m = 0; m < plan->history->n; m++)
         plan->history->items[m]->findings = without(a, &plan->history->items[m]->findings, &gone);
     plan->findings = without(a, &plan->findings, &gone);
+    plan_recount(plan);
+}
+
+void plan_recount(Plan *plan)
+{
     memset(plan->counts, 0, sizeof plan->counts);
     plan->acknowledged = 0;
     for (int i = 0; i < plan->findings.len; i++) {

@@ -77,6 +77,8 @@ void rules_check_migration(Arena *a, Plan *plan, Migration *m);
  * two releases it needs), keeps the more specific one, at the stronger
  * severity, saying what the other said; counts again. */
 void plan_merge_findings(Arena *a, Plan *plan);
+/* counts and acknowledged, again from plan->findings (after some were dropped). */
+void plan_recount(Plan *plan);
 
 /* Records a finding, honouring "-- zdm:allow" on the statement or the file. */
 Finding *plan_add_finding(Arena *a, Plan *plan, Migration *m, const Statement *s,
