@@ -46,9 +46,12 @@ static const char plan_usage[] =
     "  --stats FILE        table sizes from production (zdm stats --database URL > FILE):\n"
     "                      findings on live tables say the table's size and how long\n"
     "                      the statement takes; on a small table a slow statement's\n"
-    "                      finding is a notice (docs/stats.md)\n"
-    "  --small-table SIZE  with --stats: what counts as small, table and indexes\n"
-    "                      together (default 10MB; kB, MB, GB)\n"
+    "                      finding is a notice (docs/stats.md). With --database\n"
+    "                      and no --stats, the sizes are read from that database\n"
+    "  --no-stats          with --database: do not read its sizes (a development\n"
+    "                      database's empty tables would all count as small)\n"
+    "  --small-table SIZE  with --stats or --database: what counts as small, table\n"
+    "                      and indexes together (default 10MB; kB, MB, GB)\n"
     "  --stdin-filename PATH\n"
     "                      the file standard input (-) holds, for findings and reports\n"
     "  --color, --no-color\n"
@@ -59,7 +62,7 @@ static const char plan_usage[] =
 enum {
     OPT_DEPLOYED = CLI_OPT_BASE, OPT_SINCE, OPT_DATABASE, OPT_SCHEMA, OPT_PG_VERSION, OPT_DJANGO,
     OPT_FORMAT, OPT_FAIL_ON, OPT_COLOR, OPT_NO_COLOR, OPT_EXCLUDE, OPT_STDIN_FILENAME, OPT_STATS,
-    OPT_SMALL_TABLE,
+    OPT_SMALL_TABLE, OPT_NO_STATS,
 };
 
 static const struct option plan_options[] = {
@@ -77,6 +80,7 @@ static const struct option plan_options[] = {
     {"stdin-filename", required_argument, NULL, OPT_STDIN_FILENAME},
     {"stats", required_argument, NULL, OPT_STATS},
     {"small-table", required_argument, NULL, OPT_SMALL_TABLE},
+    {"no-stats", no_argument, NULL, OPT_NO_STATS},
     {NULL, 0, NULL, 0},
 };
 
@@ -93,6 +97,7 @@ typedef struct PlanOptions {
     StrMap exclude; /* rule id -> the rule: findings of it are dropped */
     const char *stdin_filename;
     const char *stats;      /* --stats FILE */
+    bool no_stats;          /* --no-stats: no sizes from --database either */
     long long small_table;  /* --small-table, in bytes; -1: not given */
 } PlanOptions;
 
@@ -157,6 +162,7 @@ static int plan_set(void *ctx, int id, const char *name, const char *val, Arena 
         o->stdin_filename = val;
         break;
     case OPT_STATS: o->stats = val; break;
+    case OPT_NO_STATS: o->no_stats = true; break;
     case OPT_SMALL_TABLE:
         if ((o->small_table = stats_parse_size(val)) < 0)
             return zdm_error(err, NULL, 0, 0, "--small-table takes a size such as 10MB, 512kB or 2GB, not '%s'", val);
@@ -183,8 +189,10 @@ static int parse_options(const CliCommand *cmd, int argc, char **argv, Arena *a,
     int rc = cli_parse(cmd, argc, argv, o, paths, a, err);
     if (rc != 0)
         return rc;
-    if (o->small_table >= 0 && !o->stats)
-        return cli_usage_error(cmd, err, "--small-table needs --stats FILE");
+    if (o->stats && o->no_stats)
+        return cli_usage_error(cmd, err, "--stats and --no-stats: give one");
+    if (o->small_table >= 0 && (o->no_stats || (!o->stats && !o->database)))
+        return cli_usage_error(cmd, err, "--small-table needs sizes: --stats FILE or --database URL");
     if (paths->len == 0)
         return cli_usage_error(cmd, err, "no migrations given");
     if ((o->deployed != NULL) + (o->since != NULL) + (o->database != NULL) > 1)
@@ -223,10 +231,11 @@ static int count_pending(const History *h)
 }
 
 /* Marks the deployed migrations and says, in one line, what was assumed. */
-static int decide_pending(Arena *a, History *h, const PlanOptions *o, Plan *plan, ZdmError *err)
+static int decide_pending(Arena *a, History *h, const PlanOptions *o, Stats *live_sizes, Plan *plan,
+                          ZdmError *err)
 {
     if (o->database)
-        return db_decide_pending(a, h, o->database, o->schema, &plan->assumption, err);
+        return db_decide_pending(a, h, o->database, o->schema, live_sizes, &plan->assumption, err);
     bool none = o->deployed && strcmp(o->deployed, "none") == 0;
     if (h->explicit_files) {
         if ((o->deployed && !none) || o->since)
@@ -466,6 +475,9 @@ static int analyse(Arena *a, PlanOptions *o, List *paths, Plan *plan, ZdmError *
     Stats stats;
     if (o->stats && stats_load(a, o->stats, &stats, err) < 0)
         return -1;
+    /* --database without --stats: the sizes of the database the history
+     * comes from, read over the same connection */
+    bool live = o->database && !o->stats && !o->no_stats;
     /* A new repository's CI runs check before its first migration exists. */
     History *h = arena_alloc(a, sizeof *h);
     h->django_version = o->django_version;
@@ -478,7 +490,7 @@ static int analyse(Arena *a, PlanOptions *o, List *paths, Plan *plan, ZdmError *
         return -1;
     if (h->n == 0)
         plan->assumption = "zdm: no migrations yet";
-    else if (decide_pending(a, h, o, plan, err) < 0)
+    else if (decide_pending(a, h, o, live ? &stats : NULL, plan, err) < 0)
         return -1;
     /* The analysis replays each migration as soon as it is parsed, while the
      * next ones parse on the other cores; a syntax error anywhere stops it,
@@ -487,7 +499,7 @@ static int analyse(Arena *a, PlanOptions *o, List *paths, Plan *plan, ZdmError *
     int analysed = analysis_run(a, h, &opt, plan, err);
     if (sql_parse_finish(opt.parsing, err) < 0 || analysed < 0)
         return -1;
-    if (o->stats)
+    if (o->stats || (live && h->n))
         stats_apply(a, plan, &stats, o->small_table >= 0 ? o->small_table : STATS_SMALL_TABLE_DEFAULT);
     finish_findings(a, h, plan, &o->exclude);
     if (!django_input(h))

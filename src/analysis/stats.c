@@ -207,6 +207,13 @@ void stats_apply(Arena *a, Plan *plan, const Stats *stats, long long small_bytes
     }
 }
 
+void stats_add(Arena *a, Stats *s, TableStats *ts)
+{
+    strmap_put(a, &s->tables, ts->table, ts);
+    list_push(a, &s->list, ts);
+    s->ntables++;
+}
+
 static int json_error(ZdmError *err, const char *path, const char *text, const char *at, const char *what)
 {
     int line = 1, col = 1;
@@ -241,6 +248,12 @@ int stats_load(Arena *a, const char *path, Stats *out, ZdmError *err)
         goto done;
     }
     memset(out, 0, sizeof *out);
+    const cJSON *pv = cJSON_GetObjectItemCaseSensitive(root, "pg_version");
+    const cJSON *db = cJSON_GetObjectItemCaseSensitive(root, "database");
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(root, "taken_at");
+    out->pg_version = cJSON_IsNumber(pv) ? pv->valueint : 0;
+    out->database = cJSON_IsString(db) ? arena_strdup(a, db->valuestring) : NULL;
+    out->taken_at = cJSON_IsString(at) ? arena_strdup(a, at->valuestring) : NULL;
     const cJSON *t;
     int k = 0;
     cJSON_ArrayForEach(t, tables) {
@@ -260,8 +273,7 @@ int stats_load(Arena *a, const char *path, Stats *out, ZdmError *err)
         ts->rows = cJSON_IsNull(rows) ? -1 : rows->valuedouble;
         ts->table_bytes = (long long)tb->valuedouble;
         ts->index_bytes = (long long)ib->valuedouble;
-        strmap_put(a, &out->tables, ts->table, ts);
-        out->ntables++;
+        stats_add(a, out, ts);
         k++;
     }
 done:

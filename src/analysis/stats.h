@@ -11,17 +11,33 @@
 
 #include "analysis.h"
 
+typedef struct IndexStats {
+    const char *name;
+    long long bytes;      /* pg_relation_size */
+} IndexStats;
+
 typedef struct TableStats {
     const char *table;    /* "schema.name" */
     double rows;          /* reltuples; < 0 when the table was never analysed */
     long long table_bytes;/* pg_table_size: heap, TOAST, free space and visibility maps */
     long long index_bytes;/* pg_indexes_size */
+    List indexes;         /* IndexStats*, by name (zdm stats prints them; plan does not need them) */
 } TableStats;
 
 typedef struct Stats {
-    StrMap tables; /* "schema.name" -> TableStats* */
+    StrMap tables;        /* "schema.name" -> TableStats* */
+    List list;            /* TableStats*, in the order read */
     int ntables;
+    /* Where the sizes come from: the server's major version, the database
+     * and when they were read (UTC, "2026-01-31T02:00:00Z"); for a file
+     * whatever it records (pg_version 0, NULLs when it does not). */
+    int pg_version;
+    const char *database;
+    const char *taken_at;
 } Stats;
+
+/* Adds a table read from a file or from the database. */
+void stats_add(Arena *a, Stats *s, TableStats *ts);
 
 /* The default --small-table: 10 MB, under a second for every kind of
  * statement at the rates measured (docs/stats.md). */

@@ -18,6 +18,8 @@
 #include "../analysis/analysis.h"
 #include "../catalog/catalog.h"
 
+struct Stats; /* analysis/stats.h: table sizes */
+
 /* ---- connection (conn.c) ------------------------------------------------ */
 
 /*
@@ -127,10 +129,22 @@ const char *db_migration_sha(Arena *a, const Migration *m);
 
 /*
  * plan/check --database: marks the migrations the database records as
- * applied PHASE_DEPLOYED, and says in one line what was assumed.
+ * applied PHASE_DEPLOYED, and says in one line what was assumed. When sizes
+ * is not NULL, also reads the tables' sizes (db_read_sizes) over the same
+ * connection, and the line says so.
  */
 int db_decide_pending(Arena *a, History *h, const char *url, const char *schema,
-                      const char **assumption, ZdmError *err);
+                      struct Stats *sizes, const char **assumption, ZdmError *err);
+
+/* ---- table sizes (sizes.c) ------------------------------------------------ */
+
+/*
+ * Every table's (partitioned table's, materialized view's) estimated rows,
+ * size and index sizes, from pg_class and the size functions in a READ ONLY
+ * transaction, into out (src/analysis/stats.h). What `zdm stats` prints and
+ * what plan/check --database use. 0, or -1 with err.
+ */
+int db_read_sizes(Arena *a, PGconn *conn, struct Stats *out, ZdmError *err);
 
 /* ---- the runner (runner.c) ---------------------------------------------- */
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../analysis/stats.h"
 #include "../util/sha256.h"
 #include "db.h"
 
@@ -224,7 +225,7 @@ bool db_history_applied(const DbHistory *dh, const Migration *m)
 }
 
 int db_decide_pending(Arena *a, History *h, const char *url, const char *schema,
-                      const char **assumption, ZdmError *err)
+                      struct Stats *sizes, const char **assumption, ZdmError *err)
 {
     if (h->explicit_files)
         return zdm_error(err, NULL, 0, 0, "--database needs a migrations directory, not single files");
@@ -235,6 +236,8 @@ int db_decide_pending(Arena *a, History *h, const char *url, const char *schema,
     bool django = db_is_django(h); /* Django's own history, squashes counted as Django counts them */
     int rc = django ? db_django_history(a, conn, h, &dh, err)
                     : db_history_read(a, conn, schema ? schema : "public", h, &dh, err);
+    if (rc == 0 && sizes)
+        rc = db_read_sizes(a, conn, sizes, err);
     PQfinish(conn);
     if (rc < 0)
         return -1;
@@ -255,5 +258,8 @@ int db_decide_pending(Arena *a, History *h, const char *url, const char *schema,
     else
         *assumption = arena_printf(a, "zdm: %d pending migration%s: %s records %d of %d as applied (--database)",
                                    pending, pending == 1 ? "" : "s", source, applied, h->n);
+    if (sizes)
+        *assumption = arena_printf(a, "%s; table sizes from the same database (%d table%s)", *assumption,
+                                   sizes->ntables, sizes->ntables == 1 ? "" : "s");
     return 0;
 }
