@@ -956,22 +956,42 @@ static void r_alter_type(State *st, const Action *act)
                           : act->detail ? act->detail
                                         : "<new type>";
 
-    if (act->flags & A_REWRITE) {
+    /* Under TimeZone UTC, timestamp ↔ timestamptz keeps the rows but builds
+     * the column's indexes again (the replay's cost says builds-index). */
+    bool reindexes = !(act->flags & A_REWRITE) && act->cost == COST_INDEX;
+    if ((act->flags & A_REWRITE) || reindexes) {
         const char *newcol = arena_printf(a, "%s_new", col);
         const char *qnew = qi(a, newcol);
         const char *backfill_expr =
             act->expr_sql ? act->expr_sql : arena_printf(a, "%s::%s", qc, newtype);
         const char *trigger_expr =
             act->expr_on_new ? act->expr_on_new : arena_printf(a, "NEW.%s::%s", qc, newtype);
-        const char *msg = arena_printf(
-            a,
-            "ALTER COLUMN %s TYPE %s rewrites every row of %s and rebuilds its indexes while "
-            "holding ACCESS EXCLUSIVE: every query on %s, reads included, waits until it ends "
-            "(minutes on a large table).",
-            col, newtype, t, t);
+        const char *msg =
+            reindexes
+                ? arena_printf(a,
+                               "ALTER COLUMN %s TYPE %s keeps the rows of %s (the session's TimeZone "
+                               "is UTC) but builds every index on %s again while holding ACCESS "
+                               "EXCLUSIVE: every query on %s, reads included, waits until the "
+                               "indexes are built (minutes on a large table).",
+                               col, newtype, t, col, t)
+                : arena_printf(a,
+                               "ALTER COLUMN %s TYPE %s rewrites every row of %s and rebuilds its "
+                               "indexes while holding ACCESS EXCLUSIVE: every query on %s, reads "
+                               "included, waits until it ends (minutes on a large table).",
+                               col, newtype, t, t);
         StrBuf fix;
         sb_init(&fix, a);
-        sb_append(&fix, "Expand and contract with a new column:\n");
+        if ((act->flags & A_ZONE) && !reindexes && !act->expr_sql && st->plan->pg_version >= 12 &&
+            !strchr(act->detail ? act->detail : "", '('))
+            sb_printf(&fix, "If %s holds UTC times (what most applications store), SET TimeZone = "
+                            "'UTC'; just before the ALTER: PostgreSQL then changes the catalog "
+                            "only, and builds any index on %s again. Under another zone each "
+                            "value is converted as that zone's local time, which is why it "
+                            "rewrites.\nOtherwise, or if even the index builds take too long, "
+                            "expand and contract with a new column:\n",
+                      col, col);
+        else
+            sb_append(&fix, "Expand and contract with a new column:\n");
         sb_printf(&fix, "1. ALTER TABLE %s ADD COLUMN %s %s;  -- catalog-only\n", qt, qnew, newtype);
         sb_printf(&fix, "2. keep it in step with %s: the code writes both, or a BEFORE INSERT "
                         "OR UPDATE trigger sets NEW.%s := %s\n",

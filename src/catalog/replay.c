@@ -467,13 +467,34 @@ static int text_limit(const Column *col)
     return 1 << 30;
 }
 
-static TypeChange type_change(const Column *from, const Column *to, bool has_using)
+/* timestamp ↔ timestamptz, either way, of the same dimensions */
+static bool timestamp_zone_change(const Column *from, const Column *to)
+{
+    return from->type && from->array_dims == to->array_dims &&
+           ((strcmp(from->type, "timestamp") == 0 && strcmp(to->type, "timestamptz") == 0) ||
+            (strcmp(from->type, "timestamptz") == 0 && strcmp(to->type, "timestamp") == 0));
+}
+
+/* utc: the session's TimeZone is UTC (PostgreSQL 12 and later then keep the
+ * rows of a timestamp ↔ timestamptz change: the stored values are the same). */
+static TypeChange type_change(const Column *from, const Column *to, bool has_using, bool utc)
 {
     TypeChange tc = {true, true};
     if (!from->type) /* a column zdm never saw: assume the worst */
         return tc;
     if (from->array_dims != to->array_dims)
         return tc;
+    if (timestamp_zone_change(from, to)) {
+        /* Every value has a representation either way. A precision below
+         * the maximum (6) on the new type rounds each value, even where the
+         * old precision was lower: the conversion's result carries none, so
+         * PostgreSQL cannot tell the rounding is a no-op (measured on 15 and
+         * 18: timestamp(0) → timestamptz(3) rewrites, → timestamptz(6) and
+         * → timestamptz do not). */
+        tc.narrows = false;
+        tc.rewrite = has_using || !utc || (to->ntypmods && to->typmods[0] < 6);
+        return tc;
+    }
     if (strcmp(from->type, to->type) == 0 && from->ntypmods == to->ntypmods &&
         memcmp(from->typmods, to->typmods, sizeof(int) * (size_t)from->ntypmods) == 0) {
         tc.rewrite = has_using;
@@ -520,7 +541,6 @@ static TypeChange type_change(const Column *from, const Column *to, bool has_usi
         return tc; /* int4→int8 and friends rewrite */
     }
     if ((strcmp(from->type, "float4") == 0 && strcmp(to->type, "float8") == 0) ||
-        (strcmp(from->type, "timestamp") == 0 && strcmp(to->type, "timestamptz") == 0) ||
         (is_text_like(to->type) && text_limit(to) == (1 << 30))) {
         tc.narrows = false; /* every old value has a representation */
         return tc;
@@ -1014,6 +1034,86 @@ static void create_table(Ctx *c, const CreateStmt *st)
 
 /* ---- ALTER TABLE ------------------------------------------------------------ */
 
+/* ---- the session --------------------------------------------------------- */
+
+/* Is the session's TimeZone UTC, as far as the replay can tell? PostgreSQL
+ * asks whether the zone has a fixed offset of zero (pg_get_timezone_offset):
+ * a zone that ever had daylight saving time (Europe/London) does not. The
+ * server's default, which a migration starts with, is unknown: not UTC. */
+static bool session_utc(const Ctx *c)
+{
+    bool utc = c->r->tz_local ? c->r->tz_local == 1 : c->r->tz_utc;
+    return utc && c->r->pg_version >= 12;
+}
+
+/* Does SET TimeZone / SET TIME ZONE st name a UTC zone? DEFAULT, LOCAL and
+ * RESET go back to the server's default: not UTC, as far as zdm knows. */
+static bool timezone_is_utc(const VariableSetStmt *st)
+{
+    static const char *utc[] = {
+        "utc", "etc/utc", "uct", "etc/uct", "gmt", "etc/gmt", "gmt0", "etc/gmt0", "gmt+0",
+        "etc/gmt+0", "gmt-0", "etc/gmt-0", "greenwich", "etc/greenwich", "universal",
+        "etc/universal", "zulu", "etc/zulu", "utc0",
+    };
+    if (st->kind != VAR_SET_VALUE)
+        return false;
+    const Node *arg = list_length(st->args) == 1 ? linitial(st->args) : NULL;
+    const A_Const *k = arg && IsA(arg, A_Const) ? castNode(A_Const, arg) : NULL;
+    if (!k || k->isnull)
+        return false; /* INTERVAL '...' HOUR TO MINUTE and the like: taken as not UTC */
+    if (IsA(&k->val, Integer)) /* SET TIME ZONE 0: hours east of UTC */
+        return intVal(&k->val) == 0;
+    if (IsA(&k->val, Float))
+        return strtod(castNode(Float, &k->val)->fval, NULL) == 0;
+    if (!IsA(&k->val, String))
+        return false;
+    const char *v = strVal(&k->val);
+    for (size_t i = 0; i < sizeof utc / sizeof utc[0]; i++)
+        if (strcasecmp(v, utc[i]) == 0)
+            return true;
+    /* an offset written as a number: '0', '+00', '-00:00' */
+    const char *p = v + (*v == '+' || *v == '-');
+    bool zero = *p != 0;
+    for (; *p && zero; p++)
+        zero = *p == '0' || *p == ':';
+    return zero;
+}
+
+/* SET [LOCAL] TimeZone. */
+static void session_set_timezone(Ctx *c, const VariableSetStmt *st)
+{
+    Replay *r = c->r;
+    bool utc = timezone_is_utc(st);
+    /* Outside BEGIN … COMMIT a SET LOCAL lasts to the end of the file when
+     * its runner runs the file in one transaction (zdm migrate, goose, ...),
+     * and is lost at once when it runs each statement alone. */
+    if (st->is_local && !r->in_tx) {
+        if (c->m && !c->m->no_transaction)
+            r->tz_utc = utc;
+    } else if (st->is_local) {
+        r->tz_local = utc ? 1 : 2;
+    } else {
+        r->tz_utc = utc;
+    }
+}
+
+/* Transaction control: COMMIT and ROLLBACK end a SET LOCAL, ROLLBACK undoes
+ * a SET. */
+static void session_transaction(Ctx *c, TransactionStmtKind kind)
+{
+    Replay *r = c->r;
+    if (kind == TRANS_STMT_BEGIN || kind == TRANS_STMT_START) {
+        if (!r->in_tx)
+            r->tz_utc_at_begin = r->tz_utc;
+        r->in_tx = true;
+    } else if (kind == TRANS_STMT_COMMIT || kind == TRANS_STMT_ROLLBACK) {
+        if (kind == TRANS_STMT_ROLLBACK && r->in_tx)
+            r->tz_utc = r->tz_utc_at_begin;
+        r->in_tx = false;
+        r->tz_local = 0;
+    }
+}
+
 /* USING col or USING col::newtype (what Django writes) leaves the contents
  * as they are: PostgreSQL then rewrites only if the types need it. */
 static bool using_keeps_contents(Ctx *c, const Node *e, const char *col, const Column *to)
@@ -1108,9 +1208,17 @@ static void alter_column_type(Ctx *c, Table *t, const AlterTableCmd *cmd, int of
             using_on_new = on_new_row(c, using, name, at + 5, end);
         }
     }
-    TypeChange tc = col ? type_change(col, &newcol, has_using) : (TypeChange){true, true};
-    Action *a = act(c, ACT_ALTER_TYPE, t, LOCK_ACCESS_EXCLUSIVE,
-                    tc.rewrite ? COST_REWRITE : COST_CATALOG, offset);
+    TypeChange tc = col ? type_change(col, &newcol, has_using, session_utc(c)) : (TypeChange){true, true};
+    Cost cost = tc.rewrite ? COST_REWRITE : COST_CATALOG;
+    /* Kept rows keep their indexes only when the operator class stays:
+     * timestamp_ops and timestamptz_ops differ, so an index on the column is
+     * built again, under the ALTER's ACCESS EXCLUSIVE (measured: the index
+     * gets a new relfilenode, the table a sequential scan). */
+    if (!tc.rewrite && col && timestamp_zone_change(col, &newcol))
+        for (int i = 0; i < t->indexes.len; i++)
+            if (name_in(&((const Index *)LIST_GET(&t->indexes, i))->columns, name))
+                cost = COST_INDEX;
+    Action *a = act(c, ACT_ALTER_TYPE, t, LOCK_ACCESS_EXCLUSIVE, cost, offset);
     note_column(c, a, col);
     if (a) {
         a->column = name;
@@ -1125,6 +1233,8 @@ static void alter_column_type(Ctx *c, Table *t, const AlterTableCmd *cmd, int of
             a->flags |= A_REWRITE;
         if (tc.narrows)
             a->flags |= A_NARROWS;
+        if (col && timestamp_zone_change(col, &newcol))
+            a->flags |= A_ZONE;
         if (col && !col->type)
             a->flags |= A_ASSUMED;
     }
@@ -2044,6 +2154,8 @@ static void set_stmt(Ctx *c, const VariableSetStmt *st)
         }
         return;
     }
+    if (util_streq(name, "timezone") || st->kind == VAR_RESET_ALL)
+        session_set_timezone(c, st);
     ActionKind k = util_streq(name, "lock_timeout") ? ACT_SET_LOCK_TIMEOUT
                    : util_streq(name, "statement_timeout") ? ACT_SET_STATEMENT_TIMEOUT
                                                            : ACT_SET_OTHER;
@@ -2218,6 +2330,7 @@ static void statement(Ctx *c, const Node *st)
         rename_stmt(c, castNode(RenameStmt, st));
         break;
     case T_TransactionStmt:
+        session_transaction(c, castNode(TransactionStmt, st)->kind);
         switch (castNode(TransactionStmt, st)->kind) {
         case TRANS_STMT_BEGIN:
         case TRANS_STMT_START:
@@ -2540,6 +2653,11 @@ int replay_statement(Replay *r, const Migration *m, const Statement *s, Effects 
 {
     (void)err;
     Ctx c = {r, r->cat, r->cat->arena, m, s, fx, -1, -1, NULL};
+    if (m != r->session_of) { /* a migration starts on a session of its own */
+        r->session_of = m;
+        r->in_tx = r->tz_utc = false;
+        r->tz_local = 0;
+    }
     if (s->node)
         statement(&c, s->node);
     else if (s->opaque) /* Django: an operation zdm cannot see into */

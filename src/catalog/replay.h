@@ -133,6 +133,7 @@ enum {
     A_UNCHANGED = 1u << 20,   /* SET search_path to the path already in force */
     A_PRIMARY_KEY = 1u << 21, /* the column is part of the primary key (DROP NOT NULL fails) */
     A_QUERY = 1u << 20,       /* INSERT ... SELECT: writes as many rows as a query returns */
+    A_ZONE = 1u << 26,        /* ALTER TYPE timestamp ↔ timestamptz (no rewrite when TimeZone is UTC) */
 };
 
 typedef struct Action {
@@ -197,6 +198,16 @@ typedef struct Replay {
      * created in the history) is added here too: the old code's model must
      * know what was live before the pending migrations. */
     Catalog *baseline;
+    /* The session as far as a statement's cost depends on it, followed
+     * through one migration: replay_statement starts afresh when the
+     * migration changes (each runs as if on a session of its own). */
+    const Migration *session_of;
+    bool in_tx;       /* inside the migration's own BEGIN … COMMIT */
+    /* TimeZone is UTC (a zone at a fixed offset of zero). A migration starts
+     * with the server's default, which zdm does not know: taken as not UTC. */
+    bool tz_utc;
+    int tz_local;        /* SET LOCAL TimeZone in the open transaction: 0 none, 1 UTC, 2 another */
+    bool tz_utc_at_begin; /* for ROLLBACK */
 } Replay;
 
 /*

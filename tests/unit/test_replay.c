@@ -1824,6 +1824,86 @@ static Migration *parsed(T *t, const char *text, ZdmError *err, int *rc)
     return m;
 }
 
+/* timestamp ↔ timestamptz keeps its rows from PostgreSQL 12 when the
+ * session's TimeZone has a fixed offset of zero, and only then: each SET
+ * below is followed by both changes, whose cost says what zdm took. */
+static void test_timezone_type_change(void **state)
+{
+    T *t = *state;
+    deployed(t, "CREATE TABLE e (a timestamp, b timestamptz)");
+    static const struct {
+        const char *set;
+        bool utc;
+    } cases[] = {
+        {"SET TimeZone = 'UTC'", true},
+        {"SET timezone TO 'Etc/UTC'", true},
+        {"SET TIME ZONE 'gmt'", true},
+        {"SET TIME ZONE 0", true},
+        {"SET TimeZone = '+00:00'", true},
+        {"SET TimeZone = 'Zulu'", true},
+        {"SET TimeZone = 'Europe/London'", false}, /* zero in winter only */
+        {"SET TIME ZONE 1", false},
+        {"SET TimeZone = 'America/New_York'", false},
+        {"SET TIME ZONE LOCAL", false}, /* the server's default: unknown */
+        {"SET TimeZone TO DEFAULT", false},
+        {"RESET TimeZone", false},
+        {"SET search_path = public", false}, /* no SET TimeZone at all */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        run(t, arena_printf(t->a, "%s; ALTER TABLE e ALTER COLUMN a TYPE timestamptz; "
+                                  "ALTER TABLE e ALTER COLUMN a TYPE timestamp; "
+                                  "ALTER TABLE e ALTER COLUMN b TYPE timestamp; "
+                                  "ALTER TABLE e ALTER COLUMN b TYPE timestamptz",
+                            cases[i].set),
+            true);
+        for (int k = 1; k <= 4; k++) {
+            const Action *a = must(t->fx[k], ACT_ALTER_TYPE);
+            if ((a->cost == COST_CATALOG) != cases[i].utc)
+                fail_msg("%s, then statement %d: cost %s", cases[i].set, k, cost_name(a->cost));
+            assert_true(a->flags & A_ZONE);
+            assert_false(a->flags & A_NARROWS); /* every value has a representation */
+        }
+    }
+    /* PostgreSQL 11 rewrote whatever the zone */
+    t->r.pg_version = 11;
+    run(t, "SET TimeZone = 'UTC'; ALTER TABLE e ALTER COLUMN a TYPE timestamptz", true);
+    assert_int_equal(must(t->fx[1], ACT_ALTER_TYPE)->cost, COST_REWRITE);
+    t->r.pg_version = 15;
+    /* a session SET lasts through the migration, not into the next one */
+    run(t, "SET TimeZone = 'UTC'", true);
+    run(t, "ALTER TABLE e ALTER COLUMN a TYPE timestamp", true);
+    assert_int_equal(must(t->fx[0], ACT_ALTER_TYPE)->cost, COST_REWRITE);
+    /* SET LOCAL ends with its transaction; ROLLBACK undoes a SET */
+    run(t, "BEGIN; SET LOCAL TimeZone = 'UTC'; ALTER TABLE e ALTER COLUMN a TYPE timestamptz; COMMIT; "
+           "ALTER TABLE e ALTER COLUMN a TYPE timestamp; "
+           "BEGIN; SET TimeZone = 'UTC'; ROLLBACK; ALTER TABLE e ALTER COLUMN a TYPE timestamptz; "
+           "SET TimeZone = 'UTC'; BEGIN; SET LOCAL TimeZone = 'Asia/Tokyo'; "
+           "ALTER TABLE e ALTER COLUMN a TYPE timestamp; COMMIT; "
+           "ALTER TABLE e ALTER COLUMN a TYPE timestamptz",
+        true);
+    assert_int_equal(must(t->fx[2], ACT_ALTER_TYPE)->cost, COST_CATALOG);
+    assert_int_equal(must(t->fx[4], ACT_ALTER_TYPE)->cost, COST_REWRITE);
+    assert_int_equal(must(t->fx[8], ACT_ALTER_TYPE)->cost, COST_REWRITE);
+    assert_int_equal(must(t->fx[12], ACT_ALTER_TYPE)->cost, COST_REWRITE);
+    assert_int_equal(must(t->fx[14], ACT_ALTER_TYPE)->cost, COST_CATALOG);
+    /* an index on the column is built again; a precision below 6 on the
+     * new type rounds every value, whatever the old one; USING rewrites */
+    run(t, "CREATE INDEX e_a ON e (a); SET TimeZone = 'UTC'; "
+           "ALTER TABLE e ALTER COLUMN a TYPE timestamp; "
+           "ALTER TABLE e ALTER COLUMN b TYPE timestamp(0); "
+           "ALTER TABLE e ALTER COLUMN b TYPE timestamptz(3); "
+           "ALTER TABLE e ALTER COLUMN b TYPE timestamp(6); "
+           "ALTER TABLE e ALTER COLUMN b TYPE timestamptz; "
+           "ALTER TABLE e ALTER COLUMN b TYPE timestamp USING b + interval '1 hour'",
+        true);
+    assert_int_equal(must(t->fx[2], ACT_ALTER_TYPE)->cost, COST_INDEX);
+    assert_int_equal(must(t->fx[3], ACT_ALTER_TYPE)->cost, COST_REWRITE);
+    assert_int_equal(must(t->fx[4], ACT_ALTER_TYPE)->cost, COST_REWRITE);
+    assert_int_equal(must(t->fx[5], ACT_ALTER_TYPE)->cost, COST_CATALOG);
+    assert_int_equal(must(t->fx[6], ACT_ALTER_TYPE)->cost, COST_CATALOG);
+    assert_int_equal(must(t->fx[7], ACT_ALTER_TYPE)->cost, COST_REWRITE);
+}
+
 static void test_parse_positions(void **state)
 {
     T *t = *state;
@@ -2040,6 +2120,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_add_constraint_as_written, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dml_as_written, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_as_written, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timezone_type_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_positions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_syntax_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_allow_directives, setup, teardown),

@@ -1,0 +1,11 @@
+BEGIN;
+SET LOCAL TimeZone = 'UTC';
+ALTER TABLE events ALTER COLUMN seen_at TYPE timestamptz;
+COMMIT;
+-- the SET LOCAL ended with its transaction: the server's default zone again
+ALTER TABLE events ALTER COLUMN closed_at TYPE timestamp;
+BEGIN;
+SET timezone TO 'UTC';
+ROLLBACK;
+-- rolled back: not UTC
+ALTER TABLE events ALTER COLUMN seen_at TYPE timestamp;
