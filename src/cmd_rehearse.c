@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "db/db.h"
 #include "prove/rehearse.h"
+#include "report/report.h"
 
 static const char rehearse_usage[] =
     "usage: zdm rehearse PATH [options]\n"
@@ -36,6 +37,8 @@ static const char rehearse_usage[] =
     "                          generated ones (statements ending with ';')\n"
     "  --new-queries FILE      the same for the new code\n"
     "  --seed N                seed of the traffic's random choices (default: the time)\n"
+    "  --format FORMAT         text (default) or json: the report as one JSON document\n"
+    "                          (docs/json.md); progress stays on stderr\n"
     "\n"
     "The server:\n"
     "  --database URL          rehearse on this database instead of a throwaway server;\n"
@@ -66,7 +69,7 @@ static int number(const char *val, long lo, long hi, long *out)
 enum {
     OPT_DEPLOYED = CLI_OPT_BASE, OPT_SINCE, OPT_ROWS, OPT_CLIENTS, OPT_RATE, OPT_STEP_TIME, OPT_DEPLOY_STEPS,
     OPT_MAX_STALL, OPT_LOCK_TIMEOUT, OPT_OLD_QUERIES, OPT_NEW_QUERIES, OPT_SEED, OPT_DATABASE, OPT_PG_BIN,
-    OPT_FORCE, OPT_KEEP,
+    OPT_FORCE, OPT_KEEP, OPT_FORMAT,
 };
 
 static const struct option rehearse_options[] = {
@@ -86,6 +89,7 @@ static const struct option rehearse_options[] = {
     {"pg-bin", required_argument, NULL, OPT_PG_BIN},
     {"force", no_argument, NULL, OPT_FORCE},
     {"keep", no_argument, NULL, OPT_KEEP},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {NULL, 0, NULL, 0},
 };
 
@@ -140,6 +144,11 @@ static int rehearse_set(void *ctx, int id, const char *opt, const char *val, Are
     case OPT_PG_BIN: o->server.pg_bin = val; break;
     case OPT_FORCE: o->server.force = true; break;
     case OPT_KEEP: o->server.keep = true; break;
+    case OPT_FORMAT:
+        if (strcmp(val, "text") != 0 && strcmp(val, "json") != 0)
+            return zdm_error(err, NULL, 0, 0, "--format takes text or json, not '%s'", val);
+        o->json = strcmp(val, "json") == 0;
+        break;
     default: return zdm_error(err, NULL, 0, 0, "option %s is not handled", name);
     }
     return 0;
@@ -149,13 +158,11 @@ const CliCommand cli_rehearse = {"rehearse", rehearse_usage,
                                  "replay the deploy under live traffic; report failed queries and stalls",
                                  rehearse_options, rehearse_set};
 
-int cmd_rehearse(int argc, char **argv, Arena *a, ZdmError *err)
+/* Everything but the error's JSON (the options, the rehearsal). */
+static int rehearse(RehearseOptions *o, int argc, char **argv, Arena *a, ZdmError *err)
 {
-    RehearseOptions o = {.rows = 10000, .clients = 4, .rate = 50, .step_ms = 2000, .deploy_steps = 4,
-                         .lock_timeout_ms = 1000};
-    o.seed = (unsigned)time(NULL) ^ (unsigned)getpid();
     List paths = {0};
-    int rc = cli_parse(&cli_rehearse, argc, argv, &o, &paths, a, err);
+    int rc = cli_parse(&cli_rehearse, argc, argv, o, &paths, a, err);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     if (paths.len == 0)
@@ -163,12 +170,36 @@ int cmd_rehearse(int argc, char **argv, Arena *a, ZdmError *err)
     if (paths.len > 1)
         return cli_usage_error(&cli_rehearse, err, "give one migrations directory, not '%s' too",
                                (const char *)LIST_GET(&paths, 1));
-    o.path = LIST_GET(&paths, 0);
-    if (o.deployed && o.since)
+    o->path = LIST_GET(&paths, 0);
+    if (o->deployed && o->since)
         return zdm_error(err, NULL, 0, 0, "--deployed and --since each say what is live: give one");
-    if (o.server.force && !o.server.database)
+    if (o->server.force && !o->server.database)
         return zdm_error(err, NULL, 0, 0, "--force only applies to --database");
-    if (o.server.keep && o.server.database)
+    if (o->server.keep && o->server.database)
         return zdm_error(err, NULL, 0, 0, "--keep only applies to the throwaway server, not --database");
-    return rehearse_run(a, &o, stdout, err);
+    return rehearse_run(a, o, stdout, err);
+}
+
+/* Whether the command line asks for JSON, for an error met before
+ * --format was read (an option before it that is wrong). */
+static bool asks_json(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--format=json") == 0 ||
+            (strcmp(argv[i], "--format") == 0 && i + 1 < argc && strcmp(argv[i + 1], "json") == 0))
+            return true;
+    return false;
+}
+
+int cmd_rehearse(int argc, char **argv, Arena *a, ZdmError *err)
+{
+    RehearseOptions o = {.rows = 10000, .clients = 4, .rate = 50, .step_ms = 2000, .deploy_steps = 4,
+                         .lock_timeout_ms = 1000};
+    o.seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+    int rc = rehearse(&o, argc, argv, a, err);
+    /* with --format json a failure is a JSON document too, where CI reads
+     * the report (and on stderr) */
+    if (rc < 0 && (o.json || asks_json(argc, argv)))
+        report_json_error(err, stdout);
+    return rc;
 }

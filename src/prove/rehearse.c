@@ -26,6 +26,7 @@
 #include "../analysis/analysis.h"
 #include "../catalog/replay.h"
 #include "../db/db.h"
+#include "../report/report.h"
 #include "prove.h"
 #include "rehearse.h"
 #include "traffic.h"
@@ -284,8 +285,40 @@ static void plan_steps(Arena *a, const History *h, int deployed, const Phase *ph
     }
 }
 
-static void print_report(Arena *a, const RehearseOptions *o, List *steps, StepStats *stats, FILE *out,
-                         long *failed, long *stalled, double *max_ms)
+/* What the whole rehearsal comes to: the last line of the text report, the
+ * "verdict" of the JSON one. */
+typedef struct Verdict {
+    long failed, stalled;
+    double max_ms;         /* the slowest query of any step */
+    int first_fail;        /* the first step with a failed query, -1 for none */
+    int broken;            /* the step whose migration or backfill did not apply, -1 for none */
+} Verdict;
+
+static Verdict judge(const List *steps, const StepStats *stats)
+{
+    Verdict v = {.first_fail = -1, .broken = -1};
+    for (int k = 0; k < steps->len; k++) {
+        const Step *s = LIST_GET(steps, k);
+        if (!s->ran)
+            continue;
+        const StepStats *st = &stats[k];
+        v.failed += st->failed;
+        v.stalled += st->stalled;
+        double mx = st->nlat ? st->lat[st->nlat - 1] : 0;
+        if (mx > v.max_ms)
+            v.max_ms = mx;
+        if (st->nfails && v.first_fail < 0)
+            v.first_fail = k;
+        if (s->error && v.broken < 0)
+            v.broken = k;
+    }
+    return v;
+}
+
+static bool passed(const Verdict *v) { return !v->failed && !v->stalled && v->broken < 0; }
+
+static void print_report(Arena *a, const List *steps, const StepStats *stats, const Verdict *v, long max_stall_ms,
+                         FILE *out)
 {
     int w = 28;
     for (int k = 0; k < steps->len; k++) {
@@ -306,10 +339,6 @@ static void print_report(Arena *a, const RehearseOptions *o, List *steps, StepSt
         double mx = st->nlat ? st->lat[st->nlat - 1] : 0;
         fprintf(out, "%-*s %8ld %7ld %8ld %8s %8s %8s %10s\n", w, s->label, st->sent, st->failed, st->stalled,
                 fmt_ms(a, p50), fmt_ms(a, p99), fmt_ms(a, mx), st->wait_ms > 0 ? fmt_ms(a, st->wait_ms) : "-");
-        *failed += st->failed;
-        *stalled += st->stalled;
-        if (mx > *max_ms)
-            *max_ms = mx;
         if (s->kind == STEP_BEFORE || s->kind == STEP_AFTER || s->kind == STEP_BACKFILL) {
             if (s->error)
                 fprintf(out, "    %s FAILED: %s\n", s->kind == STEP_BACKFILL ? "backfill" : "migration", s->error);
@@ -329,7 +358,207 @@ static void print_report(Arena *a, const RehearseOptions *o, List *steps, StepSt
             fprintf(out, "    longest lock wait %s ms: %s\n      waiting for %s\n", fmt_ms(a, st->wait_ms),
                     st->waiter, st->holder);
     }
-    (void)o;
+    if (!passed(v)) {
+        const char *first = "";
+        if (v->first_fail >= 0)
+            first = arena_printf(a, " (first in %s: %s %s)", ((Step *)LIST_GET(steps, v->first_fail))->label,
+                                 stats[v->first_fail].fails[0].version, stats[v->first_fail].fails[0].sqlstate);
+        fprintf(out, "\nzdm: rehearsal FAILED: %ld failed quer%s%s, %ld stalled over %s%s%s\n", v->failed,
+                v->failed == 1 ? "y" : "ies", first, v->stalled, db_format_duration(a, max_stall_ms),
+                v->broken >= 0 ? "; " : "",
+                v->broken >= 0 ? arena_printf(a, "%s did not apply", ((Step *)LIST_GET(steps, v->broken))->label)
+                               : "");
+    } else {
+        fprintf(out, "\nzdm: rehearsal passed: 0 failed queries, none stalled over %s (max latency %s ms)\n",
+                db_format_duration(a, max_stall_ms), fmt_ms(a, v->max_ms));
+    }
+}
+
+static const char *const step_kinds[] = {
+    [STEP_BASE] = "old-code", [STEP_BEFORE] = "before-deploy", [STEP_DEPLOY] = "deploy",
+    [STEP_BACKFILL] = "backfill", [STEP_AFTER] = "after-deploy",
+};
+
+static void json_ms(ReportJson *j, const char *key, double ms, bool known)
+{
+    report_json_key(j, key);
+    if (known)
+        report_json_double(j, ms, 1);
+    else
+        report_json_null(j);
+}
+
+/* One step of the JSON report (docs/json.md, "zdm rehearse"). */
+static void json_step(ReportJson *j, const History *h, const Step *s, const StepStats *st)
+{
+    report_json_open(j, '{');
+    report_json_key(j, "step");
+    report_json_str(j, s->label);
+    report_json_key(j, "kind");
+    report_json_str(j, step_kinds[s->kind]);
+    const Migration *m = s->kind == STEP_BEFORE || s->kind == STEP_AFTER ? h->items[s->migration] : NULL;
+    report_json_key(j, "migration");
+    report_json_str(j, m ? m->name : NULL);
+    report_json_key(j, "backfill");
+    report_json_str(j, s->kind == STEP_BACKFILL ? s->job : NULL);
+    report_json_key(j, "new_code_percent");
+    report_json_double(j, s->share_new / 10.0, 1);
+    report_json_key(j, "ran");
+    report_json_bool(j, s->ran);
+    /* the migration's or backfill's own run: applied or not, and how long */
+    report_json_key(j, "action");
+    if (s->kind == STEP_BEFORE || s->kind == STEP_AFTER || s->kind == STEP_BACKFILL) {
+        report_json_open(j, '{');
+        report_json_key(j, "status");
+        report_json_str(j, !s->ran ? "not-run" : s->error ? "failed" : "applied");
+        json_ms(j, "duration_ms", s->action_ms, s->ran);
+        report_json_key(j, "error");
+        report_json_str(j, s->error);
+        report_json_close(j, '}');
+    } else {
+        report_json_null(j);
+    }
+    /* what each statement locks, as the plan (and zdm migrate) sees it */
+    report_json_key(j, "statements");
+    report_json_open(j, '[');
+    for (int i = 0; m && i < m->nstmts; i++)
+        report_json_statement(j, m->stmts[i]);
+    report_json_close(j, ']');
+    bool ran = s->ran && st;
+    report_json_key(j, "queries");
+    if (ran) {
+        report_json_open(j, '{');
+        report_json_key(j, "sent");
+        report_json_int(j, st->sent);
+        report_json_key(j, "failed");
+        report_json_int(j, st->failed);
+        report_json_key(j, "stalled");
+        report_json_int(j, st->stalled);
+        report_json_close(j, '}');
+    } else {
+        report_json_null(j);
+    }
+    report_json_key(j, "latency_ms");
+    if (ran) {
+        bool any = st->nlat > 0;
+        report_json_open(j, '{');
+        json_ms(j, "p50", rehearse_percentile(st->lat, st->nlat, 50), any);
+        json_ms(j, "p99", rehearse_percentile(st->lat, st->nlat, 99), any);
+        json_ms(j, "max", any ? st->lat[st->nlat - 1] : 0, any);
+        report_json_close(j, '}');
+    } else {
+        report_json_null(j);
+    }
+    report_json_key(j, "failures");
+    report_json_open(j, '[');
+    for (int f = 0; ran && f < st->nfails; f++) {
+        const FailSample *fs = &st->fails[f];
+        report_json_open(j, '{');
+        report_json_key(j, "sqlstate");
+        report_json_str(j, fs->sqlstate);
+        report_json_key(j, "count");
+        report_json_int(j, fs->count);
+        report_json_key(j, "code");
+        report_json_str(j, fs->version);
+        report_json_key(j, "message");
+        report_json_str(j, fs->message);
+        report_json_key(j, "query");
+        report_json_str(j, fs->query);
+        report_json_close(j, '}');
+    }
+    report_json_close(j, ']');
+    report_json_key(j, "other_failures");
+    report_json_int(j, ran ? st->fails_dropped : 0);
+    report_json_key(j, "lock_wait");
+    if (ran && st->wait_ms > 0) {
+        report_json_open(j, '{');
+        json_ms(j, "ms", st->wait_ms, true);
+        report_json_key(j, "waiting");
+        report_json_str(j, st->waiter);
+        report_json_key(j, "holder");
+        report_json_str(j, st->holder);
+        report_json_close(j, '}');
+    } else {
+        report_json_null(j);
+    }
+    report_json_close(j, '}');
+}
+
+/* The JSON report: the settings, every step, the verdict. */
+static void print_json(Arena *a, const RehearseOptions *o, const History *h, int deployed, const char *said,
+                       const Plan *plan, const List *steps, const StepStats *stats, const Verdict *v,
+                       long max_stall_ms, FILE *out)
+{
+    ReportJson j;
+    report_json_init(&j, out);
+    report_json_open(&j, '{');
+    report_json_key(&j, "format_version");
+    report_json_int(&j, 1);
+    report_json_key(&j, "path");
+    report_json_str(&j, o->path);
+    report_json_key(&j, "deployed");
+    report_json_str(&j, deployed >= 0 ? h->items[deployed]->name : NULL);
+    report_json_key(&j, "pending");
+    report_json_open(&j, '[');
+    for (int i = deployed + 1; i < h->n; i++)
+        report_json_str(&j, h->items[i]->name);
+    report_json_close(&j, ']');
+    int pending = h->n - 1 - deployed;
+    report_json_key(&j, "assumption");
+    report_json_str(&j, arena_printf(a, "%d pending migration%s %s", pending, pending == 1 ? "" : "s", said));
+    report_json_key(&j, "plan_errors");
+    report_json_int(&j, plan->counts[SEV_ERROR]);
+    report_json_key(&j, "settings");
+    report_json_open(&j, '{');
+    report_json_key(&j, "rows");
+    report_json_int(&j, o->rows);
+    report_json_key(&j, "clients");
+    report_json_int(&j, o->clients);
+    report_json_key(&j, "rate");
+    report_json_int(&j, o->rate);
+    report_json_key(&j, "step_ms");
+    report_json_int(&j, o->step_ms);
+    report_json_key(&j, "deploy_steps");
+    report_json_int(&j, o->deploy_steps);
+    report_json_key(&j, "max_stall_ms");
+    report_json_int(&j, max_stall_ms);
+    report_json_key(&j, "lock_timeout_ms");
+    report_json_int(&j, o->lock_timeout_ms);
+    report_json_key(&j, "seed");
+    report_json_int(&j, (long)o->seed);
+    report_json_close(&j, '}');
+    report_json_key(&j, "steps");
+    report_json_open(&j, '[');
+    for (int k = 0; k < steps->len; k++)
+        json_step(&j, h, LIST_GET(steps, k), stats ? &stats[k] : NULL);
+    report_json_close(&j, ']');
+    report_json_key(&j, "verdict");
+    report_json_open(&j, '{');
+    report_json_key(&j, "passed");
+    report_json_bool(&j, passed(v));
+    report_json_key(&j, "failed_queries");
+    report_json_int(&j, v->failed);
+    report_json_key(&j, "stalled_queries");
+    report_json_int(&j, v->stalled);
+    json_ms(&j, "max_latency_ms", v->max_ms, true);
+    report_json_key(&j, "first_failure");
+    if (v->first_fail >= 0) {
+        const FailSample *fs = &stats[v->first_fail].fails[0];
+        report_json_open(&j, '{');
+        report_json_key(&j, "step");
+        report_json_str(&j, ((const Step *)LIST_GET(steps, v->first_fail))->label);
+        report_json_key(&j, "code");
+        report_json_str(&j, fs->version);
+        report_json_key(&j, "sqlstate");
+        report_json_str(&j, fs->sqlstate);
+        report_json_close(&j, '}');
+    } else {
+        report_json_null(&j);
+    }
+    report_json_key(&j, "not_applied");
+    report_json_str(&j, v->broken >= 0 ? ((const Step *)LIST_GET(steps, v->broken))->label : NULL);
+    report_json_close(&j, '}');
+    report_json_close(&j, '}');
 }
 
 int rehearse_run(Arena *a, const RehearseOptions *o, FILE *out, ZdmError *err)
@@ -376,15 +605,17 @@ int rehearse_run(Arena *a, const RehearseOptions *o, FILE *out, ZdmError *err)
     plan_steps(a, &h, deployed, phases, o, &steps);
     t.nsteps = steps.len;
 
+    /* JSON: one document at the end, the progress on stderr meanwhile */
+    FILE *head = o->json ? stderr : out;
     int pending = h.n - 1 - deployed;
-    fprintf(out, "zdm rehearse: %d pending migration%s %s\n", pending, pending == 1 ? "" : "s", said);
+    fprintf(head, "zdm rehearse: %d pending migration%s %s\n", pending, pending == 1 ? "" : "s", said);
     if (plan.counts[SEV_ERROR])
-        fprintf(out, "zdm: the plan has %d error finding%s (zdm migrate --phase would refuse it); rehearsing "
-                     "it anyway to show what breaks\n", plan.counts[SEV_ERROR], plan.counts[SEV_ERROR] == 1 ? "" : "s");
-    fprintf(out, "%ld rows per table, %d client%s x %d queries/s, %s per step, max stall %s\n", o->rows,
+        fprintf(head, "zdm: the plan has %d error finding%s (zdm migrate --phase would refuse it); rehearsing "
+                      "it anyway to show what breaks\n", plan.counts[SEV_ERROR], plan.counts[SEV_ERROR] == 1 ? "" : "s");
+    fprintf(head, "%ld rows per table, %d client%s x %d queries/s, %s per step, max stall %s\n", o->rows,
             o->clients, o->clients == 1 ? "" : "s", o->rate, db_format_duration(a, o->step_ms),
             db_format_duration(a, t.max_stall_ms));
-    fflush(out);
+    fflush(head);
 
     Server srv;
     if (server_open(a, &o->server, &srv, err) < 0) {
@@ -456,30 +687,12 @@ int rehearse_run(Arena *a, const RehearseOptions *o, FILE *out, ZdmError *err)
     stats = arena_alloc(a, sizeof(StepStats) * (size_t)steps.len);
     traffic_stop(a, &t, stats);
     started = false;
-    long failed = 0, stalled = 0;
-    double max_ms = 0;
-    print_report(a, o, &steps, stats, out, &failed, &stalled, &max_ms);
-    const char *broken = NULL;
-    for (int k = 0; k < steps.len; k++) {
-        Step *s = LIST_GET(&steps, k);
-        if (s->error && !broken)
-            broken = arena_printf(a, "%s did not apply", s->label);
-    }
-    if (failed || stalled || broken) {
-        const char *first = "";
-        for (int k = 0; k < steps.len && !*first; k++)
-            if (stats[k].nfails)
-                first = arena_printf(a, " (first in %s: %s %s)", ((Step *)LIST_GET(&steps, k))->label,
-                                     stats[k].fails[0].version, stats[k].fails[0].sqlstate);
-        fprintf(out, "\nzdm: rehearsal FAILED: %ld failed quer%s%s, %ld stalled over %s%s%s\n", failed,
-                failed == 1 ? "y" : "ies", first, stalled, db_format_duration(a, t.max_stall_ms),
-                broken ? "; " : "", broken ? broken : "");
-        rc = 1;
-    } else {
-        fprintf(out, "\nzdm: rehearsal passed: 0 failed queries, none stalled over %s (max latency %s ms)\n",
-                db_format_duration(a, t.max_stall_ms), fmt_ms(a, max_ms));
-        rc = 0;
-    }
+    Verdict v = judge(&steps, stats);
+    if (o->json)
+        print_json(a, o, &h, deployed, said, &plan, &steps, stats, &v, t.max_stall_ms, out);
+    else
+        print_report(a, &steps, stats, &v, t.max_stall_ms, out);
+    rc = passed(&v) ? 0 : 1;
 done:
     if (started) {
         StepStats *scratch = arena_alloc(a, sizeof(StepStats) * (size_t)steps.len);

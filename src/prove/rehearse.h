@@ -82,11 +82,13 @@ typedef struct RehearseOptions {
     const char *old_queries;   /* --old-queries FILE */
     const char *new_queries;
     unsigned seed;
+    bool json;                 /* --format json: the report as one JSON document (docs/json.md) */
     ServerOptions server;
 } RehearseOptions;
 
-/* Runs the rehearsal, printing the report on out. Returns 0 (clean), 1 (a
- * query failed or stalled, or a migration failed to apply), or -1 with err. */
+/* Runs the rehearsal, printing the report on out (text, or with o->json one
+ * JSON document and nothing else). Returns 0 (clean), 1 (a query failed or
+ * stalled, or a migration failed to apply), or -1 with err. */
 int rehearse_run(Arena *a, const RehearseOptions *o, FILE *out, ZdmError *err);
 
 /* A captured-queries file: statements ending with ';' at the end of a line;

@@ -170,6 +170,18 @@ void report_json_int(ReportJson *j, long v)
     fwrite_unlocked(digits, 1, (size_t)n, j->out);
 }
 
+void report_json_double(ReportJson *j, double v, int decimals)
+{
+    before_value(j);
+    if (!(v == v) || v > 1e300 || v < -1e300) { /* NaN and infinities are not JSON */
+        put_text("null", j->out);
+        return;
+    }
+    char digits[48];
+    int n = snprintf(digits, sizeof digits, "%.*f", decimals, v);
+    fwrite_unlocked(digits, 1, (size_t)n, j->out);
+}
+
 void report_json_bool(ReportJson *j, bool v)
 {
     before_value(j);
@@ -196,7 +208,7 @@ static void member_int(ReportJson *j, const char *key, long value)
     report_json_int(j, value);
 }
 
-static void write_statement(ReportJson *j, const Statement *s)
+void report_json_statement(ReportJson *j, const Statement *s)
 {
     report_json_open(j, '{');
     member_int(j, "index", s->index);
@@ -259,7 +271,7 @@ static void write_migration(ReportJson *j, const Migration *m)
     /* Deployed migrations are context, not work: their statements are left out. */
     if (m->phase != PHASE_DEPLOYED)
         for (int i = 0; i < m->nstmts; i++)
-            write_statement(j, m->stmts[i]);
+            report_json_statement(j, m->stmts[i]);
     report_json_close(j, ']');
     report_json_key(j, "findings");
     report_json_open(j, '[');

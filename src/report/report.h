@@ -99,7 +99,12 @@ void report_json_key(ReportJson *j, const char *key);
 void report_json_str(ReportJson *j, const char *s);  /* NULL writes null */
 void report_json_strn(ReportJson *j, const char *s, size_t n);
 void report_json_int(ReportJson *j, long v);
+/* v with that many decimals ("12.5"); null for NaN or an infinity. */
+void report_json_double(ReportJson *j, double v, int decimals);
 void report_json_bool(ReportJson *j, bool v);
+/* A Statement as the Plan's JSON writes it (docs/json.md): index, line,
+ * column, sql, locks, cost. For other commands' documents that show one. */
+void report_json_statement(ReportJson *j, const Statement *s);
 void report_json_null(ReportJson *j);
 
 #endif
