@@ -69,11 +69,31 @@ static int columns(const char *s, size_t n)
     return c;
 }
 
+/* Columns of a numbered step's "1. " (leading spaces included), so that its
+ * wrapped lines align under the step's text rather than under its number;
+ * 0 for any other line. */
+static int step_hang(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] == ' ')
+        i++;
+    size_t digits = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i == digits || i - digits > 3 || i + 1 >= n || s[i] != '.' || s[i + 1] != ' ')
+        return 0;
+    i++;
+    while (i < n && s[i] == ' ')
+        i++;
+    return (int)i;
+}
+
 /*
  * Prints s's lines, the later ones after indent. On a terminal (t->width)
  * a line longer than the width is wrapped at spaces, its continuations
- * after indent as well; col is where the first line starts. A word longer
- * than the width stays whole.
+ * after indent as well, and further in under a numbered step's text ("1. "
+ * hangs); col is where the first line starts. A word longer than the width
+ * stays whole.
  */
 static void put_lines_at(Text *t, const char *s, const char *indent, int col)
 {
@@ -85,16 +105,21 @@ static void put_lines_at(Text *t, const char *s, const char *indent, int col)
             fputs(indent, t->out);
             col = in;
         }
+        /* where continuations start: a step's hang only when the line
+         * itself starts at the indent (not after a label) */
+        int hang = col == in ? step_hang(s, n) : 0;
+        if (in + hang >= t->width / 2)
+            hang = 0; /* a narrow terminal: room for the text matters more */
+        int cont = in + hang;
         while (t->width > 0 && col + columns(s, n) > t->width) {
             /* the last space that leaves the piece within the width */
             size_t cut = 0;
             for (size_t i = 0; i < n && col + columns(s, i) <= t->width; i++)
                 if (s[i] == ' ')
                     cut = i;
-            if (cut == 0 && col > in) { /* no word fits after what precedes: start below it */
-                fputc('\n', t->out);
-                fputs(indent, t->out);
-                col = in;
+            if (cut == 0 && col > cont) { /* no word fits after what precedes: start below it */
+                fprintf(t->out, "\n%s%*s", indent, hang, "");
+                col = cont;
                 continue;
             }
             if (cut == 0) /* one long word: up to the next space */
@@ -102,10 +127,12 @@ static void put_lines_at(Text *t, const char *s, const char *indent, int col)
                     ;
             if (cut >= n)
                 break;
-            fwrite(s, 1, cut, t->out);
-            fputc('\n', t->out);
-            fputs(indent, t->out);
-            col = in;
+            size_t end = cut; /* no blanks at the end of the line: "x;  -- y" breaks after "x;" */
+            while (end > 0 && s[end - 1] == ' ')
+                end--;
+            fwrite(s, 1, end, t->out);
+            fprintf(t->out, "\n%s%*s", indent, hang, "");
+            col = cont;
             while (cut < n && s[cut] == ' ')
                 cut++;
             s += cut;

@@ -713,6 +713,65 @@ static void test_text_wraps(void **state)
     char *again = (report_text_width = 50, render(fx, FORMAT_TEXT, false));
     report_text_width = 0;
     assert_true(strlen(again) > strlen(render(fx, FORMAT_TEXT, false))); /* the breaks add indents */
+    fixture_free(fx);
+}
+
+/* A numbered step that wraps hangs: its continuations start under the
+ * step's text, not under its number, at every width; an unnumbered line
+ * wraps under the fix's indent as before. */
+static void test_text_wraps_numbered_steps_with_a_hanging_indent(void **state)
+{
+    (void)state;
+    Fixture *fx = fixture_new("zdm: 1 pending migration", NULL);
+    Migration *m = add_migration(fx, "0002_idx", "CREATE INDEX i ON customer (name);\n", PHASE_BEFORE, NULL);
+    Statement *s = add_stmt(fx, m, "CREATE INDEX i ON customer (name);", COST_INDEX);
+    add_finding(fx, m, s, NULL, "index-not-concurrent", "CREATE INDEX blocks writes to customer",
+                "1. CREATE INDEX CONCURRENTLY i ON customer (name);  -- builds without blocking writes\n"
+                "2. run it outside a transaction block: a migration of its own, with nothing else in it\n"
+                "10. a tenth step, whose number is wider, wraps under its own text as well\n"
+                "then a line that is not a step wraps under the fix's indent like any prose");
+    for (int width = 40; width <= 60; width += 10) {
+        report_text_width = width;
+        char *out = render(fx, FORMAT_TEXT, false);
+        report_text_width = 0;
+        char *fix = strstr(out, "  fix: 1. ");
+        assert_non_null(fix);
+        char *end = strstr(fix, "\n\n"); /* the finding's end */
+        assert_non_null(end);
+        end[1] = '\0';
+        /* each line starts a step, the prose line, or continues the one
+         * before at that one's text: "  fix: " and "1. " put it in column
+         * 11, "10. " in column 12, the prose in column 8 */
+        int steps = 0, hung = 0, prose = 0, under = -1;
+        for (char *line = strtok(fix, "\n"); line; line = strtok(NULL, "\n")) {
+            int spaces = (int)strspn(line, " ");
+            if (strncmp(line, "  fix: 1. ", 10) == 0 || strncmp(line, "       2. ", 10) == 0) {
+                steps++;
+                under = 10;
+            } else if (strncmp(line, "       10. ", 11) == 0) {
+                steps++;
+                under = 11;
+            } else if (strncmp(line, "       then ", 12) == 0) {
+                prose++;
+                under = 7;
+            } else if (spaces == under) {
+                hung++;
+            } else {
+                fail_msg("width %d: '%s' is not under the text above it (column %d)", width, line, under + 1);
+            }
+            assert_true((int)strlen(line) <= width || !strchr(line + spaces, ' '));
+            if (line[strlen(line) - 1] == ' ') /* "...(name);  -- builds" breaks after the ';' */
+                fail_msg("width %d: '%s' ends in a blank", width, line);
+        }
+        assert_int_equal(steps, 3);
+        assert_true(hung >= 4); /* every line of the fix is wider than 60 */
+        assert_int_equal(prose, 1);
+    }
+    /* not a terminal: the steps as written, one line each */
+    char *plain = render(fx, FORMAT_TEXT, false);
+    assert_non_null(strstr(plain, "  fix: 1. CREATE INDEX CONCURRENTLY i ON customer (name);  -- builds without "
+                                  "blocking writes\n       2. run it"));
+    fixture_free(fx);
 }
 
 static void test_sarif(void **state)
@@ -880,6 +939,7 @@ int main(void)
         cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_sarif),
         cmocka_unit_test(test_text_wraps),
+        cmocka_unit_test(test_text_wraps_numbered_steps_with_a_hanging_indent),
         cmocka_unit_test(test_sarif_note_and_uri),
         cmocka_unit_test(test_github),
         cmocka_unit_test(test_github_escaping),
