@@ -208,6 +208,9 @@ typedef struct Replay {
     bool tz_utc;
     int tz_local;        /* SET LOCAL TimeZone in the open transaction: 0 none, 1 UTC, 2 another */
     bool tz_utc_at_begin; /* for ROLLBACK */
+    /* SET check_function_bodies = off in this session: a new LANGUAGE sql function's body is
+     * no longer checked, so it locks nothing */
+    bool skip_function_bodies;
 } Replay;
 
 /*
