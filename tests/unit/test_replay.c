@@ -1536,18 +1536,17 @@ static void test_not_analysed(void **state)
            "GRANT SELECT ON x TO app;\n"
            "CREATE EXTENSION IF NOT EXISTS pgcrypto;", true);
     assert_int_equal(t->nfx, 7);
-    /* DO, a LANGUAGE sql procedure (its body's tables are locked as it is
-     * created) and CALL are not analysed; a plpgsql function is harmless */
-    for (int i = 0; i < 4; i++) {
-        if (i == 1)
-            continue;
+    /* DO and CALL are not analysed; creating a function is harmless, and a
+     * LANGUAGE sql body naming no table locks nothing */
+    for (int i = 0; i < 4; i += 3) {
         const Action *a = must(t->fx[i], ACT_NOT_ANALYSED);
         assert_non_null(a->detail);
         assert_lock(a, LOCK_NONE);
     }
     assert_string_equal(must(t->fx[0], ACT_NOT_ANALYSED)->detail, "DO block");
-    assert_non_null(strstr(must(t->fx[2], ACT_NOT_ANALYSED)->detail, "LANGUAGE sql"));
     assert_lock(must(t->fx[1], ACT_HARMLESS), LOCK_NONE);
+    assert_int_equal(t->fx[2]->locks.len, 0);
+    assert_null(nth_action(t->fx[2], ACT_NOT_ANALYSED, 0));
     for (int i = 4; i < 7; i++)
         assert_non_null(must(t->fx[i], ACT_HARMLESS));
     /* replay with no Effects changes the catalog only */
@@ -1555,6 +1554,60 @@ static void test_not_analysed(void **state)
     ZdmError err = {0};
     assert_int_equal(replay_statement(&t->r, m, m->stmts[0], NULL, &err), 0);
     assert_non_null(catalog_find_table(t->cat, NULL, "quiet"));
+}
+
+/* A LANGUAGE sql body is checked as the function is created: the locks of
+ * its statements' analysis, not of running them. */
+static void test_sql_function_body_locks(void **state)
+{
+    T *t = *state;
+    deployed(t, "CREATE TABLE a (id int PRIMARY KEY, n int);\n"
+                "CREATE TABLE b (id int);\n"
+                "CREATE VIEW v AS SELECT * FROM b;\n"
+                "CREATE SEQUENCE s;");
+    run(t, "CREATE FUNCTION f(int) RETURNS void LANGUAGE sql AS $$\n"
+           "  INSERT INTO a SELECT id, 0 FROM v; SELECT nextval('s'); $$;\n"
+           "CREATE FUNCTION g() RETURNS SETOF a LANGUAGE sql BEGIN ATOMIC SELECT * FROM a FOR UPDATE; END;\n"
+           "CREATE FUNCTION h(anyelement) RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM a $$;\n"
+           "CREATE FUNCTION bad() RETURNS int LANGUAGE sql AS $$ SELEC 1 $$;\n"
+           "SET check_function_bodies = off;\n"
+           "CREATE FUNCTION k() RETURNS bigint LANGUAGE sql RETURN (SELECT count(*) FROM b);",
+        true);
+    assert_int_equal(t->nfx, 6);
+    assert_int_equal(lock_on(t->fx[0], "public.a"), LOCK_ROW_EXCLUSIVE);
+    assert_int_equal(lock_on(t->fx[0], "public.v"), LOCK_ACCESS_SHARE);
+    assert_int_equal(lock_on(t->fx[0], "public.b"), LOCK_ACCESS_SHARE); /* rewritten */
+    assert_int_equal(lock_on(t->fx[0], "public.s"), LOCK_NONE);         /* not run */
+    assert_int_equal(lock_on(t->fx[1], "public.a"), LOCK_ROW_SHARE);
+    assert_int_equal(t->fx[2]->locks.len, 0); /* polymorphic: not checked */
+    /* a body that does not parse: PostgreSQL refuses it; zdm says so */
+    assert_non_null(strstr(must(t->fx[3], ACT_NOT_ANALYSED)->detail, "does not parse"));
+    assert_int_equal(t->fx[5]->locks.len, 0); /* check_function_bodies off */
+}
+
+/* setval, nextval and currval take ROW EXCLUSIVE on their sequence; a
+ * top-level SELECT locks what it reads. */
+static void test_select_and_sequence_functions(void **state)
+{
+    T *t = *state;
+    deployed(t, "CREATE SCHEMA app; CREATE TABLE a (id serial PRIMARY KEY);\n"
+                "CREATE SEQUENCE app.\"Seq\"; CREATE VIEW v AS SELECT * FROM a;");
+    run(t, "SELECT setval('a_id_seq', coalesce((SELECT max(id) FROM a), 1));\n"
+           "SELECT nextval('app.\"Seq\"'::regclass), currval('APP.\"Seq\"');\n"
+           "SELECT * FROM v FOR SHARE;\n"
+           "WITH a AS (SELECT 1) SELECT * FROM a;\n"
+           "SELECT * INTO copy FROM a;",
+        true);
+    assert_int_equal(t->nfx, 5);
+    assert_int_equal(lock_on(t->fx[0], "public.a_id_seq"), LOCK_ROW_EXCLUSIVE);
+    assert_int_equal(lock_on(t->fx[0], "public.a"), LOCK_ACCESS_SHARE);
+    assert_int_equal(lock_on(t->fx[1], "app.Seq"), LOCK_ROW_EXCLUSIVE);
+    assert_int_equal(t->fx[1]->locks.len, 1); /* both name the same sequence */
+    assert_int_equal(lock_on(t->fx[2], "public.v"), LOCK_ROW_SHARE);
+    assert_int_equal(lock_on(t->fx[2], "public.a"), LOCK_ACCESS_SHARE); /* what v reads */
+    assert_int_equal(t->fx[3]->locks.len, 0); /* a CTE is no table */
+    must(t->fx[4], ACT_CREATE_TABLE);
+    assert_non_null(catalog_find_table(t->cat, NULL, "copy"));
 }
 
 /* ---- catalog_copy ------------------------------------------------------------ */
@@ -2113,6 +2166,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dml, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_and_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_analysed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sql_function_body_locks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_select_and_sequence_functions, setup, teardown),
+
         cmocka_unit_test_setup_teardown(test_catalog_copy_is_deep, setup, teardown),
         cmocka_unit_test_setup_teardown(test_column_types_as_written, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_column_as_written, setup, teardown),
