@@ -63,6 +63,28 @@ void catalog_note_reference(Catalog *c, Constraint *k)
         add_reference(c, k);
 }
 
+bool catalog_constraint_name_seen(Catalog *c, const char *name)
+{
+    if (!c->constraint_names_built) {
+        for (int i = 0; i < c->tables.len; i++) {
+            const Table *t = LIST_GET(&c->tables, i);
+            for (int j = 0; j < t->constraints.len; j++) {
+                const Constraint *k = LIST_GET(&t->constraints, j);
+                if (k->name)
+                    strmap_put(c->arena, &c->constraint_names, k->name, (void *)k->name);
+            }
+        }
+        c->constraint_names_built = true;
+    }
+    return strmap_get(&c->constraint_names, name) != NULL;
+}
+
+void catalog_note_constraint_name(Catalog *c, const char *name)
+{
+    if (c->constraint_names_built && name)
+        strmap_put(c->arena, &c->constraint_names, name, (void *)name);
+}
+
 const char *catalog_str(Catalog *c, const char *s)
 {
     if (!s)

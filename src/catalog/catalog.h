@@ -137,6 +137,13 @@ typedef struct Catalog {
      * or repointed, which is why callers check ref_table. */
     StrMap references;
     bool references_built;
+    /* Every name a constraint has had (a superset of those it has now), so
+     * that choosing a name PostgreSQL would choose (free among all the
+     * schema's constraints) rarely scans them. Built on first use
+     * (catalog_constraint_name_seen); catalog_note_constraint_name must
+     * follow every constraint named or renamed. */
+    StrMap constraint_names;
+    bool constraint_names_built;
 } Catalog;
 
 Catalog *catalog_new(void);
@@ -166,6 +173,10 @@ void catalog_rename_enum(Catalog *c, EnumType *e, const char *name);
  * must follow every foreign key added to a table or repointed. */
 const List *catalog_referencing(Catalog *c, const char *qualified);
 void catalog_note_reference(Catalog *c, Constraint *k);
+
+/* false: no constraint of c is named name. true: one may be (look). */
+bool catalog_constraint_name_seen(Catalog *c, const char *name);
+void catalog_note_constraint_name(Catalog *c, const char *name);
 
 /* Lookups. schema NULL means "first match along search_path". */
 Table *catalog_find_table(const Catalog *c, const char *schema, const char *name);

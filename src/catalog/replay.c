@@ -658,6 +658,206 @@ static void columns_named(Ctx *c, const Node *node, List *out)
     columns_walker((Node *)node, &w);
 }
 
+/* ---- the names PostgreSQL chooses ----------------------------------------- */
+
+/*
+ * An index or constraint created without a name gets one PostgreSQL builds
+ * (indexcmds.c, pg_constraint.c): "table_columns_label", cut to fit in
+ * NAMEDATALEN - 1 bytes by shortening the longer of the table and column
+ * parts, never the label, and made unique by a number after the label
+ * (t_a_key1). A later DROP by that name must find it, so zdm builds it the
+ * same way. The texts PostgreSQL cuts are UTF-8 here, cut between
+ * characters as pg_mbcliplen does.
+ */
+#define NAME_BYTES 63 /* NAMEDATALEN - 1 */
+
+/* How many of s's first len bytes fit in limit without splitting a character. */
+static int clip_utf8(const char *s, int len, int limit)
+{
+    int n = 0;
+    while (n < len && s[n]) {
+        unsigned char b = (unsigned char)s[n];
+        int l = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+        if (n + l > limit)
+            break;
+        n += l;
+        if (n == limit)
+            break;
+    }
+    return n;
+}
+
+/* makeObjectName: name1_name2_label, name2 and label each optional. */
+static const char *make_object_name(Arena *a, const char *name1, const char *name2, const char *label)
+{
+    int n1 = (int)strlen(name1), n2 = name2 ? (int)strlen(name2) : 0;
+    int overhead = (name2 ? 1 : 0) + (label ? (int)strlen(label) + 1 : 0);
+    int avail = NAME_BYTES - overhead;
+    while (n1 + n2 > avail) { /* the longer part gives way, byte by byte */
+        if (n1 > n2)
+            n1--;
+        else
+            n2--;
+    }
+    n1 = clip_utf8(name1, n1, n1);
+    if (name2)
+        n2 = clip_utf8(name2, n2, n2);
+    return arena_printf(a, "%.*s%s%.*s%s%s", n1, name1, name2 ? "_" : "", n2, name2 ? name2 : "",
+                        label ? "_" : "", label ? label : "");
+}
+
+/* ChooseIndexNameAddition / ChooseForeignKeyConstraintNameAddition: the
+ * column names joined by "_", each at most NAMEDATALEN - 1 bytes, stopping
+ * once NAMEDATALEN bytes are reached. */
+static const char *name_addition(Arena *a, const List *cols)
+{
+    StrBuf sb;
+    sb_init(&sb, a);
+    for (int i = 0; i < cols->len; i++) {
+        const char *n = LIST_GET(cols, i);
+        if (sb.len)
+            sb_append(&sb, "_");
+        sb_appendn(&sb, n, strlen(n) < NAME_BYTES ? strlen(n) : NAME_BYTES);
+        if (sb.len > NAME_BYTES)
+            break;
+    }
+    return sb.data;
+}
+
+/* Is name taken by a relation of schema (table, index, view, sequence)? */
+static bool relation_name_taken(Ctx *c, const char *schema, const char *name)
+{
+    return catalog_find_table(c->cat, schema, name) || catalog_find_index(c->cat, schema, name) ||
+           catalog_find_view(c->cat, schema, name) || catalog_find_sequence(c->cat, schema, name);
+}
+
+/* Is name taken by a constraint of any table of schema? */
+static bool constraint_name_taken(Ctx *c, const char *schema, const char *name)
+{
+    if (!catalog_constraint_name_seen(c->cat, name))
+        return false;
+    for (int i = 0; i < c->cat->tables.len; i++) {
+        const Table *t = LIST_GET(&c->cat->tables, i);
+        if (util_streq(t->schema, schema) && catalog_find_constraint(t, name))
+            return true;
+    }
+    return false;
+}
+
+/* ChooseRelationName (relation: an index's name must be free among the
+ * relations, and a constraint's index's among the constraints too) and
+ * ChooseConstraintName (!relation: among the constraints only). */
+static const char *choose_name(Ctx *c, const char *schema, const char *name1, const char *name2,
+                               const char *label, bool relation, bool constraint)
+{
+    Arena *a = c->r->arena;
+    for (int pass = 0;; pass++) {
+        const char *l = pass ? arena_printf(a, "%s%d", label, pass) : label;
+        const char *name = make_object_name(a, name1, name2, l);
+        if (!(relation && relation_name_taken(c, schema, name)) &&
+            !(constraint && constraint_name_taken(c, schema, name)))
+            return name;
+    }
+}
+
+/* FigureIndexColname (parse_target.c): the name an index column on an
+ * expression gets: a column's or a function's name, "case", the type of a
+ * cast of something nameless, ... NULL when it has none ("expr"). *strength:
+ * 2 for a name from the expression, 1 for a keyword PostgreSQL may replace. */
+static const char *expr_colname(const Node *n, int *strength)
+{
+    *strength = 0;
+    if (!n)
+        return NULL;
+    switch (nodeTag(n)) {
+    case T_ColumnRef: {
+        const char *name = NULL;
+        foreach_ptr(Node, f, castNode(ColumnRef, n)->fields)
+            if (IsA(f, String))
+                name = strVal(f);
+        *strength = name ? 2 : 0;
+        return name;
+    }
+    case T_A_Indirection: {
+        const char *name = NULL;
+        foreach_ptr(Node, f, castNode(A_Indirection, n)->indirection)
+            name = IsA(f, String) ? strVal(f) : NULL;
+        if (name) {
+            *strength = 2;
+            return name;
+        }
+        return expr_colname(castNode(A_Indirection, n)->arg, strength);
+    }
+    case T_FuncCall:
+        *strength = 2;
+        return sql_name_list(castNode(FuncCall, n)->funcname, NULL);
+    case T_A_Expr:
+        if (castNode(A_Expr, n)->kind == AEXPR_NULLIF) {
+            *strength = 2;
+            return "nullif";
+        }
+        return NULL;
+    case T_TypeCast: {
+        const char *name = expr_colname(castNode(TypeCast, n)->arg, strength);
+        if (*strength <= 1 && castNode(TypeCast, n)->typeName) {
+            *strength = 1;
+            return sql_name_list(castNode(TypeCast, n)->typeName->names, NULL);
+        }
+        return name;
+    }
+    case T_CollateClause:
+        return expr_colname(castNode(CollateClause, n)->arg, strength);
+    case T_CaseExpr: *strength = 1; return "case";
+    case T_A_ArrayExpr: *strength = 1; return "array";
+    case T_RowExpr: *strength = 1; return "row";
+    case T_CoalesceExpr: *strength = 2; return "coalesce";
+    case T_MinMaxExpr:
+        *strength = 2;
+        return castNode(MinMaxExpr, n)->op == IS_GREATEST ? "greatest" : "least";
+    case T_SubLink:
+        if (castNode(SubLink, n)->subLinkType == EXISTS_SUBLINK) {
+            *strength = 2;
+            return "exists";
+        }
+        if (castNode(SubLink, n)->subLinkType == ARRAY_SUBLINK) {
+            *strength = 2;
+            return "array";
+        }
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* ChooseIndexColumnNames: each element's name (an expression's from
+ * expr_colname, else "expr"), a repeated one given a number. */
+static void index_column_name(Ctx *c, const IndexElem *e, List *out)
+{
+    Arena *a = c->r->arena;
+    {
+        int strength;
+        const char *orig = e->indexcolname ? e->indexcolname
+                           : e->name       ? e->name
+                                           : expr_colname(e->expr, &strength);
+        if (!orig)
+            orig = "expr";
+        const char *name = orig;
+        for (int i = 1; name_in(out, name); i++) {
+            char num[16];
+            snprintf(num, sizeof num, "%d", i);
+            int n = clip_utf8(orig, (int)strlen(orig), NAME_BYTES - (int)strlen(num));
+            name = arena_printf(a, "%.*s%s", n, orig, num);
+        }
+        list_push(a, out, (void *)name);
+    }
+}
+
+static void index_column_names(Ctx *c, const PgList *elems, List *out)
+{
+    foreach_node(IndexElem, e, elems)
+        index_column_name(c, e, out);
+}
+
 /* ---- constraints and indexes ---------------------------------------------- */
 
 static const char *column_list_name(Ctx *c, const List *cols)
@@ -772,28 +972,39 @@ static void add_constraint(Ctx *c, Table *t, const PgConstraint *con, const char
     if (!name && using_index)
         name = using_index; /* ADD UNIQUE USING INDEX i: the constraint is named i */
     if (!name) {
-        /* PostgreSQL's naming: table_pkey, table_cols_key, table_cols_fkey, ... */
-        const char *suffix = type == CON_PRIMARY ? "pkey" : type == CON_UNIQUE ? "key"
-                           : type == CON_FOREIGN ? "fkey" : type == CON_CHECK ? "check" : "excl";
-        name = type == CON_PRIMARY
-                   ? arena_printf(c->r->arena, "%s_pkey", t->name)
-                   : arena_printf(c->r->arena, "%s_%s_%s", t->name, column_list_name(c, &cols), suffix);
-        if (type == CON_CHECK) {
-            /* PostgreSQL names a CHECK, column or table, by what it reads:
-             * "t_col_check" when it names one column, else "t_check" */
+        /* PostgreSQL's naming (see choose_name): table_pkey, table_cols_key,
+         * table_cols_excl (their indexes' names: free among relations and
+         * constraints), table_cols_fkey, and table_col_check for a CHECK
+         * that reads one column, else table_check (among constraints) */
+        List key = {0};
+        if (type == CON_EXCLUDE) {
+            foreach_node(PgList, pair, con->exclusions)
+                if (linitial(pair) && IsA(linitial(pair), IndexElem))
+                    index_column_name(c, linitial_node(IndexElem, pair), &key);
+        } else {
+
+            for (int i = 0; i < cols.len; i++)
+                list_push(c->r->arena, &key, LIST_GET(&cols, i));
+            if (type == CON_UNIQUE || type == CON_PRIMARY)
+                names_of(c, con->including, &key); /* the index's INCLUDE columns */
+        }
+        if (type == CON_PRIMARY)
+            name = choose_name(c, t->schema, t->name, NULL, "pkey", true, true);
+        else if (type == CON_UNIQUE || type == CON_EXCLUDE)
+            name = choose_name(c, t->schema, t->name, name_addition(c->r->arena, &key),
+                               type == CON_UNIQUE ? "key" : "excl", true, true);
+        else if (type == CON_FOREIGN)
+            name = choose_name(c, t->schema, t->name, name_addition(c->r->arena, &key), "fkey", false, true);
+        else {
             List refs = {0};
             columns_named(c, con->raw_expr, &refs);
-            name = refs.len == 1
-                       ? arena_printf(c->r->arena, "%s_%s_check", t->name, (const char *)LIST_GET(&refs, 0))
-                       : arena_printf(c->r->arena, "%s_check", t->name);
+            name = choose_name(c, t->schema, t->name, refs.len == 1 ? LIST_GET(&refs, 0) : NULL, "check",
+                               false, true);
         }
-        /* a generated name already taken gets a number: t_check1, t_check2 */
-        const char *base = name;
-        for (int n = 1; catalog_find_constraint(t, name) || catalog_find_index(c->cat, t->schema, name); n++)
-            name = arena_printf(c->r->arena, "%s%d", base, n);
     }
     Constraint *k = arena_alloc(c->ca, sizeof *k);
     k->name = keep(c, name);
+    catalog_note_constraint_name(c->cat, k->name);
     k->type = type;
     for (int i = 0; i < cols.len; i++)
         list_push(c->ca, &k->columns, (void *)keep(c, LIST_GET(&cols, i)));
@@ -1295,7 +1506,9 @@ static void add_not_null(Ctx *c, Table *t, const PgConstraint *con, bool in_crea
     bool not_valid = con->skip_validation && !in_create; /* CREATE TABLE makes it valid */
     Constraint *k = arena_alloc(c->ca, sizeof *k);
     k->name = keep(c, con->conname ? con->conname
-                                   : arena_printf(c->r->arena, "%s_%s_not_null", t->name, colname));
+                                   : choose_name(c, t->schema, t->name, colname, "not_null", false, true));
+    catalog_note_constraint_name(c->cat, k->name);
+
     k->type = CON_NOT_NULL;
     list_push(c->ca, &k->columns, (void *)keep(c, colname));
     k->not_null_of = keep(c, colname);
@@ -1746,8 +1959,12 @@ static void create_index(Ctx *c, const IndexStmt *st)
         list_push(c->r->arena, &cols, (void *)(n ? n : "(expression)"));
     }
     const char *name = st->idxname;
-    if (!name)
-        name = arena_printf(c->r->arena, "%s_%s_idx", t->name, column_list_name(c, &cols));
+    if (!name) { /* PostgreSQL's: table_cols_idx, INCLUDE columns too (see choose_name) */
+        List names = {0};
+        index_column_names(c, st->indexParams, &names);
+        index_column_names(c, st->indexIncludingParams, &names);
+        name = choose_name(c, t->schema, t->name, name_addition(c->r->arena, &names), "idx", true, false);
+    }
     bool concurrent = st->concurrent;
     Index *existing = catalog_find_index(c->cat, rv->schemaname ? t->schema : NULL, name);
     Action *a = act(c, ACT_CREATE_INDEX, t,
@@ -2008,8 +2225,10 @@ static void rename_stmt(Ctx *c, const RenameStmt *st)
             /* the constraint an index backs is renamed with it, and back */
             for (int i = 0; t && i < t->constraints.len; i++) {
                 Constraint *k = LIST_GET(&t->constraints, i);
-                if (util_streq(k->index, ix->name))
+                if (util_streq(k->index, ix->name)) {
                     k->name = k->index = keep(c, newname);
+                    catalog_note_constraint_name(c->cat, k->name);
+                }
             }
             catalog_rename_index(c->cat, ix, ix->schema, keep(c, newname));
         }
@@ -2024,6 +2243,7 @@ static void rename_stmt(Ctx *c, const RenameStmt *st)
         if (k && newname) {
             Index *ix = k->index ? catalog_find_index(c->cat, t->schema, k->index) : NULL;
             k->name = keep(c, newname);
+            catalog_note_constraint_name(c->cat, k->name);
             if (k->index)
                 k->index = k->name;
             if (ix)

@@ -1610,6 +1610,57 @@ static void test_select_and_sequence_functions(void **state)
     assert_non_null(catalog_find_table(t->cat, NULL, "copy"));
 }
 
+/* Names PostgreSQL generates (checked against PostgreSQL 18 by hand and by
+ * tests/golden/rules/unknown-object/quiet-truncated-names in the lock test). */
+static void test_generated_names(void **state)
+{
+    T *t = *state;
+    deployed(t, "CREATE TABLE t (id int PRIMARY KEY, a int, b text, email text, c int CHECK (c > 0),\n"
+                "  d int, CHECK (a > d), CHECK (a > 0));\n"
+                "CREATE INDEX ON t (a) INCLUDE (b);\n"
+                "CREATE INDEX ON t (lower(email));\n"
+                "CREATE INDEX ON t ((a + d));\n"
+                "CREATE INDEX ON t ((b::varchar));\n"
+                "CREATE INDEX ON t (('x'::text));\n"
+                "CREATE INDEX ON t ((coalesce(a, d)));\n"
+                "CREATE INDEX ON t ((CASE WHEN a > 0 THEN 1 END));\n"
+                "CREATE INDEX ON t (a, a);\n"
+                "CREATE INDEX ON t (lower(email), lower(b));\n"
+                "CREATE INDEX ON t ((b COLLATE \"C\"));\n"
+                "CREATE INDEX ON t ((a IS NULL));\n"
+                "ALTER TABLE t ADD UNIQUE (a, d);\n"
+                "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES t (id);\n"
+                "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES t (id);\n"
+                "CREATE TABLE u (v int UNIQUE, CHECK (v > 0)); ALTER TABLE u ADD CHECK (v > 1);\n"
+                "CREATE TABLE abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefgh_one (x int UNIQUE);\n"
+                "CREATE TABLE abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefgh_two (x int UNIQUE);\n"
+                "CREATE TABLE \"ääääääääääääääääääääääääääääääää\" (id int PRIMARY KEY);");
+    static const char *indexes[] = {
+        "t_pkey", "t_a_b_idx", "t_lower_idx", "t_expr_idx", "t_b_idx", "t_text_idx",
+        "t_coalesce_idx", "t_case_idx", "t_a_a1_idx", "t_lower_lower1_idx", "t_b_idx1",
+        "t_expr_idx1", "t_a_d_key", "u_v_key",
+        /* cut to 63 bytes: the table part gives way; the second is taken
+         * once cut, so it is numbered, and cut one byte more */
+        "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefg_x_key",
+        "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdef_x_key1",
+        /* 32 two-byte characters: cut to 29 whole ones (58 bytes), not 58.5 */
+        "äääääääääääääääääääääääääääää_pkey",
+    };
+    for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++) {
+        assert_true(strlen(indexes[i]) <= 63);
+        if (!catalog_find_index(t->cat, NULL, indexes[i]))
+            fail_msg("no index %s", indexes[i]);
+    }
+    const Table *tt = catalog_find_table(t->cat, NULL, "t");
+    static const char *cons[] = {"t_c_check", "t_check", "t_a_check", "t_a_fkey", "t_a_fkey1"};
+    for (size_t i = 0; i < sizeof cons / sizeof cons[0]; i++)
+        if (!catalog_find_constraint(tt, cons[i]))
+            fail_msg("no constraint %s", cons[i]);
+    const Table *u = catalog_find_table(t->cat, NULL, "u");
+    assert_non_null(catalog_find_constraint(u, "u_v_check"));
+    assert_non_null(catalog_find_constraint(u, "u_v_check1"));
+}
+
 /* ---- catalog_copy ------------------------------------------------------------ */
 
 static void test_catalog_copy_is_deep(void **state)
@@ -2168,6 +2219,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_analysed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sql_function_body_locks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_select_and_sequence_functions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_generated_names, setup, teardown),
+
 
         cmocka_unit_test_setup_teardown(test_catalog_copy_is_deep, setup, teardown),
         cmocka_unit_test_setup_teardown(test_column_types_as_written, setup, teardown),
