@@ -158,12 +158,13 @@ const CliCommand cli_backfill = {"backfill", backfill_usage,
                                  "update rows in small resumable batches (--set, --where; --file, --resume, --status)",
                                  backfill_options, backfill_set};
 
-int cmd_backfill(int argc, char **argv, Arena *a, ZdmError *err)
+static int backfill(bool *json, int argc, char **argv, Arena *a, ZdmError *err)
 {
     BackfillCli c = {.o = {.schema = "public", .progress = -1, .progress_every_ms = 5000}};
     backfill_settings_unset(&c.settings);
     List args = {0};
     int rc = cli_parse(&cli_backfill, argc, argv, &c, &args, a, err);
+    *json = c.json;
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     BackfillOptions o = c.o;
@@ -214,4 +215,10 @@ int cmd_backfill(int argc, char **argv, Arena *a, ZdmError *err)
     if (backfill_settings_finish(&check, err) < 0)
         return -1;
     return backfill_run(a, &job, &cli, &o, stdout, err) < 0 ? -1 : 0;
+}
+
+int cmd_backfill(int argc, char **argv, Arena *a, ZdmError *err)
+{
+    bool json = false; /* --status --format json */
+    return commands_json_failure(backfill(&json, argc, argv, a, err), json, argc, argv, err);
 }

@@ -85,11 +85,12 @@ static int diff_set(void *ctx, int id, const char *name, const char *val, Arena 
 const CliCommand cli_diff = {"diff", diff_usage, "live schema vs the schema the migrations describe",
                              diff_options, diff_set};
 
-int cmd_diff(int argc, char **argv, Arena *a, ZdmError *err)
+static int diff(DiffOptions *po, int argc, char **argv, Arena *a, ZdmError *err)
 {
-    DiffOptions o = {.pg_version = SQL_PG_NEWEST};
+    DiffOptions o = *po;
     List paths = {0};
     int rc = cli_parse(&cli_diff, argc, argv, &o, &paths, a, err);
+    po->json = o.json;
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     if (paths.len == 0)
@@ -160,4 +161,10 @@ int cmd_diff(int argc, char **argv, Arena *a, ZdmError *err)
     else
         fprintf(stderr, "zdm: %d difference%s\n", n, n == 1 ? "" : "s");
     return n ? 1 : 0;
+}
+
+int cmd_diff(int argc, char **argv, Arena *a, ZdmError *err)
+{
+    DiffOptions o = {.pg_version = SQL_PG_NEWEST};
+    return commands_json_failure(diff(&o, argc, argv, a, err), o.json, argc, argv, err);
 }

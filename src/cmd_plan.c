@@ -517,8 +517,16 @@ static int run(const CliCommand *cmd, int argc, char **argv, Arena *a, ZdmError 
     PlanOptions o = {0};
     List paths = {0};
     int rc = parse_options(cmd, argc, argv, a, &o, &paths, err);
-    if (rc != 0)
-        return rc < 0 ? -1 : 0;
+    if (rc < 0) {
+        /* a usage error shows where CI looks too: in the format the command
+         * line asks for, even when the mistake comes before --format */
+        const char *asked = cli_format_asked(argc, argv);
+        ReportFormat f;
+        report_render_error(a, asked && report_format_parse(asked, &f) == 0 ? f : o.format, err, stdout);
+        return -1;
+    }
+    if (rc > 0)
+        return 0;
     Plan plan = {0};
     if (analyse(a, &o, &paths, &plan, err) < 0) {
         /* the failure shows where CI looks for findings, and on stderr */

@@ -10,7 +10,6 @@
 #include "commands.h"
 #include "db/db.h"
 #include "prove/rehearse.h"
-#include "report/report.h"
 
 static const char rehearse_usage[] =
     "usage: zdm rehearse PATH [options]\n"
@@ -180,26 +179,12 @@ static int rehearse(RehearseOptions *o, int argc, char **argv, Arena *a, ZdmErro
     return rehearse_run(a, o, stdout, err);
 }
 
-/* Whether the command line asks for JSON, for an error met before
- * --format was read (an option before it that is wrong). */
-static bool asks_json(int argc, char **argv)
-{
-    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-        if (strcmp(argv[i], "--format=json") == 0 ||
-            (strcmp(argv[i], "--format") == 0 && i + 1 < argc && strcmp(argv[i + 1], "json") == 0))
-            return true;
-    return false;
-}
-
 int cmd_rehearse(int argc, char **argv, Arena *a, ZdmError *err)
 {
     RehearseOptions o = {.rows = 10000, .clients = 4, .rate = 50, .step_ms = 2000, .deploy_steps = 4,
                          .lock_timeout_ms = 1000};
     o.seed = (unsigned)time(NULL) ^ (unsigned)getpid();
-    int rc = rehearse(&o, argc, argv, a, err);
     /* with --format json a failure is a JSON document too, where CI reads
      * the report (and on stderr) */
-    if (rc < 0 && (o.json || asks_json(argc, argv)))
-        report_json_error(err, stdout);
-    return rc;
+    return commands_json_failure(rehearse(&o, argc, argv, a, err), o.json, argc, argv, err);
 }

@@ -160,11 +160,12 @@ static int status_json(Arena *a, const History *h, const DbHistory *dh, bool dja
     return edited ? 1 : 0;
 }
 
-int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
+static int status(StatusOptions *po, int argc, char **argv, Arena *a, ZdmError *err)
 {
-    StatusOptions o = {.schema = "public"};
+    StatusOptions o = *po;
     List paths = {0};
     int rc = cli_parse(&cli_status, argc, argv, &o, &paths, a, err);
+    po->json = o.json;
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     if (paths.len != 1)
@@ -274,4 +275,10 @@ int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
     printf("%d applied, %d pending, %d partial, %d edited\n", h.n - pending - partial, pending, partial,
            edited);
     return edited ? 1 : 0;
+}
+
+int cmd_status(int argc, char **argv, Arena *a, ZdmError *err)
+{
+    StatusOptions o = {.schema = "public"};
+    return commands_json_failure(status(&o, argc, argv, a, err), o.json, argc, argv, err);
 }

@@ -463,10 +463,11 @@ static void test_junit(Arena *a, const char *path, const TestResult *r, int n, i
     printf("  </testsuite>\n</testsuites>\n");
 }
 
-int cmd_test(int argc, char **argv, Arena *a, ZdmError *err)
+static int run_tests(TestOptions *po, int argc, char **argv, Arena *a, ZdmError *err)
 {
-    TestOptions o = {0};
+    TestOptions o = *po;
     int rc = parse_options(argc, argv, a, &o, err);
+    po->format = o.format;
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     History h = {0};
@@ -531,4 +532,11 @@ int cmd_test(int argc, char **argv, Arena *a, ZdmError *err)
     else
         printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
+}
+
+int cmd_test(int argc, char **argv, Arena *a, ZdmError *err)
+{
+    TestOptions o = {0};
+    int rc = run_tests(&o, argc, argv, a, err);
+    return commands_json_failure(rc, o.format == TEST_JSON, argc, argv, err);
 }

@@ -13,6 +13,14 @@
 extern const CliCommand cli_plan, cli_check, cli_rules, cli_migrate, cli_status, cli_diff, cli_sql,
     cli_test, cli_rehearse, cli_backfill, cli_stats;
 
+/*
+ * A command whose report can be JSON reports its failure (rc -1, err) as
+ * docs/json.md's Error document on stdout too, when JSON was asked for:
+ * by the command line's --format (even if the mistake came before it), else
+ * by what the options read so far say (json, from .zdm.ini). Returns rc.
+ */
+int commands_json_failure(int rc, bool json, int argc, char **argv, const ZdmError *err);
+
 int cmd_plan(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_check(int argc, char **argv, Arena *a, ZdmError *err);
 int cmd_rules(int argc, char **argv, Arena *a, ZdmError *err);

@@ -32,6 +32,18 @@ const CliCommand *cli_find(const char *name)
     return NULL;
 }
 
+const char *cli_format_asked(int argc, char **argv)
+{
+    const char *asked = NULL;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strncmp(argv[i], "--format=", 9) == 0)
+            asked = argv[i] + 9;
+        else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+            asked = argv[++i];
+    }
+    return asked;
+}
+
 int cli_parse_bool(const char *s)
 {
     static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no", "off", "0"};

@@ -61,6 +61,14 @@ const char *cli_find_config(Arena *a);
 extern const char zdm_version[];
 extern const char zdm_grammar[];
 
+/*
+ * The value of the last "--format X" or "--format=X" in argv (before "--"),
+ * or NULL: for reporting, in the format asked for, an error met before
+ * cli_parse reached --format (a wrong option in front of it). Only the full
+ * spelling counts here; the parsed option is the truth once there is one.
+ */
+const char *cli_format_asked(int argc, char **argv);
+
 /* "true"/"yes"/"on"/"1" → 1, "false"/"no"/"off"/"0" → 0, else -1. */
 int cli_parse_bool(const char *s);
 

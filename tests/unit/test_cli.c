@@ -179,6 +179,22 @@ static void edit_distance(void **state)
     assert_int_equal(cli_parse_bool("maybe"), -1);
 }
 
+/* The format a failed command line asked for, read before its options are. */
+static void format_asked_before_parsing(void **state)
+{
+    (void)state;
+    char *a1[] = {"check", "--fail-on", "x", "--format", "json", "db", NULL};
+    assert_string_equal(cli_format_asked(6, a1), "json");
+    char *a2[] = {"check", "--format=sarif", "--format", "github", NULL};
+    assert_string_equal(cli_format_asked(4, a2), "github"); /* the last one, as getopt takes it */
+    char *a3[] = {"check", "--format=gcc", "--", "--format", "json", NULL};
+    assert_string_equal(cli_format_asked(5, a3), "gcc"); /* after --: operands */
+    char *a4[] = {"check", "db", "--format", NULL};
+    assert_null(cli_format_asked(3, a4)); /* no value */
+    char *a5[] = {"check", "--form", "json", NULL};
+    assert_null(cli_format_asked(3, a5)); /* abbreviations are the parser's */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +203,7 @@ int main(void)
         cmocka_unit_test(file_then_command_line),
         cmocka_unit_test(config_is_found_up_to_the_repository_root),
         cmocka_unit_test(edit_distance),
+        cmocka_unit_test(format_asked_before_parsing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
