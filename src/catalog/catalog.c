@@ -169,6 +169,18 @@ Catalog *catalog_copy(const Catalog *c)
         *nv = *v;
         memset(&nv->sources, 0, sizeof nv->sources);
         copy_names(n, &nv->sources, &v->sources);
+        memset(&nv->views, 0, sizeof nv->views);
+        copy_names(n, &nv->views, &v->views);
+        memset(&nv->columns, 0, sizeof nv->columns);
+        for (int j = 0; j < v->columns.len; j++) {
+            const ViewColumn *vc = LIST_GET(&v->columns, j);
+            ViewColumn *nvc = arena_alloc(a, sizeof *nvc);
+            nvc->table = dup(n, vc->table);
+            nvc->column = dup(n, vc->column);
+            list_push(a, &nv->columns, nvc);
+        }
+        nv->definition = dup(n, v->definition);
+        nv->defined_at = dup(n, v->defined_at);
         nv->schema = dup(n, v->schema);
         nv->name = dup(n, v->name);
         catalog_add_view(n, nv);

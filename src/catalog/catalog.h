@@ -86,12 +86,28 @@ typedef struct Index {
     const char *predicate;   /* partial: the WHERE condition as written */
 } Index;
 
+/* A table column a view's query reads. */
+typedef struct ViewColumn {
+    const char *table;  /* "schema.name" */
+    const char *column;
+} ViewColumn;
+
 typedef struct View {
     const char *schema;
     const char *name;
     bool materialized;
     bool new_in_release; /* created by a pending migration: nothing live uses it */
     List sources;        /* const char*: the "schema.table"s its query reads (REFRESH locks them) */
+    /* ViewColumn*: the columns its query reads, SELECT * as expanded when it
+     * was created (PostgreSQL records each as a dependency): ALTER COLUMN
+     * TYPE of one fails, and so does DROP COLUMN without CASCADE */
+    List columns;
+    List views;          /* const char*: the "schema.name"s of the views its query reads */
+    /* The CREATE statement as written (each run of whitespace and comments
+     * one space), to create it again, and where it stands ("file:line");
+     * NULL when unknown, or stale after a rename of what it names. */
+    const char *definition;
+    const char *defined_at;
 } View;
 
 typedef struct Sequence {

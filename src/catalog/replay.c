@@ -383,9 +383,144 @@ static void drop_indexes_of(Ctx *c, const Table *t, const char *column)
     }
 }
 
-static void drop_table(Ctx *c, Table *t)
+/* ---- views over tables -------------------------------------------------------- */
+
+/* Does view v read relation qualified ("schema.name": a table or a view)? */
+static bool view_reads_relation(const View *v, const char *qualified)
 {
+    return name_in(&v->sources, qualified) || name_in(&v->views, qualified);
+}
+
+/* Drops the views that read relation qualified, and the views that read
+ * those: what DROP ... CASCADE takes along (without CASCADE PostgreSQL
+ * refuses, and the rules say so; the replay goes on as if it had run). */
+static void drop_view(Ctx *c, View *v);
+
+static void drop_views_reading(Ctx *c, const char *qualified)
+{
+    for (int i = c->cat->views.len - 1; i >= 0 && i < c->cat->views.len; i--) {
+        View *v = LIST_GET(&c->cat->views, i);
+        if (!view_reads_relation(v, qualified))
+            continue;
+        drop_view(c, v);
+        i = c->cat->views.len; /* the list changed under us: from the top again */
+    }
+}
+
+/* A view dropped along with what it reads: ACCESS EXCLUSIVE on it, as
+ * DROP VIEW takes (measured), and on the views that read it in turn. */
+static void drop_view(Ctx *c, View *v)
+{
+    const char *vq = qualname(c, v->schema, v->name);
+    Action *a = act_named(c, ACT_DROP_VIEW, vq, COST_CATALOG);
+    if (a) {
+        a->lock = LOCK_ACCESS_EXCLUSIVE;
+        if (v->new_in_release)
+            a->flags |= A_NEW_TABLE;
+    }
+    catalog_remove_view(c->cat, v);
+    drop_views_reading(c, vq);
+}
+
+/* The views that read column col of t, then the views that read those, in
+ * an order they can be created in, into out (ViewRef*). */
+static void views_reading_column(Ctx *c, const Table *t, const char *col, List *out)
+{
+    const char *table = qualname(c, t->schema, t->name);
+    List names = {0}; /* const char*: the views found, as out */
+    for (int i = 0; col && i < c->cat->views.len; i++) {
+        const View *v = LIST_GET(&c->cat->views, i);
+        for (int j = 0; j < v->columns.len; j++) {
+            const ViewColumn *vc = LIST_GET(&v->columns, j);
+            if (util_streq(vc->table, table) && util_streq(vc->column, col)) {
+                list_push(c->r->arena, &names, (void *)qualname(c, v->schema, v->name));
+                break;
+            }
+        }
+    }
+    int direct = names.len;
+    for (int k = 0; k < names.len; k++) /* names grows as readers are found */
+        for (int i = 0; i < c->cat->views.len; i++) {
+            const View *v = LIST_GET(&c->cat->views, i);
+            const char *vq = qualname(c, v->schema, v->name);
+            if (name_in(&v->views, LIST_GET(&names, k)) && !name_in(&names, vq))
+                list_push(c->r->arena, &names, (void *)vq);
+        }
+    for (int k = 0; k < names.len; k++) {
+        const View *v = catalog_find_qualified_view(c->cat, LIST_GET(&names, k));
+        ViewRef *ref = arena_alloc(c->r->arena, sizeof *ref);
+        ref->view = LIST_GET(&names, k);
+        ref->materialized = v && v->materialized;
+        ref->direct = k < direct;
+        ref->new_in_release = v && v->new_in_release;
+        ref->definition = v && v->definition ? note(c, v->definition) : NULL;
+        ref->defined_at = v && v->defined_at ? note(c, v->defined_at) : NULL;
+        list_push(c->r->arena, out, ref);
+    }
+}
+
+/* A view's text names tables, columns and views as they were called: after
+ * a rename of one it would create something else, so it is forgotten. */
+static void forget_definitions_naming(Ctx *c, const char *qualified)
+{
+    for (int i = 0; i < c->cat->views.len; i++) {
+        View *v = LIST_GET(&c->cat->views, i);
+        if (view_reads_relation(v, qualified) || util_streq(qualname(c, v->schema, v->name), qualified))
+            v->definition = v->defined_at = NULL;
+    }
+}
+
+/* Table (or view) was renamed to now ("schema.name"): views follow it. */
+static void views_follow_relation(Ctx *c, const char *was, const char *now)
+{
+    forget_definitions_naming(c, was);
+    for (int i = 0; i < c->cat->views.len; i++) {
+        View *v = LIST_GET(&c->cat->views, i);
+        List *lists[] = {&v->sources, &v->views};
+        for (int l = 0; l < 2; l++)
+            for (int j = 0; j < lists[l]->len; j++)
+                if (util_streq(LIST_GET(lists[l], j), was))
+                    lists[l]->items[j] = (void *)keep(c, now);
+        for (int j = 0; j < v->columns.len; j++) {
+            ViewColumn *vc = LIST_GET(&v->columns, j);
+            if (util_streq(vc->table, was))
+                vc->table = keep(c, now);
+        }
+    }
+}
+
+/* What views read of relation qualified (column NULL: all of it) is gone
+ * while the views stay: PostgreSQL refused the drop (no CASCADE), and the
+ * replay goes on as if it had run, but a table or column made again under
+ * the name is another one, which no view reads. */
+static void forget_reads(Ctx *c, const char *qualified, const char *column)
+{
+    for (int i = 0; i < c->cat->views.len; i++) {
+        View *v = LIST_GET(&c->cat->views, i);
+        for (int j = v->columns.len - 1; j >= 0; j--) {
+            const ViewColumn *vc = LIST_GET(&v->columns, j);
+            if (util_streq(vc->table, qualified) && (!column || util_streq(vc->column, column)))
+                remove_item(&v->columns, vc);
+        }
+        for (int l = 0; !column && l < 2; l++) {
+            List *names = l ? &v->views : &v->sources;
+            for (int j = names->len - 1; j >= 0; j--)
+                if (util_streq(LIST_GET(names, j), qualified))
+                    remove_item(names, LIST_GET(names, j));
+        }
+    }
+}
+
+/* DROP TABLE: CASCADE drops the views that read it, else they stay (the
+ * rules say PostgreSQL refuses). */
+static void drop_table(Ctx *c, Table *t, bool cascade)
+{
+    const char *tq = qualname(c, t->schema, t->name);
     drop_indexes_of(c, t, NULL);
+    if (cascade)
+        drop_views_reading(c, tq);
+    else
+        forget_reads(c, tq, NULL);
     catalog_remove_table(c->cat, t);
 }
 
@@ -1202,7 +1337,7 @@ static void create_table(Ctx *c, const CreateStmt *st)
         return;
     }
     if (t) /* created again: the history is inconsistent; start afresh */
-        drop_table(c, t);
+        drop_table(c, t, false);
     t = add_table(c, schema, name, false);
     t->partitioned = st->partspec != NULL;
     act(c, ACT_CREATE_TABLE, t, LOCK_NONE, COST_CATALOG, -1);
@@ -1447,6 +1582,7 @@ static void alter_column_type(Ctx *c, Table *t, const AlterTableCmd *cmd, int of
             a->flags |= A_NARROWS;
         if (col && timestamp_zone_change(col, &newcol))
             a->flags |= A_ZONE;
+        views_reading_column(c, t, name, &a->views);
         if (col && !col->type)
             a->flags |= A_ASSUMED;
     }
@@ -1605,9 +1741,23 @@ static void alter_table_cmd(Ctx *c, Table *t, const AlterTableCmd *cmd)
                 a->flags |= A_NOT_NULL;
             if (in_primary_key(t, name))
                 a->flags |= A_PRIMARY_KEY;
+            if (cmd->behavior == DROP_CASCADE)
+                a->flags |= A_CASCADE;
+            views_reading_column(c, t, name, &a->views);
         }
         note_column(c, a, col);
         if (col) {
+            /* CASCADE drops the views that read it; without it PostgreSQL refuses */
+            List gone = {0};
+            if (cmd->behavior == DROP_CASCADE)
+                views_reading_column(c, t, name, &gone);
+            for (int i = 0; i < gone.len; i++) {
+                const char *vq = ((const ViewRef *)LIST_GET(&gone, i))->view;
+                View *v = catalog_find_qualified_view(c->cat, vq);
+                if (v)
+                    drop_view(c, v);
+            }
+            forget_reads(c, qualname(c, t->schema, t->name), name);
             drop_indexes_of(c, t, name);
             for (int i = t->constraints.len - 1; i >= 0; i--) {
                 Constraint *k = LIST_GET(&t->constraints, i);
@@ -2030,7 +2180,7 @@ static void drop_objects(Ctx *c, const DropStmt *st)
             act(c, ACT_DROP_TABLE, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
             for (int i = 0; i < t->constraints.len; i++)
                 lock_referenced(c, t, LIST_GET(&t->constraints, i), -1);
-            drop_table(c, t);
+            drop_table(c, t, st->behavior == DROP_CASCADE);
         } else if (type == OBJECT_INDEX) {
             Index *ix = catalog_find_index(c->cat, qual, name);
             Table *t = ix ? catalog_find_table(c->cat, ix->table_schema, ix->table) : NULL;
@@ -2060,8 +2210,14 @@ static void drop_objects(Ctx *c, const DropStmt *st)
                 if (v && v->new_in_release)
                     a->flags |= A_NEW_TABLE;
             }
-            if (v)
+            if (v) {
+                const char *vq = qualname(c, v->schema, v->name);
                 catalog_remove_view(c->cat, v);
+                if (st->behavior == DROP_CASCADE)
+                    drop_views_reading(c, vq);
+                else
+                    forget_reads(c, vq, NULL);
+            }
         } else if (type == OBJECT_SEQUENCE) {
             Sequence *sq = catalog_find_sequence(c->cat, qual, name);
             Action *a = act_named(c, ACT_DROP_SEQUENCE,
@@ -2092,7 +2248,7 @@ static void drop_objects(Ctx *c, const DropStmt *st)
                 Action *la = act(c, ACT_LOCK_TABLE, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
                 if (la)
                     la->detail = "dropped with its schema";
-                drop_table(c, t);
+                drop_table(c, t, true);
             }
             /* and everything else it holds */
             for (int i = c->cat->views.len - 1; i >= 0; i--) {
@@ -2154,6 +2310,8 @@ static void move_table(Ctx *c, Table *t, const char *schema, const char *name)
         catalog_rename_index(c->cat, ix, schema, ix->name);
     }
     const char *now = keep(c, qualname(c, schema, name));
+    if (!util_streq(now, old))
+        views_follow_relation(c, old, now);
     const List *refs = catalog_referencing(c->cat, old);
     for (int i = 0; !util_streq(now, old) && i < refs->len; i++) {
         Constraint *k = LIST_GET(refs, i);
@@ -2196,6 +2354,17 @@ static void rename_stmt(Ctx *c, const RenameStmt *st)
                 for (int j = 0; j < ix->columns.len; j++)
                     if (strcmp(LIST_GET(&ix->columns, j), col->name) == 0)
                         ix->columns.items[j] = (void *)keep(c, newname);
+            }
+            /* views follow it too, but their text names it as it was */
+            const char *tq = qualname(c, t->schema, t->name);
+            forget_definitions_naming(c, tq);
+            for (int i = 0; i < c->cat->views.len; i++) {
+                const View *v = LIST_GET(&c->cat->views, i);
+                for (int j = 0; j < v->columns.len; j++) {
+                    ViewColumn *vc = LIST_GET(&v->columns, j);
+                    if (util_streq(vc->table, tq) && util_streq(vc->column, col->name))
+                        vc->column = keep(c, newname);
+                }
             }
             /* constraints follow the column (a CHECK (col IS NOT NULL) still proves it) */
             for (int i = 0; i < t->constraints.len; i++) {
@@ -2261,8 +2430,10 @@ static void rename_stmt(Ctx *c, const RenameStmt *st)
             if (v && v->new_in_release)
                 a->flags |= A_NEW_TABLE;
         }
-        if (v && newname)
+        if (v && newname) {
+            views_follow_relation(c, qualname(c, v->schema, v->name), qualname(c, v->schema, newname));
             catalog_rename_view(c->cat, v, keep(c, newname));
+        }
     } else if (type == OBJECT_SEQUENCE) {
         Sequence *sq = catalog_find_sequence(c->cat, rschema, rname);
         act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
@@ -2728,6 +2899,220 @@ static void lock_sources(Ctx *c, const Node *query, int how, List *names)
     query_locks(c, query, NULL, how, names);
 }
 
+/* ---- the columns a view reads ------------------------------------------------ */
+
+/*
+ * PostgreSQL records a dependency of a view on each column its query reads
+ * (a SELECT * expanded to the columns there were when it was created), and
+ * then refuses ALTER COLUMN TYPE of such a column (0A000) and DROP COLUMN
+ * without CASCADE (2BP01). The walk resolves column references as the
+ * parser does, scope by scope: a qualified one by the alias (or name) of a
+ * FROM item, an unqualified one by the innermost scope with a table that has
+ * the column. A whole-row reference (SELECT t FROM t) and count(*) read no
+ * column, as in PostgreSQL (measured). Subqueries, CTEs and set operations
+ * are walked; the columns of a subquery's or a function's output are no
+ * table's, and references to them are left out.
+ */
+typedef struct ScopeRel {
+    const char *alias;
+    Table *t; /* NULL: a subquery, a function, a CTE, a view */
+} ScopeRel;
+
+typedef struct Scope {
+    const struct Scope *up;
+    List rels; /* ScopeRel* */
+} Scope;
+
+typedef struct ViewWalk {
+    ExprWalk ew; /* first: the walkers get it as their context */
+    Ctx *c;
+    View *v;
+    const Scope *scope;
+    List ctes; /* const char*: WITH names in force, which hide tables */
+} ViewWalk;
+
+static void view_reads(ViewWalk *w, const Table *t, const char *column)
+{
+    Ctx *c = w->c;
+    const char *table = keep(c, qualname(c, t->schema, t->name));
+    for (int i = 0; i < w->v->columns.len; i++) {
+        const ViewColumn *vc = LIST_GET(&w->v->columns, i);
+        if (util_streq(vc->table, table) && util_streq(vc->column, column))
+            return;
+    }
+    ViewColumn *vc = arena_alloc(c->ca, sizeof *vc);
+    vc->table = table;
+    vc->column = keep(c, column);
+    list_push(c->ca, &w->v->columns, vc);
+}
+
+static const ScopeRel *scope_find(const Scope *sc, const char *alias)
+{
+    for (; sc; sc = sc->up)
+        for (int i = 0; i < sc->rels.len; i++) {
+            const ScopeRel *r = LIST_GET(&sc->rels, i);
+            if (util_streq(r->alias, alias))
+                return r;
+        }
+    return NULL;
+}
+
+static void view_star(ViewWalk *w, const ScopeRel *r)
+{
+    for (int i = 0; r && r->t && i < r->t->columns.len; i++)
+        view_reads(w, r->t, ((const Column *)LIST_GET(&r->t->columns, i))->name);
+}
+
+static void view_column_ref(ViewWalk *w, const ColumnRef *cr)
+{
+    int n = list_length(cr->fields);
+    const Node *last = n ? llast(cr->fields) : NULL;
+    const Node *qn = n >= 2 ? list_nth(cr->fields, n - 2) : NULL;
+    const char *qual = qn && IsA(qn, String) ? strVal(qn) : NULL;
+    if (last && IsA(last, A_Star)) {
+        if (qual)
+            view_star(w, scope_find(w->scope, qual));
+        else
+            for (int i = 0; w->scope && i < w->scope->rels.len; i++)
+                view_star(w, LIST_GET(&w->scope->rels, i));
+        return;
+    }
+    const char *col = last && IsA(last, String) ? strVal(last) : NULL;
+    if (!col)
+        return;
+    if (qual) {
+        const ScopeRel *r = scope_find(w->scope, qual);
+        if (r && r->t && (catalog_find_column(r->t, col) || r->t->assumed))
+            view_reads(w, r->t, col);
+        return;
+    }
+    for (const Scope *sc = w->scope; sc; sc = sc->up) {
+        bool found = false;
+        for (int i = 0; i < sc->rels.len; i++) {
+            const ScopeRel *r = LIST_GET(&sc->rels, i);
+            if (r->t && catalog_find_column(r->t, col)) {
+                view_reads(w, r->t, col);
+                found = true;
+            }
+        }
+        if (found)
+            return;
+    }
+}
+
+static void view_select(ViewWalk *w, const SelectStmt *st);
+
+static bool view_walker(Node *node, void *ctx)
+{
+    ViewWalk *w = ctx;
+    if (!node)
+        return false;
+    if (IsA(node, ColumnRef)) {
+        view_column_ref(w, castNode(ColumnRef, node));
+        return false;
+    }
+    if (IsA(node, SelectStmt)) {
+        view_select(w, castNode(SelectStmt, node));
+        return false;
+    }
+    walk_children(node, view_walker, &w->ew);
+    return false;
+}
+
+static void view_walk(ViewWalk *w, const Node *node) { view_walker((Node *)node, w); }
+
+static bool is_cte(const ViewWalk *w, const RangeVar *rv)
+{
+    return !rv->schemaname && name_in(&w->ctes, rv->relname);
+}
+
+/* Adds a FROM item to scope sc, walking what it holds. */
+static void view_from(ViewWalk *w, Scope *sc, const Node *item)
+{
+    Ctx *c = w->c;
+    if (IsA(item, RangeVar)) {
+        const RangeVar *rv = castNode(RangeVar, item);
+        if (!rv->relname)
+            return;
+        ScopeRel *r = arena_alloc(c->r->arena, sizeof *r);
+        r->alias = rv->alias && rv->alias->aliasname ? rv->alias->aliasname : rv->relname;
+        if (!is_cte(w, rv)) {
+            r->t = catalog_find_table(c->cat, rv->schemaname, rv->relname);
+            const View *read = r->t ? NULL : catalog_find_view(c->cat, rv->schemaname, rv->relname);
+            const char *qn = read ? keep(c, qualname(c, read->schema, read->name)) : NULL;
+            if (qn && !name_in(&w->v->views, qn))
+                list_push(c->ca, &w->v->views, (void *)qn);
+        }
+        list_push(c->r->arena, &sc->rels, r);
+    } else if (IsA(item, JoinExpr)) {
+        const JoinExpr *j = castNode(JoinExpr, item);
+        view_from(w, sc, j->larg);
+        view_from(w, sc, j->rarg);
+        /* USING (col): the column of each side */
+        foreach_ptr(Node, u, j->usingClause) {
+            if (!IsA(u, String))
+                continue;
+            for (int i = 0; i < sc->rels.len; i++) {
+                const ScopeRel *r = LIST_GET(&sc->rels, i);
+                if (r->t && catalog_find_column(r->t, strVal(u)))
+                    view_reads(w, r->t, strVal(u));
+            }
+        }
+        view_walk(w, j->quals);
+    } else if (IsA(item, RangeSubselect)) {
+        const RangeSubselect *rs = castNode(RangeSubselect, item);
+        view_walk(w, rs->subquery);
+        ScopeRel *r = arena_alloc(c->r->arena, sizeof *r);
+        r->alias = rs->alias ? rs->alias->aliasname : NULL;
+        list_push(c->r->arena, &sc->rels, r);
+    } else if (IsA(item, RangeFunction)) {
+        const RangeFunction *rf = castNode(RangeFunction, item);
+        view_walk(w, (const Node *)rf->functions);
+        ScopeRel *r = arena_alloc(c->r->arena, sizeof *r);
+        r->alias = rf->alias ? rf->alias->aliasname : NULL;
+        list_push(c->r->arena, &sc->rels, r);
+    } else {
+        view_walk(w, item);
+    }
+}
+
+static void view_select(ViewWalk *w, const SelectStmt *st)
+{
+    if (!st || w->ew.depth >= MAX_EXPR_DEPTH)
+        return;
+    w->ew.depth++;
+    int nctes = w->ctes.len;
+    if (st->withClause)
+        foreach_node(CommonTableExpr, cte, st->withClause->ctes) {
+            if (st->withClause->recursive && cte->ctename)
+                list_push(w->c->r->arena, &w->ctes, cte->ctename);
+            view_walk(w, cte->ctequery);
+            if (!st->withClause->recursive && cte->ctename)
+                list_push(w->c->r->arena, &w->ctes, cte->ctename);
+        }
+    if (st->op != SETOP_NONE) {
+        view_select(w, st->larg);
+        view_select(w, st->rarg);
+    } else {
+        Scope sc = {.up = w->scope};
+        const Scope *outer = w->scope;
+        w->scope = &sc;
+        foreach_ptr(Node, item, st->fromClause)
+            view_from(w, &sc, item);
+        view_walk(w, (const Node *)st->targetList);
+        view_walk(w, st->whereClause);
+        view_walk(w, (const Node *)st->groupClause);
+        view_walk(w, st->havingClause);
+        view_walk(w, (const Node *)st->windowClause);
+        view_walk(w, (const Node *)st->distinctClause);
+        view_walk(w, (const Node *)st->valuesLists);
+        view_walk(w, (const Node *)st->sortClause);
+        w->scope = outer;
+    }
+    w->ctes.len = nctes;
+    w->ew.depth--;
+}
+
 static void create_view(Ctx *c, const RangeVar *rv, bool materialized, const Node *query)
 {
     View *v = arena_alloc(c->ca, sizeof *v);
@@ -2737,10 +3122,21 @@ static void create_view(Ctx *c, const RangeVar *rv, bool materialized, const Nod
     v->name = keep(c, rv->relname ? rv->relname : "view");
     v->materialized = materialized;
     v->new_in_release = c->r->pending;
+    ViewWalk w = {.ew = {.arena = c->r->arena}, .c = c, .v = v};
+    if (query && IsA(query, SelectStmt))
+        view_select(&w, castNode(SelectStmt, query));
+    if (stmt_text(c)) {
+        v->definition = keep(c, src_text(c, stmt_text(c), c->s->offset, stmt_end(c)));
+        v->defined_at = keep(c, arena_printf(c->r->arena, "%s:%d", c->m->file, c->s->line));
+    }
     View *old = catalog_find_view(c->cat, v->schema, v->name);
-    if (old)
-        old->sources = v->sources; /* OR REPLACE: what it reads now */
-    else
+    if (old) { /* OR REPLACE: what it reads now */
+        old->sources = v->sources;
+        old->columns = v->columns;
+        old->views = v->views;
+        old->definition = v->definition;
+        old->defined_at = v->defined_at;
+    } else
         catalog_add_view(c->cat, v);
     /* a materialized one reads its sources whole, into a relation of its own */
     act_named(c, ACT_CREATE_VIEW, qualname(c, v->schema, v->name),

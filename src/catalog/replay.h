@@ -136,6 +136,16 @@ enum {
     A_ZONE = 1u << 26,        /* ALTER TYPE timestamp ↔ timestamptz (no rewrite when TimeZone is UTC) */
 };
 
+/* A view as an Action saw it, for a fix that drops and creates it again. */
+typedef struct ViewRef {
+    const char *view;       /* "schema.name" */
+    bool materialized;
+    bool direct;            /* reads the column itself (else: reads a view that does) */
+    bool new_in_release;    /* created by a pending migration: no live code reads it */
+    const char *definition; /* View.definition, NULL when unknown */
+    const char *defined_at;
+} ViewRef;
+
 typedef struct Action {
     ActionKind kind;
     const char *table;    /* "schema.name" of the relation (or object) acted on */
@@ -168,6 +178,10 @@ typedef struct Action {
                               * WHERE ..."), rebuilt from the catalog, to build a twin; NULL for
                               * the index of a constraint */
     int new_len;             /* ALTER TYPE: the new type's length limit (varchar(n), char(n)); 0 if none */
+    /* ALTER TYPE, DROP COLUMN: the views that read the column (ViewRef*),
+     * which make PostgreSQL refuse it, then the views that read those, in
+     * an order they can be created again in (a view before its readers) */
+    List views;
     char contype;         /* ConType for constraint actions */
     unsigned flags;
     LockMode lock;        /* on table */
