@@ -420,10 +420,75 @@ static void fix_handover_not_null(State *st, StrBuf *sb, int step, const char *t
 /* The rules, one function per action kind or concern                        */
 /* ------------------------------------------------------------------------ */
 
+/* How to run a statement outside a transaction block, for this migration's
+ * runner. */
+static const char *outside_tx(State *st)
+{
+    if (st->m->tx_mode == TX_WRAPPED) /* the runner's transaction: say how to leave it */
+        return arena_printf(st->a, "a migration of its own, with %s", st->m->tx_optout);
+    if (st->m->tx_mode == TX_DETECT)
+        return arena_printf(st->a, "a migration of its own holding only such statements (%s then runs it "
+                                   "outside a transaction)",
+                            st->m->tx_runner);
+    return "a migration of its own without BEGIN/COMMIT";
+}
+
+/* CREATE INDEX on a partitioned table: PostgreSQL builds it on every
+ * partition under SHARE and refuses CONCURRENTLY; ON ONLY makes the parent's
+ * index alone (catalog-only), which each partition's index, built
+ * CONCURRENTLY, is then attached to. */
+static void r_create_index_partitioned(State *st, const Action *act)
+{
+    Arena *a = st->a;
+    bool concurrent = (act->flags & A_CONCURRENT) != 0;
+    if (act->cost < COST_INDEX || (!concurrent && !live(act)))
+        return; /* ON ONLY, or a table nothing live uses */
+    const char *t = disp(act->table);
+    const char *idx = act->column ? act->column : "the index";
+    const char *msg =
+        concurrent
+            ? arena_printf(a,
+                           "PostgreSQL refuses CREATE INDEX CONCURRENTLY on the partitioned table %s "
+                           "(\"cannot create index on partitioned table concurrently\"): the migration "
+                           "fails here. Build the index partition by partition instead.",
+                           t)
+            : arena_printf(a,
+                           "CREATE %sINDEX %s on the partitioned table %s builds it on every partition, "
+                           "each under a SHARE lock held until the whole build ends: every INSERT, UPDATE "
+                           "and DELETE on %s waits until all are built (minutes on large partitions). "
+                           "Reads go on. CONCURRENTLY is no way out: PostgreSQL refuses it on a "
+                           "partitioned table.",
+                           (act->flags & A_UNIQUE) ? "UNIQUE " : "", idx, t, t);
+    StrBuf fix;
+    sb_init(&fix, a);
+    sb_printf(&fix, "1. %s;  -- the parent's index alone: catalog-only, invalid until each partition has its own\n",
+              act->only_sql ? act->only_sql
+                            : arena_printf(a, "CREATE %sINDEX %s ON ONLY %s (...)",
+                                           (act->flags & A_UNIQUE) ? "UNIQUE " : "",
+                                           qsibling(a, act->column, act->table), qtab(a, act->table)));
+    sb_printf(&fix, "2. for each partition, outside a transaction block (%s): build its index "
+                    "CONCURRENTLY, then attach it:\n",
+              outside_tx(st));
+    if (act->partition_sql)
+        sb_printf(&fix, "%s\n", act->partition_sql);
+    else
+        sb_printf(&fix, "CREATE INDEX CONCURRENTLY <partition>_..._idx ON <partition> (...);\n"
+                        "ALTER INDEX %s ATTACH PARTITION <partition>_..._idx;\n",
+                  qsibling(a, act->column, act->table));
+    sb_printf(&fix, "3. once the last partition's index is attached, %s becomes valid by itself",
+              qsibling(a, act->column, act->table));
+    add(st, act->offset, "index-not-concurrent", msg, fix.data);
+}
+
 static void r_create_index(State *st, const Action *act)
 {
     Arena *a = st->a;
+    if (act->flags & A_PARTITIONED) {
+        r_create_index_partitioned(st, act);
+        return;
+    }
     if (st->in_tx && (act->flags & A_CONCURRENT))
+
         return; /* concurrently-in-transaction speaks for it */
     if ((act->flags & A_CONCURRENT) || !live(act))
         return;

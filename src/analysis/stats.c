@@ -160,7 +160,10 @@ static const TableStats *statement_table(const Statement *s, const Stats *stats,
         const TableStats *ts = strmap_get(&stats->tables, ac->table);
         if (!ts)
             continue;
-        if (!best || ac->cost > (*out)->cost || (ac->cost == (*out)->cost && ac->lock > (*out)->lock)) {
+        /* on a tie the largest table: a partitioned table has no rows of its
+         * own, its partitions (locked by the same statement) have them */
+        if (!best || ac->cost > (*out)->cost || (ac->cost == (*out)->cost && ac->lock > (*out)->lock) ||
+            (ac->cost == (*out)->cost && ac->lock == (*out)->lock && ts->table_bytes > best->table_bytes)) {
             best = ts;
             *out = ac;
         }

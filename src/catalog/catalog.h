@@ -61,6 +61,7 @@ typedef struct Table {
     int created_in;   /* index of the pending migration that created it, -1 if live */
     bool assumed;     /* never created in the history: taken as existing */
     bool partitioned;
+    const char *parent; /* a partition (PARTITION OF, ATTACH): its table's "schema.name" */
 } Table;
 
 typedef struct Index {

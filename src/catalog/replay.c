@@ -383,6 +383,22 @@ static void drop_indexes_of(Ctx *c, const Table *t, const char *column)
     }
 }
 
+/* The partitions of a partitioned table t, and theirs, to out (Table*).
+ * Depth guards a history that attached tables in a cycle. */
+static void partitions_of(Ctx *c, const Table *t, List *out, int depth)
+{
+    if (!t->partitioned || depth > 32)
+        return;
+    const char *q = keep(c, qualname(c, t->schema, t->name));
+    for (int i = 0; i < c->cat->tables.len; i++) {
+        Table *p = LIST_GET(&c->cat->tables, i);
+        if (p != t && p->parent && util_streq(p->parent, q)) {
+            list_push(c->r->arena, out, p);
+            partitions_of(c, p, out, depth + 1);
+        }
+    }
+}
+
 /* ---- views over tables -------------------------------------------------------- */
 
 /* Does view v read relation qualified ("schema.name": a table or a view)? */
@@ -1360,6 +1376,8 @@ static void create_table(Ctx *c, const CreateStmt *st)
         bool partition = st->partbound != NULL;
         act(c, ACT_LOCK_TABLE, p, partition ? LOCK_ACCESS_EXCLUSIVE : LOCK_SHARE_UPDATE_EXCLUSIVE,
             COST_CATALOG, prv->location);
+        if (partition)
+            t->parent = keep(c, qualname(c, p->schema, p->name));
     }
     foreach_ptr(Node, elt, st->tableElts) {
         if (IsA(elt, ColumnDef))
@@ -1933,6 +1951,8 @@ static void alter_table_cmd(Ctx *c, Table *t, const AlterTableCmd *cmd)
                         COST_CATALOG, offset);
         if (a)
             a->detail = "ATTACH PARTITION";
+        if (part)
+            part->parent = keep(c, qualname(c, t->schema, t->name));
         if (part) {
             /* the partition is scanned to prove its rows fit the bound */
             Action *pa = act(c, ACT_ALTER_TABLE_OTHER, part, LOCK_ACCESS_EXCLUSIVE, COST_SCAN, offset);
@@ -1952,6 +1972,8 @@ static void alter_table_cmd(Ctx *c, Table *t, const AlterTableCmd *cmd)
         }
         /* the partition is locked as strongly as the parent */
         Table *part = pc ? table_of(c, pc->name) : NULL;
+        if (part)
+            part->parent = NULL;
         if (part) {
             Action *pa = act(c, ACT_ALTER_TABLE_OTHER, part, lock, COST_CATALOG, offset);
             if (pa)
@@ -1975,7 +1997,27 @@ static void alter_table(Ctx *c, const AlterTableStmt *st)
         Index *ix = catalog_find_index(c->cat, rv->schemaname, rv->relname);
         Table *t = ix ? catalog_find_table(c->cat, ix->table_schema, ix->table) : NULL;
         foreach_node(AlterTableCmd, cmd, st->cmds) {
+            if (cmd->subtype == AT_AttachPartition) {
+                /* ALTER INDEX parent ATTACH PARTITION part: catalog-only. ACCESS
+                 * SHARE on both tables (measured with pg_locks); the partition's
+                 * index itself is locked ACCESS EXCLUSIVE, so queries on the
+                 * partition wait for the COMMIT, as planning opens its indexes. */
+                const PartitionCmd *pc = cmd->def && IsA(cmd->def, PartitionCmd) ? castNode(PartitionCmd, cmd->def)
+                                                                                  : NULL;
+                Index *pix = pc && pc->name && pc->name->relname
+                                 ? catalog_find_index(c->cat, pc->name->schemaname, pc->name->relname)
+                                 : NULL;
+                Table *pt = pix ? catalog_find_table(c->cat, pix->table_schema, pix->table) : NULL;
+                Action *a = act(c, ACT_ALTER_TABLE_OTHER, t, LOCK_ACCESS_SHARE, COST_CATALOG, -1);
+                if (a)
+                    a->detail = "ALTER INDEX ATTACH PARTITION";
+                Action *pa = pt ? act(c, ACT_LOCK_TABLE, pt, LOCK_ACCESS_SHARE, COST_CATALOG, -1) : NULL;
+                if (pa)
+                    pa->detail = "ALTER INDEX ATTACH PARTITION (its index is locked ACCESS EXCLUSIVE)";
+                continue;
+            }
             bool ts = cmd->subtype == AT_SetTableSpace;
+
             Action *a = act(c, ts ? ACT_SET_TABLESPACE : ACT_ALTER_TABLE_OTHER, t,
                             ts ? LOCK_ACCESS_EXCLUSIVE : LOCK_SHARE_UPDATE_EXCLUSIVE,
                             ts ? COST_REWRITE : COST_CATALOG, -1);
@@ -2117,9 +2159,39 @@ static void create_index(Ctx *c, const IndexStmt *st)
     }
     bool concurrent = st->concurrent;
     Index *existing = catalog_find_index(c->cat, rv->schemaname ? t->schema : NULL, name);
-    Action *a = act(c, ACT_CREATE_INDEX, t,
-                    concurrent ? LOCK_SHARE_UPDATE_EXCLUSIVE : LOCK_SHARE, COST_INDEX, -1);
-    if (a && !concurrent && stmt_text(c)) {
+    /* On a partitioned table, CREATE INDEX ON ONLY makes the parent's own
+     * index alone, invalid until each partition's is attached: catalog-only,
+     * under SHARE on the parent alone. Without ONLY the build recurses: SHARE
+     * on each partition too, for the whole build (measured with pg_locks).
+     * PostgreSQL refuses CONCURRENTLY on a partitioned table (13 to 18). */
+    bool only = t->partitioned && !rv->inh;
+    List parts = {0};
+    if (t->partitioned && !only)
+        partitions_of(c, t, &parts, 0);
+    LockMode lock = concurrent ? LOCK_SHARE_UPDATE_EXCLUSIVE : LOCK_SHARE;
+    Action *a = act(c, ACT_CREATE_INDEX, t, lock, only ? COST_CATALOG : COST_INDEX, -1);
+    for (int i = 0; i < parts.len; i++) {
+        Action *pa = act(c, ACT_LOCK_TABLE, LIST_GET(&parts, i), lock, COST_INDEX, -1);
+        if (pa)
+            pa->detail = "a partition: its index is built";
+    }
+    if (a && t->partitioned) {
+        a->flags |= A_PARTITIONED;
+        if (!only && in_stmt(c, rv->location)) {
+            const char *tx = stmt_text(c);
+            a->only_sql = arena_printf(c->r->arena, "%s ONLY %s", src_text(c, tx, c->s->offset, rv->location),
+                                       src_text(c, tx, rv->location, stmt_end(c)));
+            if (concurrent) { /* the fix's ON ONLY runs without it */
+                int kw = scan(tx, c->s->offset, stmt_end(c), false, false, "CONCURRENTLY");
+                if (kw < rv->location)
+                    a->only_sql = arena_printf(c->r->arena, "%s %s ONLY %s", src_text(c, tx, c->s->offset, kw),
+                                               src_text(c, tx, kw + 12, rv->location),
+                                               src_text(c, tx, rv->location, stmt_end(c)));
+            }
+        }
+    }
+    if (a && !concurrent && !t->partitioned && stmt_text(c)) {
+
         /* the fix repeats the statement as written, made CONCURRENTLY */
         const char *tx = stmt_text(c);
         int end = stmt_end(c), kw = scan(tx, c->s->offset, end, false, false, "INDEX");
@@ -2144,7 +2216,35 @@ static void create_index(Ctx *c, const IndexStmt *st)
     Index *ix = add_index(c, t, NULL, name, &cols, st->unique);
     ix->partial = st->whereClause != NULL;
     index_as_written(c, ix, st);
+    if (a && parts.len) {
+        /* the recipe, per partition: the index PostgreSQL would build there,
+         * CONCURRENTLY, then attached to the parent's */
+        StrBuf sb;
+        sb_init(&sb, c->r->arena);
+        List names = {0};
+        index_column_names(c, st->indexParams, &names);
+        index_column_names(c, st->indexIncludingParams, &names);
+        const char *addition = name_addition(c->r->arena, &names);
+        for (int i = 0; i < parts.len; i++) {
+            const Table *p = LIST_GET(&parts, i);
+            if (p->partitioned) { /* its partitions' indexes attach to its own: no one-line recipe */
+                sb.len = 0;
+                break;
+            }
+            Index pix = *ix;
+            pix.table_schema = p->schema;
+            pix.table = p->name;
+            pix.only = false;
+            const char *pname = choose_name(c, p->schema, p->name, addition, "idx", true, false);
+            sb_printf(&sb, "%sCREATE %sINDEX CONCURRENTLY %s %s;\nALTER INDEX %s ATTACH PARTITION %s;",
+                      sb.len ? "\n" : "", st->unique ? "UNIQUE " : "",
+                      catalog_quote_ident(c->r->arena, pname), catalog_index_def(c->r->arena, &pix),
+                      catalog_quote_ident(c->r->arena, name), catalog_quote_ident(c->r->arena, pname));
+        }
+        a->partition_sql = sb.len ? sb.data : NULL;
+    }
 }
+
 
 /* ---- DROP ------------------------------------------------------------------- */
 
@@ -2180,6 +2280,17 @@ static void drop_objects(Ctx *c, const DropStmt *st)
             act(c, ACT_DROP_TABLE, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
             for (int i = 0; i < t->constraints.len; i++)
                 lock_referenced(c, t, LIST_GET(&t->constraints, i), -1);
+            /* a partitioned table's partitions go with it, each under
+             * ACCESS EXCLUSIVE */
+            List parts = {0};
+            partitions_of(c, t, &parts, 0);
+            for (int i = 0; i < parts.len; i++) {
+                Table *p = LIST_GET(&parts, i);
+                Action *pa = act(c, ACT_LOCK_TABLE, p, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
+                if (pa)
+                    pa->detail = "dropped with its partitioned table";
+                drop_table(c, p, st->behavior == DROP_CASCADE);
+            }
             drop_table(c, t, st->behavior == DROP_CASCADE);
         } else if (type == OBJECT_INDEX) {
             Index *ix = catalog_find_index(c->cat, qual, name);
@@ -2312,6 +2423,11 @@ static void move_table(Ctx *c, Table *t, const char *schema, const char *name)
     const char *now = keep(c, qualname(c, schema, name));
     if (!util_streq(now, old))
         views_follow_relation(c, old, now);
+    for (int i = 0; t->partitioned && i < c->cat->tables.len; i++) {
+        Table *p = LIST_GET(&c->cat->tables, i);
+        if (util_streq(p->parent, old))
+            p->parent = now;
+    }
     const List *refs = catalog_referencing(c->cat, old);
     for (int i = 0; !util_streq(now, old) && i < refs->len; i++) {
         Constraint *k = LIST_GET(refs, i);
@@ -2841,11 +2957,11 @@ static void lock_relation(Ctx *c, const char *schema, const char *name, LockMode
         if (v ? v->new_in_release : sq->new_in_release)
             a->flags |= A_NEW_TABLE;
     }
-    if (names)
-        list_push(c->ca, names, (void *)keep(c, qual));
+    if (names && sq)
+        list_push(c->ca, names, (void *)keep(c, qual)); /* a view goes to View.views */
     if (v && expand && depth < 16)
-        for (int i = 0; i < v->sources.len; i++) {
-            const char *src = LIST_GET(&v->sources, i);
+        for (int i = 0; i < v->sources.len + v->views.len; i++) {
+            const char *src = i < v->sources.len ? LIST_GET(&v->sources, i) : LIST_GET(&v->views, i - v->sources.len);
             const char *dot = strchr(src, '.');
             lock_relation(c, dot ? arena_strndup(c->r->arena, src, (size_t)(dot - src)) : NULL,
                           dot ? dot + 1 : src, LOCK_ACCESS_SHARE, true, NULL, depth + 1);
@@ -3512,8 +3628,9 @@ static void statement(Ctx *c, const Node *st)
         const View *v = rm->relation && rm->relation->relname
                             ? catalog_find_view(c->cat, rm->relation->schemaname, rm->relation->relname)
                             : NULL;
-        for (int i = 0; v && i < v->sources.len; i++) {
-            const char *src = LIST_GET(&v->sources, i), *dot = strchr(src, '.');
+        for (int i = 0; v && i < v->sources.len + v->views.len; i++) {
+            const char *src = i < v->sources.len ? LIST_GET(&v->sources, i) : LIST_GET(&v->views, i - v->sources.len);
+            const char *dot = strchr(src, '.');
             lock_relation(c, dot ? arena_strndup(c->r->arena, src, (size_t)(dot - src)) : NULL,
                           dot ? dot + 1 : src, LOCK_ACCESS_SHARE, true, NULL, 0);
         }

@@ -70,7 +70,8 @@ typedef enum ActionKind {
     ACT_DROP_CONSTRAINT,
     ACT_RENAME_CONSTRAINT,  /* detail: new name */
     /* indexes; column = index name */
-    ACT_CREATE_INDEX,       /* A_CONCURRENT, A_UNIQUE; concurrent_sql */
+    ACT_CREATE_INDEX,       /* A_CONCURRENT, A_UNIQUE, A_PARTITIONED; concurrent_sql or
+                             * only_sql and partition_sql */
     ACT_DROP_INDEX,         /* A_CONCURRENT */
     ACT_REINDEX,            /* A_CONCURRENT; detail: INDEX, TABLE, SCHEMA, DATABASE or SYSTEM;
                              * one index: index_def, A_UNIQUE */
@@ -133,6 +134,7 @@ enum {
     A_UNCHANGED = 1u << 20,   /* SET search_path to the path already in force */
     A_PRIMARY_KEY = 1u << 21, /* the column is part of the primary key (DROP NOT NULL fails) */
     A_QUERY = 1u << 20,       /* INSERT ... SELECT: writes as many rows as a query returns */
+    A_PARTITIONED = 1u << 22, /* CREATE INDEX on a partitioned table (ON ONLY: its own index alone) */
     A_ZONE = 1u << 26,        /* ALTER TYPE timestamp ↔ timestamptz (no rewrite when TimeZone is UTC) */
 };
 
@@ -174,6 +176,9 @@ typedef struct Action {
     const char *set_sql;     /* UPDATE without FROM: its SET list */
     const char *concurrent_sql; /* CREATE INDEX (not CONCURRENTLY): the statement, with
                                  * CONCURRENTLY after INDEX */
+    const char *only_sql;    /* CREATE INDEX on a partitioned table: the statement with ON ONLY */
+    const char *partition_sql; /* ... and per partition known, one a line: its index built
+                                * CONCURRENTLY, then ALTER INDEX ... ATTACH PARTITION */
     const char *index_def;   /* REINDEX INDEX: the index's definition after its name ("ON t (c)
                               * WHERE ..."), rebuilt from the catalog, to build a twin; NULL for
                               * the index of a constraint */

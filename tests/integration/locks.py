@@ -10,7 +10,8 @@ on the server in a transaction of its own and read, before COMMIT:
     statement; relations the statement itself creates are left out on both
     sides, since no query can be waiting on them;
   - the cost: a pre-existing table's relfilenode changed (rewrites-table), an
-    index appeared on one (builds-index), pg_stat_xact_user_tables counted a
+    index appeared on one (builds-index; a partitioned table's own index, which
+    has no storage, is catalog-only), pg_stat_xact_user_tables counted a
     sequential scan of one (scans-table), the command tag is DML
     (writes-rows), else catalog-only (zdm's "none" and "catalog-only" are one
     class here: the server cannot tell them apart).
@@ -56,7 +57,7 @@ def relations(cur):
     cur.execute("""
         SELECT c.oid, n.nspname || '.' || c.relname, c.relkind, c.relfilenode,
                ARRAY(SELECT x.relfilenode FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
-                     WHERE i.indrelid = c.oid ORDER BY 1)
+                     WHERE i.indrelid = c.oid AND x.relkind <> 'I' ORDER BY 1)
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
           AND n.nspname NOT IN ('pg_catalog', 'information_schema')

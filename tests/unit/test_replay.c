@@ -1661,6 +1661,47 @@ static void test_generated_names(void **state)
     assert_non_null(catalog_find_constraint(u, "u_v_check1"));
 }
 
+/* A partitioned table's index: ON ONLY is catalog-only on the parent; a
+ * plain build locks every partition; ATTACH of an index takes ACCESS SHARE
+ * on both tables; DROP takes the partitions with it. */
+static void test_partitioned_indexes(void **state)
+{
+    T *t = *state;
+    deployed(t, "CREATE TABLE m (id int, d date) PARTITION BY RANGE (d);\n"
+                "CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
+                "CREATE TABLE m2 (id int, d date) PARTITION BY RANGE (d);\n"
+                "ALTER TABLE m ATTACH PARTITION m2 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');\n"
+                "CREATE TABLE m2a PARTITION OF m2 FOR VALUES FROM ('2026-01-01') TO ('2026-07-01');\n"
+                "CREATE TABLE other (id int);");
+    run(t, "CREATE INDEX m_id_idx ON ONLY m (id);\n"
+           "CREATE INDEX ON m (d);\n"
+           "CREATE INDEX CONCURRENTLY m1_id_idx ON m1 (id);\n"
+           "ALTER INDEX m_id_idx ATTACH PARTITION m1_id_idx;\n"
+           "DROP TABLE m;",
+        true);
+    assert_int_equal(t->nfx, 5);
+    const Action *only = must(t->fx[0], ACT_CREATE_INDEX);
+    assert_true(only->flags & A_PARTITIONED);
+    assert_int_equal(only->cost, COST_CATALOG);
+    assert_int_equal(t->fx[0]->locks.len, 1);
+    assert_int_equal(lock_on(t->fx[0], "public.m"), LOCK_SHARE);
+    const Action *all = must(t->fx[1], ACT_CREATE_INDEX);
+    assert_string_equal(all->column, "m_d_idx");
+    assert_int_equal(all->cost, COST_INDEX);
+    assert_non_null(strstr(all->only_sql, "ON ONLY m"));
+    assert_null(all->partition_sql); /* m2 is partitioned in turn: no one-line recipe */
+    for (const char *const *p = (const char *const[]){"public.m", "public.m1", "public.m2", "public.m2a", NULL}; *p; p++)
+        assert_int_equal(lock_on(t->fx[1], *p), LOCK_SHARE);
+    assert_int_equal(lock_on(t->fx[1], "public.other"), LOCK_NONE);
+    assert_int_equal(lock_on(t->fx[3], "public.m"), LOCK_ACCESS_SHARE);
+    assert_int_equal(lock_on(t->fx[3], "public.m1"), LOCK_ACCESS_SHARE);
+    for (const char *const *p = (const char *const[]){"public.m", "public.m1", "public.m2", "public.m2a", NULL}; *p; p++) {
+        assert_int_equal(lock_on(t->fx[4], *p), LOCK_ACCESS_EXCLUSIVE);
+        assert_null(catalog_find_qualified(t->cat, *p));
+    }
+    assert_non_null(catalog_find_table(t->cat, NULL, "other"));
+}
+
 /* ---- catalog_copy ------------------------------------------------------------ */
 
 static void test_catalog_copy_is_deep(void **state)
@@ -2312,6 +2353,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sql_function_body_locks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_select_and_sequence_functions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_generated_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partitioned_indexes, setup, teardown),
+
 
 
         cmocka_unit_test_setup_teardown(test_catalog_copy_is_deep, setup, teardown),
