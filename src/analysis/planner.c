@@ -366,8 +366,52 @@ static bool seen(Arena *a, StrMap *keys, const char *key)
     return false;
 }
 
+/* Is the column NOT NULL in t, or held to it by a validated CHECK? */
+static bool not_null_in(const Table *t, const char *column)
+{
+    const Column *col = catalog_find_column(t, column);
+    if (col && col->not_null)
+        return true;
+    for (int k = 0; k < t->constraints.len; k++) {
+        const Constraint *ck = LIST_GET(&t->constraints, k);
+        if (ck->type == CON_CHECK && ck->validated && util_streq(ck->not_null_of, column))
+            return true;
+    }
+    return false;
+}
+
+/* What a new primary key k rejects of the old code's writes, given the table
+ * t it knows: NULL in a column that was nullable (the key makes it NOT
+ * NULL), or a duplicate, unless a key or UNIQUE constraint of t already held
+ * a subset of its columns unique. NULL when it rejects nothing new. */
+static const char *key_rejects(Arena *a, const Table *t, const Constraint *k)
+{
+    for (int c = 0; c < k->columns.len; c++)
+        if (catalog_find_column(t, LIST_GET(&k->columns, c)) && !not_null_in(t, LIST_GET(&k->columns, c)))
+            return arena_printf(a, "primary key %s (it makes %s NOT NULL)", k->name,
+                                (const char *)LIST_GET(&k->columns, c));
+    for (int i = 0; i < t->constraints.len; i++) {
+        const Constraint *u = LIST_GET(&t->constraints, i);
+        if (u->type != CON_PRIMARY && u->type != CON_UNIQUE)
+            continue;
+        bool subset = u->columns.len > 0;
+        for (int c = 0; subset && c < u->columns.len; c++) {
+            bool in = false;
+            for (int x = 0; x < k->columns.len; x++)
+                in |= util_streq(LIST_GET(&u->columns, c), LIST_GET(&k->columns, x));
+            subset = in;
+        }
+        if (subset)
+            return NULL;
+    }
+    return arena_printf(a, "primary key %s", k->name);
+}
+
 /* Warns where a migration run before the deploy adds a constraint that the
- * old code's writes may violate: data-dependent, so never an error. */
+ * old code's writes may violate: data-dependent, so never an error. A
+ * primary key counts for what it adds (NOT NULL, uniqueness), and ATTACH
+ * PARTITION for the partition bound, which rejects the rows of the old
+ * code's writes to the attached table that fall outside it. */
 static void warn_constraints(Arena *a, Plan *plan, Migration *m, const Catalog *old,
                              const Catalog *new)
 {
@@ -377,15 +421,26 @@ static void warn_constraints(Arena *a, Plan *plan, Migration *m, const Catalog *
             const Action *ac = LIST_GET(&s->fx->actions, j);
             if (ac->flags & A_NEW_TABLE || !ac->table)
                 continue;
-            bool con = ac->kind == ACT_ADD_CONSTRAINT && ac->contype != CON_PRIMARY;
-            if (!con && ac->kind != ACT_SET_NOT_NULL)
+            bool key = ac->kind == ACT_ADD_CONSTRAINT && ac->contype == CON_PRIMARY;
+            bool con = ac->kind == ACT_ADD_CONSTRAINT && !key;
+            bool attach = ac->kind == ACT_ALTER_TABLE_OTHER &&
+                          ac->detail && strncmp(ac->detail, "ATTACH PARTITION (", 18) == 0;
+            if (!con && !key && !attach && ac->kind != ACT_SET_NOT_NULL)
                 continue;
             Table *t = catalog_find_qualified(old, ac->table);
             Table *nt = catalog_find_qualified(new, ac->table);
             if (!t || !nt)
                 continue;
+            const char *what = NULL;
+            if (key) {
+                const Constraint *k = catalog_find_constraint(nt, ac->column);
+                if (!k || !(what = key_rejects(a, t, k)))
+                    continue;
+            } else if (attach) {
+                what = arena_printf(a, "the bound of partition %s", catalog_display(ac->table));
+            }
             /* NOT NULL already enforced by a validated CHECK: nothing new is rejected */
-            if (!con) {
+            if (ac->kind == ACT_SET_NOT_NULL) {
                 bool proven = false;
                 for (int k = 0; k < t->constraints.len; k++) {
                     const Constraint *ck = LIST_GET(&t->constraints, k);
@@ -408,11 +463,12 @@ static void warn_constraints(Arena *a, Plan *plan, Migration *m, const Catalog *
             }
             /* gone again by the end of the release: nothing to warn about */
             if (con ? !catalog_find_constraint(nt, ac->column)
-                    : !(catalog_find_column(nt, ac->column) && catalog_find_column(nt, ac->column)->not_null))
+                    : ac->kind == ACT_SET_NOT_NULL &&
+                          !(catalog_find_column(nt, ac->column) && catalog_find_column(nt, ac->column)->not_null))
                 continue;
-            const char *what = ac->kind == ACT_SET_NOT_NULL
-                                   ? arena_printf(a, "NOT NULL on %s", ac->column)
-                                   : arena_printf(a, "constraint %s", ac->column);
+            if (!what)
+                what = ac->kind == ACT_SET_NOT_NULL ? arena_printf(a, "NOT NULL on %s", ac->column)
+                                                    : arena_printf(a, "constraint %s", ac->column);
             plan_add_finding(a, plan, m, s, ac->offset, "constraint-may-reject-writes",
                 arena_printf(a, "the old code keeps writing to %s during the deploy; %s rejects the rows that "
                                 "violate it, so any such write of the old code fails from here on",

@@ -1,0 +1,2 @@
+SET lock_timeout = '1s';
+ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');

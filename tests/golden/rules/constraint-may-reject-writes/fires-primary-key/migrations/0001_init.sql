@@ -1,0 +1,5 @@
+CREATE TABLE line_item (
+    order_id bigint NOT NULL,
+    position integer,
+    sku text NOT NULL
+);
