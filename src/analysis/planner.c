@@ -479,6 +479,41 @@ static void warn_constraints(Arena *a, Plan *plan, Migration *m, const Catalog *
     }
 }
 
+/* Notes each ALTER COLUMN TYPE that changes the type or typmod of a column
+ * the old code reads. A plain query meets the new type and works (within a
+ * type family, compat.c); a statement prepared on the server before it is
+ * re-planned on its next run and refused with "cached plan must not change
+ * result type" (0A000), old code and new alike, whatever the phase: so a
+ * notice on the statement, never a placement. */
+static void note_cached_plans(Arena *a, Plan *plan, Migration *m, const Catalog *old)
+{
+    for (int i = 0; i < m->nstmts; i++) {
+        const Statement *s = m->stmts[i];
+        for (int j = 0; j < s->fx->actions.len; j++) {
+            const Action *ac = LIST_GET(&s->fx->actions, j);
+            if (ac->kind != ACT_ALTER_TYPE || ac->flags & A_NEW_TABLE || !ac->table || !ac->column ||
+                !ac->detail)
+                continue;
+            const Table *t = catalog_find_qualified(old, ac->table);
+            const Column *col = t ? catalog_find_column(t, ac->column) : NULL;
+            if (!col || !col->type || strcmp(catalog_type_sql(a, col), ac->detail) == 0)
+                continue;
+            const char *name = catalog_display(ac->table);
+            plan_add_finding(a, plan, m, s, ac->offset, "type-change-cached-plans",
+                arena_printf(a, "%s.%s changes from %s to %s: a query that reads it and was prepared on the "
+                                "server before this (pgjdbc, psycopg 3, asyncpg and pgx keep such statements) "
+                                "fails with \"cached plan must not change result type\" on each connection that "
+                                "holds it, old code and new alike",
+                             name, ac->column, catalog_type_sql(a, col), ac->detail),
+                arena_printf(a, "Nothing to do if no client keeps server-side prepared statements of queries on %s "
+                                "(Django with psycopg2, or psycopg 3 with client-side binding, does not).\n"
+                                "Otherwise make those clients re-prepare on that error (pgjdbc: autosave=conservative; "
+                                "asyncpg and Rails retry it outside a transaction), or recycle their connections right "
+                                "after the migration.", name));
+        }
+    }
+}
+
 typedef struct Ranked {
     const Problem *p;
     int index; /* in the problem list */
@@ -765,9 +800,11 @@ static void place(Arena *a, Plan *plan, Pending *ps, int n, const Catalog *old, 
     }
     catalog_free(cur);
 
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         if (ps[i].m->phase == PHASE_BEFORE)
             warn_constraints(a, plan, ps[i].m, old, new);
+        note_cached_plans(a, plan, ps[i].m, old);
+    }
 }
 
 int analysis_run(Arena *a, History *h, const AnalysisOptions *opt, Plan *plan, ZdmError *err)

@@ -19,6 +19,8 @@ const Rule analysis_rules[] = {
      "a migration cannot move past an earlier one that touches the same objects"},
     {"constraint-may-reject-writes", SEV_WARNING,
      "a new constraint may reject writes the old code still makes"},
+    {"type-change-cached-plans", SEV_NOTICE,
+     "ALTER COLUMN TYPE changes what queries return: statements prepared before it fail once"},
     /* Locks and costs of single statements. */
     {"index-not-concurrent", SEV_ERROR,
      "CREATE INDEX without CONCURRENTLY blocks writes to a live table"},
