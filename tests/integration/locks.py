@@ -22,8 +22,15 @@ ACCESS EXCLUSIVE on each relation zdm names: the mode the statement waits
 for, read from pg_locks, is compared with zdm's. Transaction control in the
 migration (BEGIN, COMMIT, ...) is skipped: each statement gets its own.
 
+Around each pending migration the old code's queries run too, plain and
+prepared (tests/integration/oldcode.py says which and how): whether they
+still run after it is compared with zdm's verdict on the old code (the
+migration's phase and findings). Differences zdm is known to have are listed
+in locks.known (locks and costs) and oldcode.known (verdicts).
+
 Any difference prints both sides and counts as a failure. The last line is
-"N passed, N failed" (a case passes when all its statements agree).
+"N passed, N failed" (a case passes when all its statements and verdicts
+agree).
 """
 import json
 import os
@@ -36,6 +43,9 @@ import time
 
 import psycopg2
 import psycopg2.extensions
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oldcode  # noqa: E402  (beside this file)
 
 MODES = ["ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE",
          "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"]
@@ -197,11 +207,12 @@ def deployed_sql(zdm, case, src, name):
     return out.stdout
 
 
-def read_known(root):
+def read_known(root, name="locks.known"):
     """tests/integration/locks.known: differences zdm is known to have, one a
-    line: CASE FILE:LINE MAJORS REASON (MAJORS: 15,17,18 or all)."""
+    line: CASE FILE:LINE MAJORS REASON (MAJORS: 15,17,18 or all);
+    oldcode.known the same with FILE, the migration, for WHERE."""
     known = {}
-    with open(os.path.join(root, "tests/integration/locks.known")) as f:
+    with open(os.path.join(root, "tests/integration", name)) as f:
         for line in f:
             line = line.strip()
             if not line or line.startswith("#"):
@@ -216,6 +227,7 @@ def main():
     only = sys.argv[4:]
     base_dsn = os.environ["DATABASE_URL"]
     known = read_known(root)
+    known_old = read_known(root, "oldcode.known")
     zdm_version = major
     if subprocess.run([zdm, "plan", "/dev/null", "--pg-version", str(major)],
                       capture_output=True, text=True).stderr.find("--pg-version takes") >= 0:
@@ -224,6 +236,11 @@ def main():
     admin = psycopg2.connect(base_dsn)
     admin.autocommit = True
     passed = failed = statements = outside = skipped = known_seen = 0
+    # the old code's side: verdicts compared, undecidable ones, query runs,
+    # queries per case, those failing at the deployed point, tables whose
+    # writes have a column of a type no value is made up for
+    verdicts = {"safe": 0, "breaks": 0}
+    undecided = no_claim = old_runs = old_queries = old_failing = old_unknown = 0
     for n, (case, src, deployed) in enumerate(golden_cases(root)):
         name = os.path.relpath(case, os.path.join(root, "tests/golden"))
         if only and not any(o in name for o in only):
@@ -245,6 +262,8 @@ def main():
         conn = psycopg2.connect(dsn)
         conn.autocommit = True
         problems = []
+        old_problems = []  # (migration file, text)
+        old = None
         try:
             for m in plan["migrations"]:
                 if m["phase"] != "deployed":
@@ -255,9 +274,22 @@ def main():
                     # A case about a missing object or tablespace: its setup is
                     # not meant to run. Nothing of it is compared.
                     raise SkipCase("PostgreSQL refused its deployed %s: %s" % (m["name"], str(e).strip()))
+            queries, unknown = oldcode.model_queries(conn.cursor())
+            old = oldcode.OldCode(dsn, queries)
+            old_queries += len(queries)
+            old_unknown += unknown
+            first = True
             for m in plan["migrations"]:
                 if m["phase"] == "deployed":
                     continue
+                claim = oldcode.verdict(m) if queries else None
+                if claim:
+                    refused = old.prepare()
+                    old_before = old.run(refused)
+                    if first:
+                        old_failing += sum(1 for (i, how), err in old_before.items() if err and how == "plain")
+                first = False
+                complete = True  # every statement of it ran on the server
                 # PostgreSQL refusing a statement zdm flags as an error, or on an
                 # object zdm says it does not know, agrees with zdm.
                 errors = {f["statement"] for f in m["findings"]
@@ -266,6 +298,7 @@ def main():
                 for st in m["statements"]:
                     sql = st["sql"]
                     if TXN_CONTROL.match(sql) or st["index"] in unanalysed:
+                        complete = complete and not st["index"] in unanalysed
                         continue
                     statements += 1
                     claimed = {qualify(lk["relation"]): lk["mode"] for lk in st["locks"]}
@@ -296,6 +329,7 @@ def main():
                         problems.append((where, sql, claimed, st["cost"], {},
                                          "PostgreSQL refused it (%s): %s; zdm reports %s there"
                                          % (e.pgcode, str(e).strip(), " or ".join(sorted(said)) or "no error")))
+                        complete = False
                         break
                     existing = {r[0]: r[1] for r in before.values()}
                     zdm_locks = {r: mm for r, mm in claimed.items() if r in existing}
@@ -309,11 +343,29 @@ def main():
                     zcost = "catalog-only" if st["cost"] in CHEAP else st["cost"]
                     if zdm_locks != locks or zcost != cost:
                         problems.append((where, sql, zdm_locks, st["cost"], locks, cost))
+                if not claim:
+                    no_claim += 1
+                    continue
+                if not complete:
+                    # zdm could not follow a statement of it (not-analysed), or
+                    # the server refused one: its verdict is not about what ran.
+                    undecided += 1
+                    continue
+                tables = {qualify(lk["relation"]) for st in m["statements"] for lk in st["locks"]}
+                lines = oldcode.compare(queries, claim, old_before, old.run(refused), m, tables)
+                if lines is None:
+                    undecided += 1
+                    continue
+                verdicts[claim] += 1
+                old_problems += [(m["file"], line) for line in lines]
         except SkipCase as e:
             skipped += 1
             print("skip %s: %s" % (name, e))
         finally:
             conn.close()
+            if old:
+                old_runs += old.executed
+                old.close()
             acur.execute('DROP DATABASE IF EXISTS "%s"' % db)
         bad = []
         for where, sql, zl, zc, sl, sc in problems:
@@ -325,6 +377,18 @@ def main():
             bad.append("    %s: %s\n      zdm:        locks %s cost %s\n      PostgreSQL: locks %s cost %s"
                        % (where, sql.replace("\n", " ")[:160], json.dumps(zl, sort_keys=True), zc,
                           json.dumps(sl, sort_keys=True), sc))
+        for where, text in old_problems:
+            k = known_old.get((name, where))
+            if k and (k[0] == "all" or str(major) in k[0].split(",")):
+                known_seen += 1
+                print("known %s %s: %s" % (name, where, k[1]))
+                continue
+            bad.append("    %s: %s" % (where, text))
+        old_wheres = {p[0] for p in old_problems}
+        for (kcase, kwhere), (kmajors, _r) in known_old.items():
+            if kcase == name and kwhere not in old_wheres and (kmajors == "all" or str(major) in kmajors.split(",")):
+                bad.append("    %s: listed in tests/integration/oldcode.known, but zdm's verdict and the old "
+                           "code's queries now agree: remove the line" % kwhere)
         wheres = {p[0] for p in problems}
         for (kcase, kwhere), (kmajors, _r) in known.items():
             if kcase == name and kwhere not in wheres and (kmajors == "all" or str(major) in kmajors.split(",")):
@@ -340,13 +404,18 @@ def main():
     # A listed case that is gone (renamed, removed) would hide nothing but
     # rot: say so.
     cases = {os.path.relpath(c, os.path.join(root, "tests/golden")) for c, _s, _d in golden_cases(root)}
-    for kcase, kwhere in known:
+    for kcase, kwhere in list(known) + list(known_old):
         if kcase not in cases and (not only or any(o in kcase for o in only)):
             failed += 1
             print("FAIL tests/integration/locks.known names %s, which is no golden case of plain SQL "
                   "migrations: remove or rename the line" % kcase)
     print("PostgreSQL %d: %d statements compared (%d outside a transaction block), "
           "%d known differences, %d cases skipped" % (major, statements, outside, known_seen, skipped))
+    print("PostgreSQL %d: old code's verdicts compared: %d safe, %d breaks (%d not told apart, %d without a "
+          "claim); %d queries (%d failing at the deployed point, %d tables' writes left out for a type "
+          "without a value), %d runs"
+          % (major, verdicts["safe"], verdicts["breaks"], undecided, no_claim, old_queries, old_failing,
+             old_unknown, old_runs))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
