@@ -19,6 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <cjson/cJSON.h>
+
 #include "../sql/sql.h"
 #include "replay.h"
 #include "../sql/pg.h"
@@ -34,6 +36,7 @@ typedef struct Ctx {
      * and the column definition whose constraints are being added */
     int sub_from, sub_to;
     const ColumnDef *coldef;
+    int do_depth; /* DO blocks inside DO blocks being replayed */
 } Ctx;
 
 const char *lock_mode_name(LockMode m)
@@ -3427,6 +3430,8 @@ static const char *rel_name(Ctx *c, const RangeVar *rv, const char *dflt)
                     rv && rv->relname ? rv->relname : dflt);
 }
 
+static void do_block(Ctx *c, const DoStmt *st);
+
 static void statement(Ctx *c, const Node *st)
 {
     switch (nodeTag(st)) {
@@ -3703,7 +3708,7 @@ static void statement(Ctx *c, const Node *st)
         select_stmt(c, castNode(SelectStmt, st));
         break;
     case T_DoStmt:
-        not_analysed(c, "DO block");
+        do_block(c, castNode(DoStmt, st));
         break;
     case T_CreateFunctionStmt:
         create_function(c, castNode(CreateFunctionStmt, st));
@@ -3722,6 +3727,351 @@ static void statement(Ctx *c, const Node *st)
         not_analysed(c, arena_printf(c->r->arena, "%s statement", sql_node_name(st)));
         break;
     }
+}
+
+/* ---- DO blocks ---------------------------------------------------------------- */
+
+/*
+ * A DO block in PL/pgSQL whose statements zdm can all follow is analysed as
+ * those statements: PostgreSQL runs them in the block's transaction, each
+ * taking its own locks. libpg_query compiles the block as PostgreSQL does
+ * (pg_query_parse_plpgsql, as JSON); zdm walks that tree twice: first to
+ * see that every statement is one it can follow and to parse the SQL ones,
+ * then to replay them, so that a block it gives up on changes nothing.
+ *
+ * Followed: SQL run as written (execsql, PERFORM), IF and CASE when at most
+ * one branch does anything (its statements are taken to run: the common
+ * guard "IF NOT EXISTS (...) THEN CREATE ..."), nested blocks whose
+ * EXCEPTION handlers do nothing, RAISE, assignments, RETURN. Not followed,
+ * with the reason: EXECUTE of a string built at run time, loops, CALL,
+ * COMMIT/ROLLBACK, cursors, a statement PostgreSQL refuses in a function
+ * (CREATE INDEX CONCURRENTLY, VACUUM, ...), another language.
+ *
+ * Each SQL statement is parsed where it stands in the file when the body is
+ * dollar-quoted (its text is then the file's, so fixes and carets point
+ * into the block); otherwise at the DO statement itself.
+ */
+#define DO_MAX_DEPTH 4
+
+typedef struct DoItem {
+    char *buf;       /* the text parsed: blanks up to at, then the SQL */
+    int at;          /* its offset in buf (the file's offset when mapped) */
+    bool mapped;     /* buf's SQL stands at the same offset in the file */
+    bool expr;       /* an expression (a condition, a default): only its reads count */
+    PgList *stmts;   /* RawStmt */
+} DoItem;
+
+typedef struct DoWalk {
+    Ctx *c;
+    const char *body;  /* the block's source */
+    int body_off;      /* the file offset of body[0], -1 when not in the file as is */
+    int cursor;        /* where in body the next statement's text is looked for */
+    List items;        /* DoItem* */
+    const char *why;   /* why it is not followed, NULL while it is */
+    int why_line;      /* the body's line of that statement, 0 if unknown */
+} DoWalk;
+
+static const cJSON *do_get(const cJSON *o, const char *k) { return cJSON_GetObjectItemCaseSensitive(o, k); }
+
+/* The query text of a {"PLpgSQL_expr": {"query": ...}}. */
+static const char *do_query(const cJSON *expr)
+{
+    const cJSON *e = expr ? do_get(expr, "PLpgSQL_expr") : NULL;
+    const cJSON *q = e ? do_get(e, "query") : NULL;
+    return cJSON_IsString(q) ? q->valuestring : NULL;
+}
+
+static void do_refuse(DoWalk *w, const cJSON *st, const char *why)
+{
+    if (w->why)
+        return;
+    w->why = why;
+    const cJSON *ln = st ? do_get(st, "lineno") : NULL;
+    w->why_line = cJSON_IsNumber(ln) ? ln->valueint : 0;
+}
+
+/* A statement PostgreSQL refuses inside a function, or NULL. */
+static const char *refused_in_function(const Node *st)
+{
+    switch (nodeTag(st)) {
+    case T_IndexStmt:
+        return castNode(IndexStmt, st)->concurrent ? "CREATE INDEX CONCURRENTLY" : NULL;
+    case T_DropStmt:
+        return castNode(DropStmt, st)->concurrent ? "DROP INDEX CONCURRENTLY" : NULL;
+    case T_ReindexStmt:
+        foreach_node(DefElem, o, castNode(ReindexStmt, st)->params)
+            if (util_streq(o->defname, "concurrently"))
+                return "REINDEX CONCURRENTLY";
+        return NULL;
+    case T_VacuumStmt: return castNode(VacuumStmt, st)->is_vacuumcmd ? "VACUUM" : NULL;
+    case T_CreatedbStmt: return "CREATE DATABASE";
+    case T_DropdbStmt: return "DROP DATABASE";
+    case T_AlterSystemStmt: return "ALTER SYSTEM";
+    case T_CreateTableSpaceStmt: return "CREATE TABLESPACE";
+    case T_TransactionStmt: return "transaction control";
+    default: return NULL;
+    }
+}
+
+/* Parses one piece of SQL of the block into an item. */
+static void do_item(DoWalk *w, const cJSON *st, const char *sql, bool expr)
+{
+    Ctx *c = w->c;
+    if (!sql) {
+        do_refuse(w, st, "a statement zdm cannot read");
+        return;
+    }
+    DoItem *it = arena_alloc(c->r->arena, sizeof *it);
+    it->expr = expr;
+    /* a statement found in the body as is stands where the file has it */
+    const char *found = !expr && w->body_off >= 0 ? strstr(w->body + w->cursor, sql) : NULL;
+    it->mapped = found != NULL;
+    if (found) {
+        it->at = w->body_off + (int)(found - w->body);
+        w->cursor = (int)(found - w->body) + (int)strlen(sql);
+    } else {
+        it->at = c->s->offset;
+    }
+    const char *prefix = expr ? "SELECT " : "";
+    size_t n = strlen(sql);
+    it->buf = arena_alloc(c->r->arena, (size_t)it->at + strlen(prefix) + n + 1);
+    memset(it->buf, ' ', (size_t)it->at);
+    memcpy(it->buf + it->at, prefix, strlen(prefix));
+    memcpy(it->buf + it->at + strlen(prefix), sql, n + 1);
+    SqlSyntaxError e;
+    if (sql_parse_text(c->r->arena, it->buf, &it->stmts, &e) < 0) {
+        do_refuse(w, st, arena_printf(c->r->arena, "a statement that does not parse (%s)", e.message));
+        return;
+    }
+    foreach_node(RawStmt, raw, it->stmts) {
+        const char *no = refused_in_function(raw->stmt);
+        if (no) {
+            do_refuse(w, st, arena_printf(c->r->arena, "%s, which PostgreSQL refuses in a DO block", no));
+            return;
+        }
+    }
+    list_push(c->r->arena, &w->items, it);
+}
+
+/* An assignment's expression: "n := expr" (or "="), read as a SELECT. */
+static void do_assign(DoWalk *w, const cJSON *st, const char *q)
+{
+    const char *rhs = q ? strstr(q, ":=") : NULL;
+    if (rhs)
+        rhs += 2;
+    else if (q && (rhs = strchr(q, '=')) != NULL)
+        rhs += 1;
+    if (rhs)
+        do_item(w, st, rhs, true);
+}
+
+static bool do_has_effect(const cJSON *stmts);
+static void do_stmts(DoWalk *w, const cJSON *stmts);
+
+static void do_stmt(DoWalk *w, const cJSON *node)
+{
+    const cJSON *st = node ? node->child : NULL;
+    if (!st || w->why)
+        return;
+    const char *kind = st->string;
+    if (strcmp(kind, "PLpgSQL_stmt_execsql") == 0) {
+        do_item(w, st, do_query(do_get(st, "sqlstmt")), false);
+    } else if (strcmp(kind, "PLpgSQL_stmt_perform") == 0) {
+        do_item(w, st, do_query(do_get(st, "expr")), false);
+    } else if (strcmp(kind, "PLpgSQL_stmt_block") == 0) {
+        const cJSON *exc = do_get(st, "exceptions");
+        const cJSON *eb = exc ? do_get(exc, "PLpgSQL_exception_block") : NULL;
+        const cJSON *handler, *handlers = eb ? do_get(eb, "exc_list") : NULL;
+        cJSON_ArrayForEach(handler, handlers) {
+            const cJSON *h = do_get(handler, "PLpgSQL_exception");
+            if (h && do_has_effect(do_get(h, "action")))
+                do_refuse(w, st, "an EXCEPTION handler that runs statements");
+        }
+        do_stmts(w, do_get(st, "body"));
+    } else if (strcmp(kind, "PLpgSQL_stmt_if") == 0 || strcmp(kind, "PLpgSQL_stmt_case") == 0) {
+        bool is_if = kind[13] == 'i';
+        /* the branches: then/elsif/else, or the WHENs and ELSE */
+        const cJSON *branches[64];
+        int n = 0;
+        const cJSON *conds = NULL, *b;
+        if (is_if) {
+            do_item(w, st, do_query(do_get(st, "cond")), true);
+            branches[n++] = do_get(st, "then_body");
+            cJSON_ArrayForEach(b, do_get(st, "elsif_list")) {
+                const cJSON *e = do_get(b, "PLpgSQL_if_elsif");
+                do_item(w, st, do_query(e ? do_get(e, "cond") : NULL), true);
+                if (n < 63)
+                    branches[n++] = e ? do_get(e, "stmts") : NULL;
+            }
+            branches[n++] = do_get(st, "else_body");
+        } else {
+            do_item(w, st, do_query(do_get(st, "t_expr")), true);
+            conds = do_get(st, "case_when_list");
+            cJSON_ArrayForEach(b, conds) {
+                const cJSON *e = do_get(b, "PLpgSQL_case_when");
+                if (n < 63)
+                    branches[n++] = e ? do_get(e, "stmts") : NULL;
+            }
+            branches[n++] = do_get(st, "else_stmts");
+        }
+        const cJSON *runs = NULL;
+        for (int i = 0; i < n; i++)
+            if (do_has_effect(branches[i])) {
+                if (runs)
+                    do_refuse(w, st, arena_printf(w->c->r->arena,
+                                                  "%s whose branches do different things: zdm cannot "
+                                                  "tell which one runs",
+                                                  is_if ? "IF" : "CASE"));
+                runs = branches[i];
+            }
+        if (runs)
+            do_stmts(w, runs);
+    } else if (strcmp(kind, "PLpgSQL_stmt_assign") == 0) {
+        do_assign(w, st, do_query(do_get(st, "expr")));
+    } else if (strcmp(kind, "PLpgSQL_stmt_raise") == 0 || strcmp(kind, "PLpgSQL_stmt_return") == 0 ||
+               strcmp(kind, "PLpgSQL_stmt_assert") == 0 || strcmp(kind, "PLpgSQL_stmt_getdiag") == 0) {
+        /* nothing zdm models: a message, the end, a check, a diagnostic */
+    } else if (strcmp(kind, "PLpgSQL_stmt_dynexecute") == 0) {
+        do_refuse(w, st, "EXECUTE of a string built at run time");
+    } else if (strstr(kind, "_dynfors")) {
+        do_refuse(w, st, "a loop over a query built at run time");
+    } else if (strstr(kind, "_loop") || strstr(kind, "_while") || strstr(kind, "_fori") ||
+               strstr(kind, "_fors") || strstr(kind, "_forc") || strstr(kind, "_foreach_a")) {
+        const cJSON *body = do_get(st, "body");
+        bool dynamic = false;
+        const cJSON *x;
+        cJSON_ArrayForEach(x, body) dynamic = dynamic || (x->child && strstr(x->child->string, "dynexecute"));
+        do_refuse(w, st, dynamic ? "a loop running EXECUTE of strings built at run time"
+                                 : "a loop: zdm cannot tell how many times its statements run");
+    } else if (strcmp(kind, "PLpgSQL_stmt_call") == 0) {
+        do_refuse(w, st, "CALL of a procedure");
+    } else if (strcmp(kind, "PLpgSQL_stmt_commit") == 0 || strcmp(kind, "PLpgSQL_stmt_rollback") == 0) {
+        do_refuse(w, st, "COMMIT or ROLLBACK inside the block");
+    } else {
+        do_refuse(w, st, arena_printf(w->c->r->arena, "a %s statement", kind + 14));
+    }
+}
+
+static void do_stmts(DoWalk *w, const cJSON *stmts)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, stmts) do_stmt(w, x);
+}
+
+/* Does a list of statements do anything beyond messages and assignments? */
+static bool do_has_effect(const cJSON *stmts)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, stmts) {
+        const char *k = x->child ? x->child->string : "";
+        if (strcmp(k, "PLpgSQL_stmt_raise") != 0 && strcmp(k, "PLpgSQL_stmt_assign") != 0 &&
+            strcmp(k, "PLpgSQL_stmt_return") != 0 && strcmp(k, "PLpgSQL_stmt_assert") != 0 &&
+            strcmp(k, "PLpgSQL_stmt_getdiag") != 0)
+            return true;
+    }
+    return false;
+}
+
+/* Replays one item as if it stood alone at its place. */
+static void do_replay_item(Ctx *c, const DoItem *it)
+{
+    Migration m2 = {0};
+    if (c->m)
+        m2 = *c->m;
+    m2.text = it->buf;
+    m2.len = strlen(it->buf);
+    int before = c->fx ? c->fx->actions.len : 0;
+    foreach_node(RawStmt, raw, it->stmts) {
+        Statement s2 = *c->s;
+        s2.offset = sql_skip_noise(it->buf, raw->stmt_location, (int)m2.len);
+        s2.sql = it->buf + s2.offset;
+        s2.len = (raw->stmt_len ? raw->stmt_location + raw->stmt_len : (int)m2.len) - s2.offset;
+        s2.node = raw->stmt;
+        Ctx c2 = *c;
+        c2.m = &m2;
+        c2.s = &s2;
+        c2.sub_from = c2.sub_to = -1;
+        c2.coldef = NULL;
+        if (it->expr)
+            query_locks(&c2, raw->stmt, NULL, QL_EXECUTE, NULL);
+        else
+            statement(&c2, raw->stmt);
+    }
+    /* what is not in the file as written points at the DO statement */
+    for (int i = before; !it->mapped && c->fx && i < c->fx->actions.len; i++)
+        ((Action *)LIST_GET(&c->fx->actions, i))->offset = c->s->offset;
+}
+
+static void do_block(Ctx *c, const DoStmt *st)
+{
+    const char *lang = "plpgsql", *body = NULL;
+    int body_loc = -1;
+    foreach_node(DefElem, o, st->args) {
+        if (util_streq(o->defname, "language") && o->arg && IsA(o->arg, String))
+            lang = strVal(o->arg);
+        if (util_streq(o->defname, "as") && o->arg && IsA(o->arg, String)) {
+            body = strVal(o->arg);
+            body_loc = o->location;
+        }
+    }
+    if (strcasecmp(lang, "plpgsql") != 0 || !body || !c->s->sql || c->do_depth >= DO_MAX_DEPTH) {
+        not_analysed(c, strcasecmp(lang, "plpgsql") != 0
+                            ? arena_printf(c->r->arena, "DO block in LANGUAGE %s", lang)
+                            : "DO block");
+        return;
+    }
+    /* libpg_query compiles the block from the statement's own text */
+    char *text = arena_printf(c->r->arena, "%.*s", c->s->len, c->s->sql);
+    PgQueryPlpgsqlParseResult pr = pg_query_parse_plpgsql(text);
+    cJSON *tree = pr.error ? NULL : cJSON_Parse(pr.plpgsql_funcs);
+    const char *err = pr.error ? arena_strdup(c->r->arena, pr.error->message) : NULL;
+    pg_query_free_plpgsql_parse_result(pr);
+    const cJSON *fn = tree && cJSON_GetArraySize(tree) == 1 ? do_get(cJSON_GetArrayItem(tree, 0), "PLpgSQL_function")
+                                                           : NULL;
+    DoWalk w = {.c = c, .body = body, .body_off = -1};
+    /* a dollar-quoted body is the file's text as is, after its opening tag */
+    const char *ft = stmt_text(c);
+    if (ft && body_loc >= 0 && in_stmt(c, body_loc) && ft[body_loc] == '$') {
+        const char *tag_end = strchr(ft + body_loc + 1, '$');
+        if (tag_end && strncmp(tag_end + 1, body, strlen(body)) == 0)
+            w.body_off = (int)(tag_end + 1 - ft);
+    }
+    if (!fn) {
+        do_refuse(&w, NULL, arena_printf(c->r->arena, "a block PostgreSQL would not compile (%s)",
+                                         err ? err : "no function"));
+    } else {
+        /* the DECLARE section's defaults are computed as the block starts */
+        const cJSON *d;
+        cJSON_ArrayForEach(d, do_get(fn, "datums")) {
+            const cJSON *var = do_get(d, "PLpgSQL_var");
+            const char *q = var ? do_query(do_get(var, "default_val")) : NULL;
+            if (q)
+                do_item(&w, NULL, q, true);
+        }
+        const cJSON *action = do_get(fn, "action");
+        do_stmt(&w, action);
+    }
+    cJSON_Delete(tree);
+    if (w.why) {
+        Action *a = act(c, ACT_NOT_ANALYSED, NULL, LOCK_NONE, COST_NONE, -1);
+        if (a && w.why_line && w.body_off >= 0) {
+            /* the block's line 1 is the line its body starts on */
+            int line = 1;
+            for (int i = 0; i < w.body_off; i++)
+                line += ft[i] == '\n';
+            a->detail = arena_printf(c->r->arena, "DO block (%s, at line %d)", w.why, line + w.why_line - 1);
+        } else if (a) {
+            a->detail = w.why_line ? arena_printf(c->r->arena, "DO block (%s, line %d of the block)", w.why,
+                                                  w.why_line)
+                                   : arena_printf(c->r->arena, "DO block (%s)", w.why);
+        }
+        return;
+    }
+    act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
+    c->do_depth++;
+    for (int i = 0; i < w.items.len; i++)
+        do_replay_item(c, LIST_GET(&w.items, i));
+    c->do_depth--;
 }
 
 static void summarise(Ctx *c)
@@ -3754,7 +4104,7 @@ int replay_statement(Replay *r, const Migration *m, const Statement *s, Effects 
                      ZdmError *err)
 {
     (void)err;
-    Ctx c = {r, r->cat, r->cat->arena, m, s, fx, -1, -1, NULL};
+    Ctx c = {r, r->cat, r->cat->arena, m, s, fx, -1, -1, NULL, 0};
     if (m != r->session_of) { /* a migration starts on a session of its own */
         r->session_of = m;
         r->in_tx = r->tz_utc = r->skip_function_bodies = false;
