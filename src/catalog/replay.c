@@ -3754,9 +3754,12 @@ static void statement(Ctx *c, const Node *st)
 #define DO_MAX_DEPTH 4
 
 typedef struct DoItem {
-    char *buf;       /* the text parsed: blanks up to at, then the SQL */
-    int at;          /* its offset in buf (the file's offset when mapped) */
-    bool mapped;     /* buf's SQL stands at the same offset in the file */
+    char *buf;       /* the text parsed: blanks up to at, then the SQL; buf[0] stands for
+                      * the DO statement's first byte, so that offsets in buf plus the
+                      * statement's offset are the file's (a window, not a copy of the
+                      * file before it, which a long file of blocks would repeat) */
+    int at;          /* the SQL's offset in buf */
+    bool mapped;     /* buf's SQL is the file's at the same place */
     bool expr;       /* an expression (a condition, a default): only its reads count */
     PgList *stmts;   /* RawStmt */
 } DoItem;
@@ -3827,10 +3830,10 @@ static void do_item(DoWalk *w, const cJSON *st, const char *sql, bool expr)
     const char *found = !expr && w->body_off >= 0 ? strstr(w->body + w->cursor, sql) : NULL;
     it->mapped = found != NULL;
     if (found) {
-        it->at = w->body_off + (int)(found - w->body);
+        it->at = w->body_off + (int)(found - w->body) - c->s->offset;
         w->cursor = (int)(found - w->body) + (int)strlen(sql);
     } else {
-        it->at = c->s->offset;
+        it->at = 0;
     }
     const char *prefix = expr ? "SELECT " : "";
     size_t n = strlen(sql);
@@ -3997,9 +4000,12 @@ static void do_replay_item(Ctx *c, const DoItem *it)
         else
             statement(&c2, raw->stmt);
     }
-    /* what is not in the file as written points at the DO statement */
-    for (int i = before; !it->mapped && c->fx && i < c->fx->actions.len; i++)
-        ((Action *)LIST_GET(&c->fx->actions, i))->offset = c->s->offset;
+    /* back to the file's offsets; what is not in the file as written points
+     * at the DO statement */
+    for (int i = before; c->fx && i < c->fx->actions.len; i++) {
+        Action *a = LIST_GET(&c->fx->actions, i);
+        a->offset = it->mapped ? a->offset + c->s->offset : c->s->offset;
+    }
 }
 
 static void do_block(Ctx *c, const DoStmt *st)
