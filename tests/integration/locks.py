@@ -274,10 +274,10 @@ def main():
                     # A case about a missing object or tablespace: its setup is
                     # not meant to run. Nothing of it is compared.
                     raise SkipCase("PostgreSQL refused its deployed %s: %s" % (m["name"], str(e).strip()))
-            queries, unknown = oldcode.model_queries(conn.cursor())
-            old = oldcode.OldCode(dsn, queries)
+            old = oldcode.OldCode(dsn, conn.cursor())
+            queries = old.queries
             old_queries += len(queries)
-            old_unknown += unknown
+            old_unknown += old.unknown
             first = True
             for m in plan["migrations"]:
                 if m["phase"] == "deployed":
@@ -413,9 +413,9 @@ def main():
           "%d known differences, %d cases skipped" % (major, statements, outside, known_seen, skipped))
     print("PostgreSQL %d: old code's verdicts compared: %d safe, %d breaks (%d not told apart, %d without a "
           "claim); %d queries (%d failing at the deployed point, %d tables' writes left out for a type "
-          "without a value), %d runs"
+          "without a value), %d runs in %.1f s"
           % (major, verdicts["safe"], verdicts["breaks"], undecided, no_claim, old_queries, old_failing,
-             old_unknown, old_runs))
+             old_unknown, old_runs, oldcode.OldCode.seconds))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -75,6 +75,9 @@ A migration with a statement zdm could not analyse (locks.py does not run
 it) or one the server refused is not compared either: what ran is not what
 zdm judged.
 """
+import re
+import time
+
 import psycopg2
 
 OLD_CODE_REASON = "run before the deploy, "
@@ -169,7 +172,7 @@ def _columns(cur, oid):
         SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull, a.attidentity <> '',
                a.attgenerated <> '',
                coalesce(pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%%', false),
-               coalesce(a.attnum = ANY (i.indkey), false)
+               coalesce(a.attnum = ANY (i.indkey), false), a.attnum
         FROM pg_attribute a
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
@@ -178,12 +181,32 @@ def _columns(cur, oid):
     return cur.fetchall()
 
 
+def _partition_value(cur, oid):
+    """(attnum, literal) that puts a row of partitioned table oid in its
+    first partition, by name: the lower bound of a range, the first value of
+    a list; None when any value does (hash, a default partition) or the
+    bound is not a plain literal."""
+    cur.execute("""
+        SELECT pg_get_expr(c.relpartbound, c.oid), pt.partattrs[0]
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        JOIN pg_partitioned_table pt ON pt.partrelid = i.inhparent
+        WHERE i.inhparent = %s AND pt.partstrat IN ('r', 'l')
+          AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'
+        ORDER BY c.relname LIMIT 1""", (oid,))
+    row = cur.fetchone()
+    if not row or not row[1]:
+        return None
+    m = re.match(r"FOR VALUES (?:FROM|IN) \(('(?:[^']|'')*'|-?[0-9.]+)[,)]", row[0])
+    return (row[1], m.group(1)) if m else None
+
+
 class Query:
     """One query of the old code: its SQL with $n placeholders and the
     literal for each."""
 
     def __init__(self, table, verb, text, values):
         self.table, self.verb, self.text, self.values = table, verb, text, values
+        self.fallback = None  # a Query to use instead if this one fails before any migration
 
     def plain(self):
         # from the last placeholder down, so $1 does not eat $10
@@ -215,31 +238,44 @@ def model_queries(cur):
                              % (", ".join(_ident(c[0]) for c in cols), rel, where), wvals))
         if kind not in ("r", "p"):
             continue
-        names, vals, missing = [], [], False
-        for cname, typ, typmod, notnull, identity, generated, serial, _inpk in cols:
-            if identity or generated or serial:
-                continue
-            v = types.value(typ, typmod) if notnull else "NULL"
-            if v is None:
-                missing = True
-            names.append(_ident(cname))
-            vals.append(v)
+        bound = _partition_value(cur, oid) if kind == "p" else None
         returning = " RETURNING %s" % ", ".join(_ident(c[0]) for c in pk) if pk else ""
-        if missing:
-            unknown += 1
-        elif names:
-            queries.append(Query(table, "INSERT", "INSERT INTO %s (%s) VALUES (%s)%s"
+        inserts = []
+        # The object with only its required fields set; failing that (a
+        # CHECK that a nullable column be set, say), with every field set.
+        for every in (False, True):
+            names, vals, missing = [], [], False
+            for cname, typ, typmod, notnull, identity, generated, serial, _inpk, attnum in cols:
+                if identity or generated or serial:
+                    continue
+                if bound and bound[0] == attnum:
+                    v = bound[1]
+                else:
+                    v = types.value(typ, typmod) if notnull or every else "NULL"
+                if v is None:
+                    missing = True
+                names.append(_ident(cname))
+                vals.append(v)
+            if missing:
+                break
+            inserts.append(Query(table, "INSERT", "INSERT INTO %s (%s) VALUES (%s)%s"
                                  % (rel, ", ".join(names),
-                                    ", ".join("$%d" % (i + 1) for i in range(len(vals))), returning), vals))
+                                    ", ".join("$%d" % (i + 1) for i in range(len(vals))), returning), vals)
+                           if names else
+                           Query(table, "INSERT", "INSERT INTO %s DEFAULT VALUES%s" % (rel, returning), []))
+        if not inserts:
+            unknown += 1
         else:
-            queries.append(Query(table, "INSERT", "INSERT INTO %s DEFAULT VALUES%s" % (rel, returning), []))
+            if len(inserts) == 2 and inserts[1].values != inserts[0].values:
+                inserts[0].fallback = inserts[1]
+            queries.append(inserts[0])
         if not where:
             continue  # Django saves by primary key; a table without one is not a model it writes
         sets, svals = [], []
-        for cname, typ, typmod, _nn, identity, generated, _serial, inpk in cols:
+        for cname, typ, typmod, _nn, identity, generated, _serial, inpk, attnum in cols:
             if inpk or generated or identity:
                 continue
-            v = types.value(typ, typmod)
+            v = bound[1] if bound and bound[0] == attnum else types.value(typ, typmod)
             if v is None:
                 sets = None
                 break
@@ -258,17 +294,37 @@ def _first_line(e):
     return "%s [%s]" % (str(e).strip().splitlines()[0], e.pgcode)
 
 
-class OldCode:
-    """A session of the old code: runs its queries, plain and prepared, and
-    says which of them fail."""
+def _timed(method):
+    """Adds the method's wall time to OldCode.seconds: the figure the suite
+    reports as the old code's share of its time."""
+    def timed(self, *args):
+        t0 = time.monotonic()
+        try:
+            return method(self, *args)
+        finally:
+            type(self).seconds += time.monotonic() - t0
+    return timed
 
-    def __init__(self, dsn, queries):
+
+class OldCode:
+    """A session of the old code at the deployed point: builds its queries
+    from the catalog there (queries; unknown: tables whose writes are left
+    out for a column of a type no value is made up for), runs them plain and
+    prepared, and says which of them fail."""
+
+    seconds = 0.0  # across every session of the run
+
+    @_timed
+    def __init__(self, dsn, cur):
+        self.queries, self.unknown = model_queries(cur)
         self.conn = psycopg2.connect(dsn)
         self.conn.autocommit = True
         self.cur = self.conn.cursor()
         self.cur.execute("SET session_replication_role = replica")
-        self.queries = queries
         self.executed = 0
+        for i, q in enumerate(self.queries):
+            if q.fallback and self._run(q.plain()) and not self._run(q.fallback.plain()):
+                self.queries[i] = q.fallback
 
     def close(self):
         self.conn.close()
@@ -284,6 +340,7 @@ class OldCode:
             self.cur.execute("ROLLBACK")
             return _first_line(e)
 
+    @_timed
     def prepare(self):
         """DEALLOCATEs what the last migration saw and PREPAREs every query
         afresh. Returns {index: error} for those the server refuses now."""
@@ -304,6 +361,7 @@ class OldCode:
                 refused[i] = _first_line(e)
         return refused
 
+    @_timed
     def run(self, refused):
         """Runs every query plain and prepared (those in refused, never
         prepared, count as failing). Returns {(index, "plain"|"prepared"): error or None}."""
