@@ -112,6 +112,7 @@ Catalog *catalog_copy(const Catalog *c)
     n->strings = c->strings;
     copy_names(n, &n->schemas, &c->schemas);
     copy_names(n, &n->search_path, &c->search_path);
+    copy_names(n, &n->functions, &c->functions);
     for (int i = 0; i < c->tables.len; i++) {
         const Table *t = LIST_GET(&c->tables, i);
         Table *nt = arena_alloc(a, sizeof *nt);

@@ -141,6 +141,7 @@ typedef struct Catalog {
     List views;       /* View*; change only through catalog_*_view */
     List sequences;   /* Sequence* */
     List enums;       /* EnumType*; change only through catalog_*_enum */
+    List functions;   /* const char*: "schema.name" of each function or procedure created */
     List search_path; /* const char*; default {"public"} */
     /* Tables and indexes by name: histories reach thousands of them, and
      * every statement and every compatibility check looks some up. */

@@ -2261,6 +2261,8 @@ static const char *object_type_name(ObjectType type)
     return (unsigned)type < sizeof names / sizeof names[0] && names[type] ? names[type] : "object";
 }
 
+static const char *created_function(Ctx *c, const PgList *funcname);
+
 static void drop_objects(Ctx *c, const DropStmt *st)
 {
     ObjectType type = st->removeType;
@@ -2272,6 +2274,17 @@ static void drop_objects(Ctx *c, const DropStmt *st)
         const char *name = names ? sql_name_list(names, &qual) : IsA(obj, String) ? strVal(obj) : NULL;
         if (!name && IsA(obj, TypeName)) /* DROP TYPE names come as TypeName */
             name = sql_name_list(castNode(TypeName, obj)->names, &qual);
+        if (!name && IsA(obj, ObjectWithArgs)) { /* DROP FUNCTION / PROCEDURE / ROUTINE */
+            name = sql_name_list(castNode(ObjectWithArgs, obj)->objname, &qual);
+            const char *fq = type == OBJECT_FUNCTION || type == OBJECT_PROCEDURE || type == OBJECT_ROUTINE
+                                 ? created_function(c, castNode(ObjectWithArgs, obj)->objname)
+                                 : NULL;
+            for (int i = 0; fq && i < c->cat->functions.len; i++)
+                if (strcmp(LIST_GET(&c->cat->functions, i), fq) == 0) {
+                    remove_item(&c->cat->functions, LIST_GET(&c->cat->functions, i));
+                    break;
+                }
+        }
         if (!name)
             continue;
         if (type == OBJECT_TABLE) {
@@ -2397,7 +2410,7 @@ static void drop_objects(Ctx *c, const DropStmt *st)
             Action *a = act(c, ACT_ALTER_TABLE_OTHER, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
             if (a)
                 a->detail = "DROP TRIGGER/RULE/POLICY";
-        } else if (type == OBJECT_FUNCTION || type == OBJECT_PROCEDURE ||
+        } else if (type == OBJECT_FUNCTION || type == OBJECT_PROCEDURE || type == OBJECT_ROUTINE ||
                    type == OBJECT_EXTENSION || type == OBJECT_ROLE ||
                    type == OBJECT_AGGREGATE || type == OBJECT_COLLATION ||
                    type == OBJECT_STATISTIC_EXT) {
@@ -2803,9 +2816,33 @@ typedef struct QueryWalk {
     List modes;      /* LockMode of each, as intptr_t */
     List ctes;       /* const char*: WITH names, which are no relations */
     List seqs;       /* const char*: the regclass texts of sequence functions */
+    List calls;      /* const FuncCall*: every function called */
 } QueryWalk;
 
 static bool query_walker(Node *node, void *ctx);
+
+/* "schema.name" of a function name as created: in its schema, or the first
+ * of search_path. */
+static const char *function_qualname(Ctx *c, const PgList *funcname)
+{
+    const char *schema = NULL, *name = sql_name_list(funcname, &schema);
+    return name ? keep(c, qualname(c, schema ? schema : catalog_creation_schema(c->cat), name)) : NULL;
+}
+
+/* The "schema.name" of the function a call names when the migrations
+ * created it (looked up along search_path), else NULL. */
+static const char *created_function(Ctx *c, const PgList *funcname)
+{
+    const char *schema = NULL, *name = sql_name_list(funcname, &schema);
+    if (!name || !c->cat->functions.len)
+        return NULL;
+    for (int i = 0; i < (schema ? 1 : c->cat->search_path.len); i++) {
+        const char *q = qualname(c, schema ? schema : LIST_GET(&c->cat->search_path, i), name);
+        if (name_in(&c->cat->functions, q))
+            return q;
+    }
+    return NULL;
+}
 
 static void query_walk_list(QueryWalk *q, PgList *l)
 {
@@ -2842,6 +2879,7 @@ static bool query_walker(Node *node, void *ctx)
         const char *schema = NULL;
         const FuncCall *f = castNode(FuncCall, node);
         const char *fn = sql_name_list(f->funcname, &schema);
+        list_push(q->w.arena, &q->calls, (void *)f);
         if (fn && (!schema || strcmp(schema, "pg_catalog") == 0) &&
             (strcmp(fn, "nextval") == 0 || strcmp(fn, "setval") == 0 || strcmp(fn, "currval") == 0)) {
             const char *seq = f->args ? regclass_text(linitial(f->args)) : NULL;
@@ -2986,6 +3024,19 @@ static void query_locks(Ctx *c, const Node *query, const Node *target, int how, 
             continue;
         lock_relation(c, rv->schemaname, rv->relname, (LockMode)(intptr_t)LIST_GET(&q.modes, i),
                       expand, names, 0);
+    }
+    /* a function the migrations created runs its body: whatever it locks
+     * and changes, zdm does not follow */
+    for (int i = 0; how == QL_EXECUTE && i < q.calls.len; i++) {
+        const FuncCall *f = LIST_GET(&q.calls, i);
+        const char *fq = created_function(c, f->funcname);
+        if (fq) {
+            not_analysed(c, arena_printf(c->r->arena,
+                                         "call of %s(), a function the migrations created (what it does "
+                                         "when it runs is not followed)",
+                                         catalog_display(fq)));
+            break;
+        }
     }
     /* nextval, setval and currval take ROW EXCLUSIVE on their sequence, to
      * commit (measured): ALTER SEQUENCE and DROP wait for it */
@@ -3380,6 +3431,9 @@ static void row_type_locks(Ctx *c, const CreateFunctionStmt *f, const Node *st)
 static void create_function(Ctx *c, const CreateFunctionStmt *f)
 {
     act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
+    const char *fq = function_qualname(c, f->funcname);
+    if (fq && !name_in(&c->cat->functions, fq))
+        list_push(c->ca, &c->cat->functions, (void *)fq);
     const char *lang = f->sql_body ? "sql" : NULL;
     const char *body = NULL;
     foreach_node(DefElem, o, f->options) {

@@ -1598,9 +1598,17 @@ static void test_select_and_sequence_functions(void **state)
            "SELECT nextval('app.\"Seq\"'::regclass), currval('APP.\"Seq\"');\n"
            "SELECT * FROM v FOR SHARE;\n"
            "WITH a AS (SELECT 1) SELECT * FROM a;\n"
-           "SELECT * INTO copy FROM a;",
+           "SELECT * INTO copy FROM a;\n"
+           "CREATE FUNCTION app.f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;\n"
+           "SELECT app.f();\n"
+           "DROP FUNCTION app.f();\n"
+           "SELECT app.f(), lower('X');",
         true);
-    assert_int_equal(t->nfx, 5);
+    assert_int_equal(t->nfx, 9);
+    /* a function the migrations created runs what zdm does not follow */
+    assert_non_null(strstr(must(t->fx[6], ACT_NOT_ANALYSED)->detail, "app.f()"));
+    assert_null(nth_action(t->fx[8], ACT_NOT_ANALYSED, 0)); /* dropped: no longer theirs */
+
     assert_int_equal(lock_on(t->fx[0], "public.a_id_seq"), LOCK_ROW_EXCLUSIVE);
     assert_int_equal(lock_on(t->fx[0], "public.a"), LOCK_ACCESS_SHARE);
     assert_int_equal(lock_on(t->fx[1], "app.Seq"), LOCK_ROW_EXCLUSIVE);
