@@ -69,7 +69,7 @@ const Rule analysis_rules[] = {
     {"whole-table-dml", SEV_WARNING,
      "UPDATE or DELETE of a whole live table inside a migration"},
     {"enum-value-in-transaction", SEV_ERROR,
-     "ALTER TYPE ... ADD VALUE cannot run in a transaction block before PostgreSQL 12"},
+     "a value ALTER TYPE ... ADD VALUE added is used in the same transaction (unsafe use of new value)"},
     /* Django migrations (src/django): Python code has no SQL to judge. */
     {"run-python-data-migration", SEV_WARNING,
      "RunPython changes data inside the migration instead of a repeatable backfill"},

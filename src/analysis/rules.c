@@ -138,7 +138,10 @@ typedef struct State {
 
     List held;      /* Held*: live tables this transaction (or statement) locked */
     List not_valid; /* NotValid*: constraints added NOT VALID in this transaction */
-    List tx_enums;  /* const char*: enum types created in this transaction */
+    /* ALTER TYPE ... ADD VALUE: NewValue* added, and const char* enum types
+     * created, in the transaction as the runner runs it (not tx_reset's) */
+    List new_values;
+    List new_types;
     bool sae_reported;
     bool detect_reported; /* Flyway's mixed migration, said once */
 
@@ -208,7 +211,6 @@ static void tx_reset(State *st)
 {
     st->held = (List){0};
     st->not_valid = (List){0};
-    st->tx_enums = (List){0};
     st->sae_reported = false;
 }
 
@@ -1575,37 +1577,116 @@ static void r_whole_table_dml(State *st, const Action *act)
     add(st, act->offset, "whole-table-dml", msg, fix.data);
 }
 
+/*
+ * ALTER TYPE ... ADD VALUE and the transaction around it. From PostgreSQL 12
+ * the statement runs in a transaction, but the value may not be read as the
+ * type before that transaction commits (55P04, "unsafe use of new value"),
+ * unless the type itself is that transaction's (PostgreSQL 17 and later;
+ * measured: 15 refuses, 17 and 18 allow). Which statements share a
+ * transaction is the runner's business as much as the file's: see
+ * runner_wraps.
+ */
+typedef struct NewValue {
+    const char *type, *value;
+    int line;
+    const Statement *begin; /* the file's BEGIN it was added after, NULL outside one */
+    bool reported; /* the first use fails the migration: one finding says it */
+} NewValue;
+
+/* Does the runner run the whole file in one transaction, outside its own
+ * BEGIN … COMMIT? goose, dbmate, popx, Atlas and Flyway do (Migration.tx_mode),
+ * and so does zdm migrate with a plain SQL file: it runs the file in one
+ * transaction, its BEGIN and COMMIT left out (then *zdm is set). Django's
+ * atomic migrations carry their BEGIN in the SQL. */
+static bool runner_wraps(const Migration *m, bool *zdm)
+{
+    *zdm = false;
+    if (m->no_transaction || m->tx_mode == TX_NONE)
+        return false;
+    if (m->tx_mode == TX_WRAPPED || m->tx_mode == TX_DETECT)
+        return true;
+    *zdm = !m->django;
+    return *zdm;
+}
+
+/* Forgets the values and types of the transaction that ended (ended: a
+ * COMMIT or ROLLBACK the runner keeps, or a statement run alone). */
+static void values_committed(State *st)
+{
+    st->new_values = (List){0};
+    st->new_types = (List){0};
+}
+
+static void on_add_value(State *st, const Action *act)
+{
+    bool zdm;
+    if (!act->detail || (!st->in_tx && !runner_wraps(st->m, &zdm)))
+        return; /* committed at once: usable from the next statement on */
+    NewValue *v = arena_alloc(st->a, sizeof *v);
+    v->type = act->table;
+    v->value = act->detail;
+    v->line = st->s->line;
+    v->begin = st->in_tx ? st->tx_begin : NULL;
+    list_push(st->a, &st->new_values, v);
+}
+
 static void r_enum_value_in_tx(State *st, const Action *act)
 {
     Arena *a = st->a;
     const Migration *m = st->m;
-    bool wrapped = !st->in_tx && m->tx_mode == TX_WRAPPED; /* by the runner, not the file */
-    if ((!st->in_tx && !wrapped) || st->plan->pg_version >= 12)
+    NewValue *v = NULL;
+    for (int i = 0; i < st->new_values.len; i++) {
+        NewValue *x = LIST_GET(&st->new_values, i);
+        if (util_streq(x->type, act->table) && util_streq(x->value, act->detail))
+            v = x;
+    }
+    if (!v || v->reported)
         return;
-    for (int i = 0; i < st->tx_enums.len; i++)
-        if (util_streq(LIST_GET(&st->tx_enums, i), act->table))
-            return; /* created in this transaction: PostgreSQL allows it */
-    const char *since = wrapped ? arena_printf(a, "everything before it in the file (%s runs the "
-                                                  "migration in one transaction) is rolled back",
-                                               m->tx_runner)
-                                : arena_printf(a, "everything since the BEGIN at line %d is rolled back",
-                                               st->tx_begin ? st->tx_begin->line : 0);
+    if (st->plan->pg_version >= 17)
+        for (int i = 0; i < st->new_types.len; i++)
+            if (util_streq(LIST_GET(&st->new_types, i), act->table))
+                return; /* the type is this transaction's too: allowed from 17 */
+    bool zdm;
+    bool wraps = runner_wraps(m, &zdm);
+    const char *val = ql(a, v->value);
+    const char *type = disp(v->type);
+    const char *since =
+        st->in_tx && v->begin == st->tx_begin
+            ? arena_printf(a, "the migration fails here and everything since the BEGIN at line %d is "
+                              "rolled back", v->begin ? v->begin->line : 0)
+        : zdm ? "zdm migrate runs the whole file in one transaction (its own BEGIN and COMMIT left out), "
+                "so the migration fails here and nothing of it is applied"
+              : arena_printf(a, "%s runs the file in one transaction, so the migration fails here and "
+                                "nothing of it is applied", m->tx_runner ? m->tx_runner : "its runner");
     const char *msg = arena_printf(
         a,
-        "ALTER TYPE %s ADD VALUE %s fails inside a transaction block on PostgreSQL %d "
-        "(\"cannot run inside a transaction block\"): the migration stops here and %s.",
-        disp(act->table), ql(a, act->detail ? act->detail : "?"), st->plan->pg_version, since);
-    const char *fix =
-        wrapped ? arena_printf(a,
-                               "1. run it outside a transaction: in a migration of its own, with %s\n"
-                               "(PostgreSQL 12 and later accept it in a transaction, but the new "
-                               "value cannot be used before the COMMIT.)",
-                               m->tx_optout)
-                : "1. run it outside BEGIN … COMMIT: in a migration of its own, or after the COMMIT\n"
-                  "2. in Django: set atomic = False on that migration\n"
-                  "(PostgreSQL 12 and later accept it in a transaction, but the new value cannot be "
-                  "used before the COMMIT.)";
-    add(st, act->offset, "enum-value-in-transaction", msg, fix);
+        "%s is read here as a value of %s, which ALTER TYPE ... ADD VALUE added at line %d in the same "
+        "transaction: PostgreSQL refuses it until that transaction commits (\"unsafe use of new value "
+        "%s of enum type %s\", SQLSTATE 55P04), even with no row to write; %s.",
+        val, type, v->line, arena_printf(a, "\"%s\"", v->value), bare(v->type), since);
+    StrBuf fix;
+    sb_init(&fix, a);
+    sb_printf(&fix, "Commit the new value before anything uses it:\n");
+    if (m->django)
+        sb_printf(&fix, "1. move the RunSQL with ALTER TYPE %s ADD VALUE %s into a migration of its "
+                        "own, before this one (each migration commits before the next), or set "
+                        "atomic = False on this migration so that each operation commits on its own\n",
+                  qtab(a, v->type), val);
+    else if (wraps)
+        sb_printf(&fix, "1. move ALTER TYPE %s ADD VALUE %s into a migration of its own, before this "
+                        "one: the runner commits each migration before it starts the next%s\n",
+                  qtab(a, v->type), val,
+                  !zdm && m->tx_optout ? arena_printf(a, " (or run this file outside a transaction: %s)",
+                                                      m->tx_optout)
+                                       : "");
+    else
+        sb_printf(&fix, "1. COMMIT right after ALTER TYPE %s ADD VALUE %s (line %d), and use the value "
+                        "in a later transaction, or in a migration of its own that runs after it\n",
+                  qtab(a, v->type), val, v->line);
+    sb_printf(&fix, "2. write it ALTER TYPE %s ADD VALUE IF NOT EXISTS %s, so that running it again "
+                    "is harmless", qtab(a, v->type), val);
+    add(st, act->offset, "enum-value-in-transaction", msg, fix.data);
+    v->reported = true;
 }
 
 static void r_not_analysed(State *st, const Action *act)
@@ -1753,6 +1834,10 @@ static void on_end(State *st, bool rollback)
         st->lt_session = st->lt_session_at_begin;
     st->lt_local = -1;
     tx_reset(st);
+    bool zdm;
+    runner_wraps(st->m, &zdm);
+    if (!zdm) /* zdm migrate leaves the file's COMMIT out: its transaction goes on */
+        values_committed(st);
 }
 
 static void on_set_lock_timeout(State *st, const Action *act)
@@ -1941,10 +2026,10 @@ static void check_statement(State *st)
             break;
         case ACT_UPDATE:
         case ACT_DELETE: r_whole_table_dml(st, act); break;
-        case ACT_ADD_ENUM_VALUE: r_enum_value_in_tx(st, act); break;
+        case ACT_ADD_ENUM_VALUE: on_add_value(st, act); break;
+        case ACT_USE_ENUM_VALUE: r_enum_value_in_tx(st, act); break;
         case ACT_CREATE_ENUM:
-            if (st->in_tx)
-                list_push(st->a, &st->tx_enums, (void *)act->table);
+            list_push(st->a, &st->new_types, (void *)act->table);
             break;
         case ACT_NOT_ANALYSED: r_not_analysed(st, act); break;
         default: break;
@@ -1975,8 +2060,11 @@ static void check_statement(State *st)
         held_note(st, lt->relation, lt->mode);
     }
 
+    bool zdm;
     if (!st->in_tx)
         tx_reset(st); /* a statement outside BEGIN … COMMIT is its own transaction */
+    if (!st->in_tx && !runner_wraps(st->m, &zdm))
+        values_committed(st); /* ... unless the runner wraps the file in one */
 }
 
 void rules_check_migration(Arena *a, Plan *plan, Migration *m)

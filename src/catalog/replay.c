@@ -2635,6 +2635,12 @@ static void alter_enum(Ctx *c, const AlterEnumStmt *st)
         if (!e)
             a->flags |= A_ASSUMED;
     }
+    /* what later statements of the migration must not use before a COMMIT
+     * (IF NOT EXISTS of a value there already adds none) */
+    if (newval && !oldval && !(e && name_in(&e->values, newval)))
+        list_push(c->r->arena, &c->r->new_labels,
+                  (void *)arena_printf(c->r->arena, "%s\x1f%s",
+                                       qualname(c, e ? e->schema : schema_or_default(c, qual), name), newval));
     if (!e || !newval)
         return;
     if (oldval) {
@@ -4134,6 +4140,251 @@ static void do_block(Ctx *c, const DoStmt *st)
     c->do_depth--;
 }
 
+/* ---- values of an enum added in the same migration ------------------------- */
+
+/*
+ * PostgreSQL 12 and later accept ALTER TYPE ... ADD VALUE in a transaction,
+ * but refuse to read the new value as the type until that transaction
+ * commits ("unsafe use of new value", 55P04): the check is in enum_in, so it
+ * fails wherever the literal is converted to the type, even with no row to
+ * write (measured on 15, 17 and 18: a cast, INSERT, UPDATE ... SET, a WHERE
+ * comparison or IN list, ADD COLUMN ... DEFAULT, SET DEFAULT, a CHECK, an
+ * index predicate, a view, ALTER COLUMN ... TYPE ... USING). The replay
+ * records each such use of a value added earlier in the migration; the
+ * rules decide whether a COMMIT came between. A string compared with a
+ * column of another type is no use, and neither is a PL/pgSQL body (read
+ * when it runs).
+ */
+typedef struct EnumUses {
+    ExprWalk ew; /* first: the walker's context */
+    Ctx *c;
+    List tables; /* Table*: the relations the statement reads or writes */
+} EnumUses;
+
+/* The enum ("schema.name") a type name stands for, or NULL. */
+static const char *enum_of_type(Ctx *c, const TypeName *tn)
+{
+    const char *qual = NULL;
+    const char *name = tn && !tn->arrayBounds ? sql_name_list(tn->names, &qual) : NULL;
+    const EnumType *e = name ? catalog_find_enum(c->cat, qual, name) : NULL;
+    return e ? qualname(c, e->schema, e->name) : NULL;
+}
+
+/* The enum type of a column, or NULL. */
+static const char *enum_of(Ctx *c, const Column *col)
+{
+    if (!col || !col->type || col->array_dims || !strchr(col->type, '.'))
+        return NULL;
+    const char *dot = strchr(col->type, '.');
+    const char *schema = arena_strndup(c->r->arena, col->type, (size_t)(dot - col->type));
+    return catalog_find_enum(c->cat, schema, dot + 1) ? col->type : NULL;
+}
+
+/* The enum type of the column a reference names among u's tables, or NULL. */
+static const char *enum_of_column(EnumUses *u, const Node *n)
+{
+    if (!n || !IsA(n, ColumnRef))
+        return NULL;
+    const char *name = sql_name_list(castNode(ColumnRef, n)->fields, NULL);
+    for (int i = 0; name && i < u->tables.len; i++) {
+        const char *type = enum_of(u->c, catalog_find_column(LIST_GET(&u->tables, i), name));
+        if (type)
+            return type;
+    }
+    return NULL;
+}
+
+/* n (a literal, or the list of an IN) read as enum type: records each value
+ * of it that the migration added. */
+static void enum_literal(EnumUses *u, const char *type, const Node *n)
+{
+    if (!type || !n)
+        return;
+    if (IsA(n, List)) {
+        foreach_ptr(Node, item, castNode(PgList, n))
+            enum_literal(u, type, item);
+        return;
+    }
+    const char *v = const_str(n);
+    if (!v)
+        return;
+    Ctx *c = u->c;
+    if (!name_in(&c->r->new_labels, arena_printf(c->r->arena, "%s\x1f%s", type, v)))
+        return;
+    Action *a = act_named(c, ACT_USE_ENUM_VALUE, type, COST_NONE);
+    if (a) {
+        int loc = castNode(A_Const, n)->location;
+        a->detail = note(c, v);
+        a->offset = in_stmt(c, loc) ? loc : c->s->offset;
+    }
+}
+
+static bool enum_use_walker(Node *node, void *ctx)
+{
+    EnumUses *u = ctx;
+    if (!node)
+        return false;
+    if (IsA(node, TypeCast)) {
+        const TypeCast *tc = castNode(TypeCast, node);
+        enum_literal(u, enum_of_type(u->c, tc->typeName), tc->arg);
+    } else if (IsA(node, A_Expr)) {
+        const A_Expr *e = castNode(A_Expr, node);
+        enum_literal(u, enum_of_column(u, e->lexpr), e->rexpr);
+        enum_literal(u, enum_of_column(u, e->rexpr), e->lexpr);
+    }
+    walk_children(node, enum_use_walker, &u->ew);
+    return false;
+}
+
+static void enum_walk(EnumUses *u, const Node *n) { enum_use_walker((Node *)n, u); }
+
+static void enum_use_table(EnumUses *u, const RangeVar *rv)
+{
+    Table *t = rv && rv->relname ? catalog_find_table(u->c->cat, rv->schemaname, rv->relname) : NULL;
+    if (t)
+        list_push(u->c->r->arena, &u->tables, t);
+}
+
+static bool enum_rangevar_walker(Node *node, void *ctx)
+{
+    EnumUses *u = ctx;
+    if (!node)
+        return false;
+    if (IsA(node, RangeVar))
+        enum_use_table(u, castNode(RangeVar, node));
+    walk_children(node, enum_rangevar_walker, &u->ew);
+    return false;
+}
+
+/* The relations a query names, as tables its columns may come from. */
+static void enum_use_tables_of(EnumUses *u, const Node *query)
+{
+    enum_rangevar_walker((Node *)query, u);
+}
+
+/* A column definition: its DEFAULT read as its type, its CHECKs. */
+static void enum_coldef(EnumUses *u, const ColumnDef *def)
+{
+    const char *type = enum_of_type(u->c, def->typeName);
+    foreach_node(PgConstraint, k, def->constraints) {
+        if (k->contype == CONSTR_DEFAULT)
+            enum_literal(u, type, k->raw_expr);
+        enum_walk(u, k->raw_expr);
+    }
+}
+
+/* Records where statement st reads a value ADD VALUE added earlier in the
+ * migration as its type. Called once st is replayed: a column it adds or
+ * retypes is in the catalog already. */
+static void enum_uses(Ctx *c, const Node *st)
+{
+    EnumUses u = {.ew = {.arena = c->r->arena}, .c = c};
+    switch (nodeTag(st)) {
+    case T_InsertStmt: {
+        const InsertStmt *ins = castNode(InsertStmt, st);
+        enum_use_table(&u, ins->relation);
+        const Table *t = u.tables.len ? LIST_GET(&u.tables, 0) : NULL;
+        enum_use_tables_of(&u, ins->selectStmt);
+        /* VALUES: each item is read as its column's type */
+        const SelectStmt *sel = ins->selectStmt && IsA(ins->selectStmt, SelectStmt)
+                                    ? castNode(SelectStmt, ins->selectStmt) : NULL;
+        foreach_node(PgList, row, sel ? sel->valuesLists : NIL) {
+            int i = 0;
+            foreach_ptr(Node, item, row) {
+                const Column *col = NULL;
+                if (ins->cols && i < list_length(ins->cols))
+                    col = t ? catalog_find_column(t, castNode(ResTarget, list_nth(ins->cols, i))->name) : NULL;
+                else if (!ins->cols && t && i < t->columns.len)
+                    col = LIST_GET(&t->columns, i);
+                enum_literal(&u, enum_of(c, col), item);
+                i++;
+            }
+        }
+        enum_walk(&u, ins->selectStmt);
+        break;
+    }
+    case T_UpdateStmt: {
+        const UpdateStmt *up = castNode(UpdateStmt, st);
+        enum_use_table(&u, up->relation);
+        const Table *t = u.tables.len ? LIST_GET(&u.tables, 0) : NULL;
+        enum_use_tables_of(&u, (const Node *)up->fromClause);
+        foreach_node(ResTarget, rt, up->targetList) {
+            if (t && rt->name)
+                enum_literal(&u, enum_of(c, catalog_find_column(t, rt->name)), rt->val);
+            enum_walk(&u, rt->val);
+        }
+        enum_walk(&u, up->whereClause);
+        enum_walk(&u, (const Node *)up->fromClause);
+        break;
+    }
+    case T_DeleteStmt: {
+        const DeleteStmt *del = castNode(DeleteStmt, st);
+        enum_use_table(&u, del->relation);
+        enum_use_tables_of(&u, (const Node *)del->usingClause);
+        enum_walk(&u, del->whereClause);
+        enum_walk(&u, (const Node *)del->usingClause);
+        break;
+    }
+    case T_SelectStmt:
+        enum_use_tables_of(&u, st);
+        enum_walk(&u, st);
+        break;
+    case T_ViewStmt:
+        enum_use_tables_of(&u, castNode(ViewStmt, st)->query);
+        enum_walk(&u, castNode(ViewStmt, st)->query);
+        break;
+    case T_CreateTableAsStmt:
+        enum_use_tables_of(&u, castNode(CreateTableAsStmt, st)->query);
+        enum_walk(&u, castNode(CreateTableAsStmt, st)->query);
+        break;
+    case T_IndexStmt: {
+        const IndexStmt *ix = castNode(IndexStmt, st);
+        enum_use_table(&u, ix->relation);
+        foreach_node(IndexElem, e, ix->indexParams)
+            enum_walk(&u, e->expr);
+        enum_walk(&u, ix->whereClause);
+        break;
+    }
+    case T_CreateStmt: {
+        const CreateStmt *cs = castNode(CreateStmt, st);
+        enum_use_table(&u, cs->relation);
+        foreach_ptr(Node, elt, cs->tableElts) {
+            if (IsA(elt, ColumnDef))
+                enum_coldef(&u, castNode(ColumnDef, elt));
+            else if (IsA(elt, PgConstraint))
+                enum_walk(&u, castNode(PgConstraint, elt)->raw_expr);
+        }
+        break;
+    }
+    case T_AlterTableStmt: {
+        const AlterTableStmt *at = castNode(AlterTableStmt, st);
+        if (at->objtype != OBJECT_TABLE)
+            break;
+        enum_use_table(&u, at->relation);
+        const Table *t = u.tables.len ? LIST_GET(&u.tables, 0) : NULL;
+        foreach_node(AlterTableCmd, cmd, at->cmds) {
+            const Node *def = cmd->def;
+            if (cmd->subtype == AT_ColumnDefault && def) {
+                if (t && cmd->name)
+                    enum_literal(&u, enum_of(c, catalog_find_column(t, cmd->name)), def);
+                enum_walk(&u, def);
+            } else if (cmd->subtype == AT_AddColumn && def && IsA(def, ColumnDef)) {
+                enum_coldef(&u, castNode(ColumnDef, def));
+            } else if (cmd->subtype == AT_AlterColumnType && def && IsA(def, ColumnDef)) {
+                const ColumnDef *cd = castNode(ColumnDef, def);
+                enum_literal(&u, enum_of_type(c, cd->typeName), cd->raw_default); /* USING 'x' */
+                enum_walk(&u, cd->raw_default);
+            } else if (cmd->subtype == AT_AddConstraint && def && IsA(def, PgConstraint)) {
+                enum_walk(&u, castNode(PgConstraint, def)->raw_expr);
+            }
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 static void summarise(Ctx *c)
 {
     Effects *fx = c->fx;
@@ -4169,9 +4420,13 @@ int replay_statement(Replay *r, const Migration *m, const Statement *s, Effects 
         r->session_of = m;
         r->in_tx = r->tz_utc = r->skip_function_bodies = false;
         r->tz_local = 0;
+        r->new_labels = (List){0};
     }
-    if (s->node)
+    if (s->node) {
         statement(&c, s->node);
+        if (r->new_labels.len)
+            enum_uses(&c, s->node);
+    }
     else if (s->opaque) /* Django: an operation zdm cannot see into */
         not_analysed(&c, arena_printf(r->arena, "%s statement", s->opaque));
     else /* Django: RunPython, no schema change */

@@ -80,6 +80,10 @@ typedef enum ActionKind {
     ACT_CREATE_ENUM,        /* table = type name */
     ACT_ADD_ENUM_VALUE,     /* detail: value */
     ACT_RENAME_ENUM_VALUE,  /* column = old value, detail = new value */
+    ACT_USE_ENUM_VALUE,     /* a value ADD VALUE added earlier in the migration, used where
+                             * PostgreSQL reads it as the type (a cast, a comparison with or a
+                             * write to a column of the type, a default); table = the type,
+                             * detail = the value; offset: the literal */
     ACT_DROP_TYPE,
     /* schemas and databases; table = its name */
     ACT_CREATE_SCHEMA,
@@ -227,6 +231,7 @@ typedef struct Replay {
     bool tz_utc;
     int tz_local;        /* SET LOCAL TimeZone in the open transaction: 0 none, 1 UTC, 2 another */
     bool tz_utc_at_begin; /* for ROLLBACK */
+    List new_labels;     /* const char*: "schema.type\x1fvalue", each ADD VALUE of the migration */
     /* SET check_function_bodies = off in this session: a new LANGUAGE sql function's body is
      * no longer checked, so it locks nothing */
     bool skip_function_bodies;

@@ -2013,6 +2013,60 @@ static Migration *parsed(T *t, const char *text, ZdmError *err, int *rc)
     return m;
 }
 
+/* Each place PostgreSQL reads a literal as the enum type records a use of
+ * a value the migration added (each checked on PostgreSQL 15, 17 and 18:
+ * 55P04 after ADD VALUE in the same transaction); other strings do not. */
+static void test_enum_value_uses(void **state)
+{
+    T *t = *state;
+    deployed(t, "CREATE TYPE st AS ENUM ('a', 'b', 'x'); CREATE TABLE o (id int, s st, t text)");
+    static const struct {
+        const char *sql;
+        int uses;
+    } cases[] = {
+        {"INSERT INTO o VALUES (1, 'x')", 1},
+        {"INSERT INTO o (s, id) VALUES ('x', 1), ('a', 2), ('x', 3)", 2},
+        {"INSERT INTO o (id, t) VALUES (1, 'x')", 0}, /* a text column */
+        {"UPDATE o SET s = 'x' WHERE id = 1", 1},
+        {"UPDATE o SET t = 'x' WHERE t = 'x'", 0},
+        {"SELECT * FROM o WHERE s = 'x'", 1},
+        {"SELECT * FROM o WHERE 'x' = s", 1},
+        {"DELETE FROM o WHERE s IN ('a', 'x')", 1},
+        {"SELECT 'x'::st", 1},
+        {"SELECT CAST('x' AS public.st)", 1},
+        {"SELECT 'x'::text", 0},
+        {"UPDATE o SET s = 'b' WHERE s = 'a'", 0}, /* old values */
+        {"ALTER TABLE o ALTER COLUMN s SET DEFAULT 'x'", 1},
+        {"ALTER TABLE o ADD CONSTRAINT k CHECK (s <> 'x')", 1},
+        {"ALTER TABLE o ADD COLUMN s2 st DEFAULT 'x'", 1},
+        {"ALTER TABLE o ADD COLUMN t2 text DEFAULT 'x'", 0},
+        {"ALTER TABLE o ALTER COLUMN t TYPE st USING 'x'", 1},
+        {"CREATE INDEX ON o (id) WHERE s = 'x'", 1},
+        {"CREATE VIEW vv AS SELECT * FROM o WHERE s = 'x'", 1},
+        {"CREATE TABLE o2 (s st DEFAULT 'x', CHECK (s <> 'b'))", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* the 'x' of the migration before renamed away: 'x' is new in each */
+        run(t, arena_printf(t->a, "ALTER TYPE st RENAME VALUE 'x' TO 'x%zu'; "
+                                  "ALTER TYPE st ADD VALUE 'x'; %s", i, cases[i].sql),
+            true);
+        int n = 0;
+        for (const Action *a; (a = nth_action(t->fx[2], ACT_USE_ENUM_VALUE, n)); n++) {
+            assert_string_equal(a->table, "public.st");
+            assert_string_equal(a->detail, "x");
+        }
+        if (n != cases[i].uses)
+            fail_msg("%s: %d uses, not %d", cases[i].sql, n, cases[i].uses);
+    }
+    /* a value there before, even re-added IF NOT EXISTS, is no new one; a
+     * later migration starts afresh */
+    run(t, "ALTER TYPE st ADD VALUE IF NOT EXISTS 'a'; UPDATE o SET s = 'a'", true);
+    assert_null(nth_action(t->fx[1], ACT_USE_ENUM_VALUE, 0));
+    run(t, "ALTER TYPE st ADD VALUE 'y'", true);
+    run(t, "UPDATE o SET s = 'y'", true);
+    assert_null(nth_action(t->fx[0], ACT_USE_ENUM_VALUE, 0));
+}
+
 /* Does view v (in public) read table.column, as the replay resolved its query? */
 static bool view_reads(T *t, const char *v, const char *table, const char *column)
 {
@@ -2410,6 +2464,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_add_constraint_as_written, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dml_as_written, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_as_written, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_enum_value_uses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_view_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timezone_type_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_positions, setup, teardown),
