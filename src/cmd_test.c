@@ -468,6 +468,7 @@ static int run_tests(TestOptions *po, int argc, char **argv, Arena *a, ZdmError 
     TestOptions o = *po;
     int rc = parse_options(argc, argv, a, &o, err);
     po->format = o.format;
+    po->path = o.path;
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     History h = {0};
@@ -534,9 +535,50 @@ static int run_tests(TestOptions *po, int argc, char **argv, Arena *a, ZdmError 
     return failed ? 1 : 0;
 }
 
+/* A failure before any result (a test file's error, a server that cannot
+ * start) as JUnit XML: one testcase holding an <error>, so a CI test report
+ * shows it instead of an empty, green suite. */
+static void test_junit_error(Arena *a, const char *path, const ZdmError *err)
+{
+    const char *where = err->file[0] ? err->file : path ? path : "zdm test";
+    printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    printf("<testsuites name=\"zdm test\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"0.000\">\n");
+    printf("  <testsuite name=\"");
+    xml(stdout, path ? path : "zdm test");
+    printf("\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.000\">\n");
+    printf("    <testcase name=\"zdm test\" classname=\"");
+    xml(stdout, where);
+    printf("\" file=\"");
+    xml(stdout, where);
+    printf("\"");
+    if (err->line > 0)
+        printf(" line=\"%d\"", err->line);
+    printf(" time=\"0.000\">\n      <error message=\"");
+    xml(stdout, arena_strndup(a, err->message, strcspn(err->message, "\n")));
+    printf("\" type=\"");
+    xml(stdout, report_error_id(err));
+    printf("\">");
+    if (err->file[0] && err->line > 0)
+        printf("%s:%d:%d: ", err->file, err->line, err->column > 0 ? err->column : 1);
+    for (const char *p = err->message; *p; p++) {
+        if (*p == '\n')
+            putchar('\n');
+        else {
+            char one[2] = {*p, 0};
+            xml(stdout, one);
+        }
+    }
+    printf("</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n");
+}
+
 int cmd_test(int argc, char **argv, Arena *a, ZdmError *err)
 {
     TestOptions o = {0};
     int rc = run_tests(&o, argc, argv, a, err);
+    const char *asked = cli_format_asked(argc, argv);
+    if (rc < 0 && (asked ? strcmp(asked, "junit") == 0 : o.format == TEST_JUNIT)) {
+        test_junit_error(a, o.path, err);
+        return rc;
+    }
     return commands_json_failure(rc, o.format == TEST_JSON, argc, argv, err);
 }
