@@ -4036,6 +4036,8 @@ static bool do_has_effect(const cJSON *stmts)
 }
 
 /* Replays one item as if it stood alone at its place. */
+static void enum_uses(Ctx *c, const Node *st);
+
 static void do_replay_item(Ctx *c, const DoItem *it)
 {
     Migration m2 = {0};
@@ -4059,6 +4061,8 @@ static void do_replay_item(Ctx *c, const DoItem *it)
             query_locks(&c2, raw->stmt, NULL, QL_EXECUTE, NULL);
         else
             statement(&c2, raw->stmt);
+        if (c->r->new_labels.len) /* PL/pgSQL reads the statement's literals as it runs it */
+            enum_uses(&c2, raw->stmt);
     }
     /* back to the file's offsets; what is not in the file as written points
      * at the DO statement */
