@@ -2246,6 +2246,34 @@ static void create_index(Ctx *c, const IndexStmt *st)
         }
         a->partition_sql = sb.len ? sb.data : NULL;
     }
+    /* each partition gets its index, named as PostgreSQL names it, unless it
+     * has one of the same definition already, which is attached instead */
+    for (int i = 0; i < parts.len && !(existing && st->if_not_exists); i++) {
+        Table *p = LIST_GET(&parts, i);
+        bool has = false;
+        for (int j = 0; j < p->indexes.len && !has; j++) {
+            const Index *o = LIST_GET(&p->indexes, j);
+            has = o->unique == ix->unique && o->partial == ix->partial && util_streq(o->method, ix->method) &&
+                  o->columns.len == ix->columns.len;
+            for (int k = 0; has && k < o->columns.len; k++)
+                has = util_streq(LIST_GET(&o->columns, k), LIST_GET(&ix->columns, k));
+        }
+        if (has)
+            continue;
+        List names = {0};
+        index_column_names(c, st->indexParams, &names);
+        index_column_names(c, st->indexIncludingParams, &names);
+        Index *pix = add_index(c, p, NULL,
+                               choose_name(c, p->schema, p->name, name_addition(c->r->arena, &names), "idx",
+                                           true, false),
+                               &cols, st->unique);
+        pix->partial = ix->partial;
+        pix->method = ix->method;
+        pix->elems = ix->elems;
+        pix->include = ix->include;
+        pix->nulls_not_distinct = ix->nulls_not_distinct;
+        pix->predicate = ix->predicate;
+    }
 }
 
 
@@ -4011,7 +4039,9 @@ static void do_stmt(DoWalk *w, const cJSON *node)
     } else if (strcmp(kind, "PLpgSQL_stmt_commit") == 0 || strcmp(kind, "PLpgSQL_stmt_rollback") == 0) {
         do_refuse(w, st, "COMMIT or ROLLBACK inside the block");
     } else {
-        do_refuse(w, st, arena_printf(w->c->r->arena, "a %s statement", kind + 14));
+        /* cursors (OPEN, FETCH, CLOSE), RETURN NEXT/QUERY, ... */
+        do_refuse(w, st, arena_printf(w->c->r->arena, "a statement zdm does not follow (%s)",
+                                      strncmp(kind, "PLpgSQL_stmt_", 13) == 0 ? kind + 13 : kind));
     }
 }
 

@@ -1726,9 +1726,12 @@ static void test_do_block(void **state)
            "DO $$ BEGIN ALTER TABLE a ADD COLUMN d int; FOR i IN 1..3 LOOP NULL; END LOOP; END $$;\n"
            "DO 'BEGIN ALTER TABLE a ADD COLUMN e int; END';\n"
            "DO LANGUAGE plperl $$ 1; $$;\n"
-           "DO $$ BEGIN NOT VALID SQL; END $$;",
+           "DO $$ BEGIN NOT VALID SQL; END $$;\n"
+           "DO $$ DECLARE k refcursor; BEGIN OPEN k FOR SELECT 1; CLOSE k; END $$;",
         true);
-    assert_int_equal(t->nfx, 5);
+    assert_int_equal(t->nfx, 6);
+    assert_non_null(strstr(must(t->fx[5], ACT_NOT_ANALYSED)->detail, "does not follow (open)"));
+
     const Table *a = catalog_find_table(t->cat, NULL, "a");
     assert_non_null(catalog_find_column(a, "b"));
     assert_non_null(catalog_find_table(t->cat, NULL, "c"));
