@@ -4182,12 +4182,12 @@ static void do_block(Ctx *c, const DoStmt *st)
  * commits ("unsafe use of new value", 55P04): the check is in enum_in, so it
  * fails wherever the literal is converted to the type, even with no row to
  * write (measured on 15, 17 and 18: a cast, INSERT, UPDATE ... SET, a WHERE
- * comparison or IN list, ADD COLUMN ... DEFAULT, SET DEFAULT, a CHECK, an
- * index predicate, a view, ALTER COLUMN ... TYPE ... USING). The replay
- * records each such use of a value added earlier in the migration; the
- * rules decide whether a COMMIT came between. A string compared with a
- * column of another type is no use, and neither is a PL/pgSQL body (read
- * when it runs).
+ * comparison, an IN list, CASE col WHEN, ADD COLUMN ... DEFAULT, SET
+ * DEFAULT, a CHECK, an index predicate, a view, ALTER COLUMN ... TYPE ...
+ * USING, a DO block's statements). The replay records each such use of a
+ * value added earlier in the migration; the rules decide whether a COMMIT
+ * came between. A string compared with a column of another type is no use,
+ * and neither is a PL/pgSQL function's body (read when it is called).
  */
 typedef struct EnumUses {
     ExprWalk ew; /* first: the walker's context */
@@ -4234,7 +4234,7 @@ static void enum_literal(EnumUses *u, const char *type, const Node *n)
 {
     if (!type || !n)
         return;
-    if (IsA(n, List)) {
+    if (IsA(n, List)) { /* IN (...) */
         foreach_ptr(Node, item, castNode(PgList, n))
             enum_literal(u, type, item);
         return;
@@ -4265,6 +4265,11 @@ static bool enum_use_walker(Node *node, void *ctx)
         const A_Expr *e = castNode(A_Expr, node);
         enum_literal(u, enum_of_column(u, e->lexpr), e->rexpr);
         enum_literal(u, enum_of_column(u, e->rexpr), e->lexpr);
+    } else if (IsA(node, CaseExpr)) { /* CASE col WHEN 'x' THEN ... */
+        const CaseExpr *ce = castNode(CaseExpr, node);
+        const char *type = enum_of_column(u, (const Node *)ce->arg);
+        foreach_node(CaseWhen, w, type ? ce->args : NIL)
+            enum_literal(u, type, (const Node *)w->expr);
     }
     walk_children(node, enum_use_walker, &u->ew);
     return false;

@@ -2035,6 +2035,8 @@ static void test_enum_value_uses(void **state)
         {"SELECT * FROM o WHERE s = 'x'", 1},
         {"SELECT * FROM o WHERE 'x' = s", 1},
         {"DELETE FROM o WHERE s IN ('a', 'x')", 1},
+        {"SELECT CASE s WHEN 'x' THEN 1 WHEN 'a' THEN 2 END FROM o", 1},
+        {"SELECT CASE t WHEN 'x' THEN 1 END FROM o", 0},
         {"SELECT 'x'::st", 1},
         {"SELECT CAST('x' AS public.st)", 1},
         {"SELECT 'x'::text", 0},
