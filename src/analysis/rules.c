@@ -1232,8 +1232,9 @@ static void r_column_used_by_view(State *st, const Action *act)
             break;
         }
     if (st->m->django)
-        sb_printf(&fix, "\nIn Django: these statements in a RunSQL of the migration, in place of "
-                        "the %s (state_operations=[the %s]).",
+        sb_printf(&fix, "\nIn Django: the statements between BEGIN and COMMIT in one RunSQL, in place "
+                        "of the %s, with state_operations=[the %s]; an atomic migration is "
+                        "the transaction.",
                   drop ? "RemoveField" : "AlterField", drop ? "RemoveField" : "AlterField");
     add(st, act->offset, "column-used-by-view", msg, fix.data);
 }
