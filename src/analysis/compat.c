@@ -44,6 +44,24 @@ static bool insert_must_name(const Column *col)
            !col->generated && !col->assumed;
 }
 
+/* A column the code leaves to the database: an ORM's INSERT omits its
+ * auto-increment key (Django's AutoField), and no code writes a generated
+ * column. Every other column it knows, it writes. */
+static bool left_to_database(const Column *col)
+{
+    return col->identity || col->serial || col->generated;
+}
+
+/* What fills sc so that a write of it fails, or NULL: GENERATED ALWAYS
+ * refuses every value but DEFAULT ("cannot insert a non-DEFAULT value into
+ * column"). */
+static const char *fills_itself(const Column *sc)
+{
+    if (sc->generated)
+        return "a generated column";
+    return sc->identity == 'a' ? "GENERATED ALWAYS AS IDENTITY" : NULL;
+}
+
 static void add_rel(Arena *a, List *out, ProblemKind kind, const char *schema, const char *name,
                     const char *column, const char *who)
 {
@@ -90,6 +108,10 @@ const char *compat_message(Arena *a, const Problem *p)
     case PROBLEM_NOT_NULL_UNKNOWN:
         return arena_printf(a, "%s's INSERT INTO %s omits %s, which is NOT NULL with no default",
                             p->who, name, p->column);
+    case PROBLEM_NOT_WRITABLE:
+        return arena_printf(a, "%s's INSERT and UPDATE on %s write %s, which is now %s "
+                               "(cannot insert a non-DEFAULT value into column \"%s\")",
+                            p->who, name, p->column, p->state_type, p->column);
     }
     return "";
 }
@@ -139,13 +161,18 @@ static void check_table(Arena *a, const Table *mt, const Table *st, bool view, c
             Problem *p = LIST_GET(out, out->len - 1);
             p->model_type = catalog_type_sql(a, mc);
             p->state_type = catalog_type_sql(a, sc);
+        } else if (!left_to_database(mc) && fills_itself(sc)) {
+            add(a, out, PROBLEM_NOT_WRITABLE, mt, mc->name, who);
+            ((Problem *)LIST_GET(out, out->len - 1))->state_type = fills_itself(sc);
         }
     }
     for (int j = 0; j < st->columns.len; j++) {
         const Column *sc = LIST_GET(&st->columns, j);
-        if (insert_must_name(sc) && !column_at(mt, sc->name, j)) {
+        const Column *mc = insert_must_name(sc) ? column_at(mt, sc->name, j) : NULL;
+        if (insert_must_name(sc) && (!mc || left_to_database(mc))) {
             add(a, out, PROBLEM_NOT_NULL_UNKNOWN, mt, sc->name, who);
             ((Problem *)LIST_GET(out, out->len - 1))->in_primary_key = in_primary_key(st, sc->name);
+            ((Problem *)LIST_GET(out, out->len - 1))->left_to_database = mc != NULL;
         }
     }
 }

@@ -6,7 +6,9 @@
  * works with a state when every table, view and column of its model exists there
  * with a type it can still read and write, and every NOT NULL column without
  * a default that the state adds is one it knows (its INSERTs list only the
- * columns it knows).
+ * columns it knows). It writes every column it knows but those it leaves to
+ * the database (serial, identity, generated): those must keep their default,
+ * and the others must still take its values (not GENERATED ALWAYS).
  */
 #ifndef ZDM_COMPAT_H
 #define ZDM_COMPAT_H
@@ -17,7 +19,9 @@ typedef enum ProblemKind {
     PROBLEM_TABLE_MISSING,
     PROBLEM_COLUMN_MISSING,
     PROBLEM_TYPE_CHANGED,
-    PROBLEM_NOT_NULL_UNKNOWN, /* a NOT NULL column without default the version does not know */
+    PROBLEM_NOT_NULL_UNKNOWN, /* a NOT NULL column without default the version does not know,
+                               * or one it leaves to a default (serial, identity) that is gone */
+    PROBLEM_NOT_WRITABLE,     /* a column the version writes that the state fills itself */
 } ProblemKind;
 
 typedef struct Problem {
@@ -27,8 +31,10 @@ typedef struct Problem {
     const char *column;
     const char *who;        /* "old code", "new code" */
     const char *model_type; /* PROBLEM_TYPE_CHANGED: the type the code knows */
-    const char *state_type; /* ... and the one it meets */
+    const char *state_type; /* ... and the one it meets; PROBLEM_NOT_WRITABLE: what fills it */
     bool in_primary_key;    /* PROBLEM_NOT_NULL_UNKNOWN: the column is part of the key */
+    bool left_to_database;  /* PROBLEM_NOT_NULL_UNKNOWN: the code knows it, as serial, identity or
+                             * generated, and leaves it to the database */
     bool view;              /* PROBLEM_TABLE_MISSING: the code queries a view */
 } Problem;
 

@@ -1900,8 +1900,13 @@ static void alter_table_cmd(Ctx *c, Table *t, const AlterTableCmd *cmd)
                         t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, offset);
         if (a)
             a->column = name;
-        if (col && IS(AT_AddIdentity))
-            col->identity = 'd';
+        /* ALWAYS or BY DEFAULT: code that writes the column fails on ALWAYS */
+        if (col && IS(AT_AddIdentity) && def && IsA(def, PgConstraint))
+            col->identity = castNode(PgConstraint, def)->generated_when == ATTRIBUTE_IDENTITY_ALWAYS ? 'a' : 'd';
+        if (col && col->identity && IS(AT_SetIdentity) && def && IsA(def, PgList))
+            foreach_node(DefElem, d, castNode(PgList, def))
+                if (strcmp(d->defname, "generated") == 0 && d->arg && IsA(d->arg, Integer))
+                    col->identity = intVal(d->arg) == ATTRIBUTE_IDENTITY_ALWAYS ? 'a' : 'd';
     } else if (IS(AT_DropIdentity)) {
         Column *col = column_of(c, t, name);
         Action *a = act(c, ACT_DROP_IDENTITY, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, offset);
