@@ -62,7 +62,9 @@ The verdict, from zdm's JSON:
     (constraint-may-reject-writes: whether the old code writes such rows
     depends on its data), a value that no longer fits (type-change-narrows),
     a prepared statement whose result type changed
-    (type-change-cached-plans).
+    (type-change-cached-plans), an enum value renamed away
+    (rename-enum-value: zdm's placement does not model enum values; the
+    finding, an error, says the old code's writes fail).
   - breaks: its reason says what the old code's query meets when it runs
     before the deploy ("run before the deploy, old code's ..."), or it is
     forced before the deploy and carries breaks-old-code. At least one query
@@ -393,13 +395,18 @@ FORETOLD = {
     "22001": ("type-change-narrows",),              # value too long for the type
     "22003": ("type-change-narrows",),              # numeric value out of range
     "0A000": ("type-change-cached-plans",),         # cached plan must not change result type
+    "22P02": ("rename-enum-value",),                # invalid input value for enum (a type: no table)
 }
+# rules whose statement locks no table: any finding of it in the migration counts
+TABLELESS = {"rename-enum-value"}
 
 
 def _foretold(err, m, table):
     code = err[err.rfind("[") + 1:-1]
     rules = FORETOLD.get(code) or FORETOLD.get(code[:2]) or ()
     for f in m["findings"]:
+        if f["rule"] in rules and f["rule"] in TABLELESS:
+            return True
         if f["rule"] in rules and f["statement"] is not None:
             locks = m["statements"][f["statement"]]["locks"]
             if any((lk["relation"] if "." in lk["relation"] else "public." + lk["relation"]) == table
@@ -417,13 +424,15 @@ def compare(queries, claim, before, after, m, tables):
     if claim == "safe":
         broke = [k for k in broke if not _foretold(after[k], m, queries[k[0]].table)]
     desc = lambda k: "%s %s (%s)" % (queries[k[0]].verb, queries[k[0]].table, k[1])
-    if claim == "safe":
-        return ["zdm says %s, the old code keeps working (%s); but the old code's %s fails after it:\n"
-                "        %s\n        %s"
-                % (m["phase"], (m["reason"] or "").replace("\n", " "), desc(k),
-                   (queries[k[0]].plain() if k[1] == "plain" else "EXECUTE of PREPARE " + queries[k[0]].text)[:300],
-                   after[k])
-                for k in sorted(broke)]
+    if claim == "safe" and broke:
+        lines = ["zdm says %s, the old code keeps working (%s); but these old-code queries that ran before it "
+                 "fail after it:" % (m["phase"], (m["reason"] or "").replace("\n", " "))]
+        for k in sorted(broke):
+            q = queries[k[0]]
+            lines.append("      %s %s, %s: %s\n        %s"
+                         % (q.verb, q.table, k[1], (q.plain() if k[1] == "plain" else
+                                                    "EXECUTE of PREPARE " + q.text)[:300], after[k]))
+        return ["\n".join(lines)]
     if claim == "breaks" and not broke:
         ran = sum(1 for k in before if not before[k])
         if any(before[k] and queries[k[0]].table in tables for k in before):
