@@ -33,6 +33,10 @@ typedef struct DjField {
     const char *sort_column;
     bool unknown;         /* a class zdm could map to nothing: its column's type is
                            * Python's (db_type()); it is left out of the SQL */
+    const char *max_length; /* a third-party class's own max_length: used when the
+                             * call sets none, or always when max_length_forced */
+    bool max_length_forced;
+    unsigned known_flags; /* state.c's KF_* of a third-party class it knows */
 } DjField;
 
 typedef struct DjIndex {

@@ -281,6 +281,125 @@ static const char *const known_relations[][2] = {
     {"GenericRelation", "manager"},                /* contenttypes: no column */
 };
 
+/*
+ * Well-known third-party field classes, by the built-in class their column
+ * is underneath: what each library's __init__ and db_type() give on
+ * PostgreSQL, read from its source (the comment names the file). A class
+ * is matched by its top-level package and its name, as makemigrations
+ * writes it ("django_countries.fields.CountryField"), so that classes that
+ * moved inside their package still match; a bare name (a from-import)
+ * matches only when one entry has it. max_length is what the class sets
+ * when the call gives none (KF_ML_FORCED: whatever the call gives).
+ */
+enum {
+    KF_ML_FORCED = 1,   /* __init__ sets max_length over the caller's */
+    KF_NULL = 2,        /* __init__ sets null=True and blank=True over the caller's */
+    KF_DEFAULT_EMPTY = 4,/* __init__ sets default="" over the caller's */
+    KF_ML_LENGTH = 8,   /* max_length is the call's length= */
+    KF_ML_FLAGS = 16,   /* max_length is num_flags= (default 8), so is the default's length */
+    KF_COUNTRIES = 32,  /* multiple=True: a length computed from the country list */
+    KF_JSONFIELD = 64,  /* the column type depends on the library's version */
+    KF_MARKUP = 128,    /* its companion columns are fields of their own only with rendered_field=True */
+};
+
+typedef struct KnownField {
+    const char *pkg, *cls; /* top-level package, class name */
+    const char *as;        /* the built-in class underneath; "manager": no column */
+    const char *max_length;
+    unsigned flags;
+} KnownField;
+
+static const KnownField known_fields[] = {
+    /* django-countries fields.py: CountryField(CharField), max_length the
+     * longest code (2); multiple=True: codes joined by "," */
+    {"django_countries", "CountryField", "CharField", "2", KF_COUNTRIES},
+    /* django-phonenumber-field modelfields.py: PhoneNumberField(CharField),
+     * kwargs.setdefault("max_length", 128) */
+    {"phonenumber_field", "PhoneNumberField", "CharField", "128", 0},
+    /* django-timezone-field fields.py: get_internal_type() "CharField",
+     * default_max_length = 63 (left out of migrations when 63) */
+    {"timezone_field", "TimeZoneField", "CharField", "63", 0},
+    /* django-model-utils fields.py */
+    {"model_utils", "StatusField", "CharField", "100", 0},        /* setdefault('max_length', 100) */
+    {"model_utils", "MonitorField", "DateTimeField", NULL, 0},
+    {"model_utils", "AutoCreatedField", "DateTimeField", NULL, 0},
+    {"model_utils", "AutoLastModifiedField", "DateTimeField", NULL, 0},
+    {"model_utils", "UUIDField", "UUIDField", NULL, 0},           /* models.UUIDField */
+    {"model_utils", "UrlsafeTokenField", "CharField", "128", 0},  /* max_length=128 */
+    {"model_utils", "SplitField", "TextField", NULL, 0},          /* + _<name>_excerpt, a field of its own */
+    /* django-extensions db/fields/__init__.py and db/fields/json.py */
+    {"django_extensions", "AutoSlugField", "SlugField", NULL, 0},
+    {"django_extensions", "RandomCharField", "CharField", NULL, KF_ML_LENGTH}, /* max_length = length */
+    {"django_extensions", "CreationDateTimeField", "DateTimeField", NULL, 0},
+    {"django_extensions", "ModificationDateTimeField", "DateTimeField", NULL, 0},
+    {"django_extensions", "ShortUUIDField", "CharField", "22", 0},  /* DEFAULT_MAX_LENGTH = 22 */
+    {"django_extensions", "UUIDField", "CharField", "36", 0},      /* UUIDFieldMixin: 36 */
+    {"django_extensions", "JSONField", "TextField", NULL, 0},      /* json.JSONField(TextField) */
+    /* jsonfield fields.py: JSONField(JSONFieldBase, TextField) from 2.0;
+     * 0.9-1.x returned "json" from db_type() on PostgreSQL 9.3+ */
+    {"jsonfield", "JSONField", "TextField", NULL, KF_JSONFIELD},
+    {"jsonfield", "JSONCharField", "CharField", NULL, 0},
+    /* django-colorfield fields.py: ColorField(CharField), setdefault('max_length', 18) */
+    {"colorfield", "ColorField", "CharField", "18", 0},
+    /* django-markupfield fields.py: MarkupField(TextField) */
+    {"markupfield", "MarkupField", "TextField", NULL, KF_MARKUP},
+    /* django-autoslug fields.py: AutoSlugField(SlugField) */
+    {"autoslug", "AutoSlugField", "SlugField", NULL, 0},
+    /* django-annoying fields.py: AutoOneToOneField(OneToOneField) */
+    {"annoying", "AutoOneToOneField", "OneToOneField", NULL, 0},
+    /* nautobot core/models/fields.py, dcim/fields.py, ipam/fields.py,
+     * extras/models/statuses.py and roles.py */
+    {"nautobot", "AutoSlugField", "SlugField", "100", 0},      /* django-extensions', setdefault 100 */
+    {"nautobot", "ColorField", "CharField", "6", KF_ML_FORCED},
+    {"nautobot", "MACAddressCharField", "CharField", "18", KF_ML_FORCED},
+    {"nautobot", "NaturalOrderingField", "CharField", NULL, 0},
+    {"nautobot", "JSONArrayField", "JSONField", NULL, 0},      /* models.JSONField, not an array */
+    {"nautobot", "JSONPathField", "JSONField", NULL, 0},       /* a JSONArrayField */
+    {"nautobot", "LaxURLField", "URLField", NULL, 0},
+    {"nautobot", "PositiveRangeNumberTextField", "TextField", NULL, 0},
+    {"nautobot", "ASNField", "BigIntegerField", NULL, 0},
+    {"nautobot", "VarbinaryIPField", "BinaryField", NULL, 0},  /* db_type() "bytea" on PostgreSQL */
+    {"nautobot", "TagsField", "manager", NULL, 0},             /* a TaggableManager */
+    {"nautobot", "StatusField", "ForeignKey", NULL, 0},        /* to extras.Status */
+    {"nautobot", "RoleField", "ForeignKey", NULL, 0},          /* to extras.Role */
+    {"nautobot", "ForeignKeyWithAutoRelatedName", "ForeignKey", NULL, 0},
+    {"nautobot", "ForeignKeyLimitedByContentTypes", "ForeignKey", NULL, 0},
+    /* django-oscar models/fields/__init__.py and autoslugfield.py */
+    {"oscar", "NullCharField", "CharField", NULL, KF_NULL},    /* null = blank = True, not in migrations */
+    {"oscar", "AutoSlugField", "SlugField", NULL, 0},
+    {"oscar", "UppercaseCharField", "CharField", NULL, 0},
+    {"oscar", "PositiveDecimalField", "DecimalField", NULL, 0},
+    {"oscar", "ExtendedURLField", "CharField", "200", 0},      /* left out of migrations when 200 */
+    {"oscar", "PhoneNumberField", "CharField", "128", 0},      /* phonenumber_field's */
+    /* baserow core/fields.py and core/formula/field.py */
+    {"baserow", "FormulaField", "TextField", NULL, KF_NULL | KF_DEFAULT_EMPTY},
+    {"baserow", "SyncedDateTimeField", "DateTimeField", NULL, 0},
+    {"baserow", "MultipleFlagField", "CharField", NULL, KF_ML_FLAGS},
+    {"baserow", "AutoOneToOneField", "OneToOneField", NULL, 0},
+    /* django-cms models/settingmodels.py: PlaceholderForeignKey(ForeignKey) */
+    {"cms", "PlaceholderForeignKey", "ForeignKey", NULL, 0},
+};
+
+/* The entry for a class as the migration writes it, or NULL. */
+static const KnownField *known_field(const char *callee)
+{
+    if (!callee)
+        return NULL;
+    const char *last = py_last(callee), *dot = strchr(callee, '.');
+    const KnownField *only = NULL;
+    int n = 0;
+    for (size_t i = 0; i < sizeof known_fields / sizeof known_fields[0]; i++) {
+        const KnownField *e = &known_fields[i];
+        if (strcmp(e->cls, last) != 0)
+            continue;
+        if (dot && strlen(e->pkg) == (size_t)(dot - callee) && strncmp(callee, e->pkg, (size_t)(dot - callee)) == 0)
+            return e;
+        n++;
+        only = e;
+    }
+    return !dot && n == 1 ? only : NULL;
+}
+
 static bool builtin(const char *cls)
 {
     for (int i = 0; builtin_fields[i]; i++)
@@ -303,16 +422,62 @@ static const char *builtin_suffix(const char *cls)
     return best;
 }
 
+/* A class of the table: the built-in class it is, and what its __init__
+ * sets that the migration does not say. Where the column's type still
+ * depends on something zdm cannot see, a notice says what it took. */
+static void known_class(Gen *g, DjField *f, const PyNode *call, const KnownField *k)
+{
+    f->manager = strcmp(k->as, "manager") == 0;
+    f->cls = f->manager ? "ManyToManyField" : k->as;
+    f->max_length = k->max_length;
+    f->max_length_forced = (k->flags & KF_ML_FORCED) != 0;
+    f->known_flags = k->flags;
+    if (k->flags & KF_ML_LENGTH) { /* RandomCharField(length=N): max_length = N, always */
+        const PyNode *n = py_kwarg(call, "length");
+        f->max_length = n && n->kind == PY_NUM ? n->s : NULL;
+        f->max_length_forced = true;
+    }
+    if (k->flags & KF_ML_FLAGS) { /* MultipleFlagField(num_flags=8): setdefault("max_length", num_flags) */
+        const PyNode *n = py_arg(call, 0, "num_flags");
+        f->max_length = n && n->kind == PY_NUM ? n->s : "8";
+    }
+    const char *caveat = NULL;
+    if ((k->flags & KF_COUNTRIES) && py_truthy(py_kwarg(call, "multiple"), false) && !py_kwarg(call, "max_length")) {
+        f->max_length = "746"; /* 249 codes of 2 letters, joined by "," */
+        caveat = "multiple=True without max_length: the length django-countries computes from its country "
+                 "list; zdm took varchar(746), the 249 ISO 3166-1 codes joined by \",\"";
+    }
+    if (k->flags & KF_JSONFIELD)
+        caveat = "zdm took it for a TextField (jsonfield 2.0 and later); jsonfield 0.9 to 1.x made a json "
+                 "column on PostgreSQL 9.3+";
+    if ((k->flags & KF_MARKUP) && !py_truthy(py_kwarg(call, "rendered_field"), false))
+        caveat = "without rendered_field=True, MarkupField adds its _rendered and _markup_type columns "
+                 "itself; zdm took only its own text column";
+    if (caveat && !g->no_sql)
+        note(g, call, "django-assumed", arena_printf(g->a, "%s: %s", f->written, caveat),
+             "Check the SQL Django makes for it (python manage.py sqlmigrate APP MIGRATION); if zdm's "
+             "assumption holds,\nacknowledge it: # zdm: allow django-assumed <reason> above the operation");
+}
+
 /* A field class zdm does not know: the well-known relations by what they
  * are; others by their shape (on_delete= makes a ForeignKey, a name ending
  * in a built-in class's name a subclass of it), each with a notice saying
  * what zdm took it for; the rest add a column whose type is Python's. */
 static void classify(Gen *g, DjField *f, const PyNode *call)
 {
-    const char *cls = f->cls;
-    if (builtin(cls))
+    const char *cls = f->cls, *callee = py_callee(call);
+    /* a dotted name of a known package first: jsonfield.fields.JSONField is
+     * no models.JSONField; a bare name that is a built-in one stays built-in */
+    const KnownField *k = callee && strchr(callee, '.') ? known_field(callee) : NULL;
+    if (!k && builtin(cls))
         return;
+    if (!k)
+        k = known_field(callee);
     f->written = cls;
+    if (k) {
+        known_class(g, f, call, k);
+        return;
+    }
     for (size_t i = 0; i < sizeof known_relations / sizeof known_relations[0]; i++)
         if (strcmp(cls, known_relations[i][0]) == 0) {
             if (strcmp(known_relations[i][1], "manager") == 0) {
@@ -350,7 +515,7 @@ static void classify(Gen *g, DjField *f, const PyNode *call)
                                                  "manager, which adds no column (%s)", cls, why)
                             : arena_printf(g->a, "zdm does not know the field class %s: it took it for %s %s (%s), "
                                                  "and judged the SQL Django makes for it", cls,
-                                           strchr("AEIOU", as[0]) ? "an" : "a", as, why),
+                                           strchr("AEI", as[0]) ? "an" : "a" /* a URLField, a OneToOneField */, as, why),
                  fix);
         return;
     }
@@ -414,6 +579,21 @@ static DjField *field_new(Gen *g, const char *model_key, const char *name, const
     d = py_kwarg(call, "db_default");
     if (d && !(d->kind == PY_NAME && util_streq(py_last(d->s), "NOT_PROVIDED")))
         f->db_default = d;
+    if (f->known_flags & KF_NULL) /* set by the class, so not in the migration */
+        f->null = f->blank = true;
+    if (f->known_flags & KF_DEFAULT_EMPTY) {
+        PyNode *e = arena_alloc(g->a, sizeof *e);
+        e->kind = PY_STR;
+        e->s = "";
+        f->dflt = e;
+    }
+    if ((f->known_flags & KF_ML_FLAGS) && !f->dflt) { /* default None: num_flags times "0" */
+        long n = strtol(f->max_length, NULL, 10);
+        PyNode *e = arena_alloc(g->a, sizeof *e);
+        e->kind = PY_STR;
+        e->s = n > 0 && n < 4096 ? arena_printf(g->a, "%0*d", (int)n, 0) : "";
+        f->dflt = e;
+    }
     f->collation = py_str(py_kwarg(call, "db_collation"));
     f->auto_now = py_truthy(py_kwarg(call, "auto_now"), false) ||
                   py_truthy(py_kwarg(call, "auto_now_add"), false);
@@ -475,9 +655,11 @@ static const char *field_type(Gen *g, const DjField *f)
         strcmp(c, "CommaSeparatedIntegerField") == 0) {
         if (strcmp(c, "CICharField") == 0 || strcmp(c, "CIEmailField") == 0)
             return "citext";
-        const PyNode *n = py_kwarg(call, "max_length");
+        const PyNode *n = f->max_length_forced ? NULL : py_kwarg(call, "max_length");
         if (n && n->kind == PY_NUM)
             return arena_printf(g->a, "varchar(%s)", py_num_sql(g->a, n));
+        if (!n && f->max_length)
+            return arena_printf(g->a, "varchar(%s)", f->max_length);
         if (ml && !n)
             return arena_printf(g->a, "varchar(%s)", ml);
         return "varchar"; /* CharField without max_length: Django 4.2+ on PostgreSQL */

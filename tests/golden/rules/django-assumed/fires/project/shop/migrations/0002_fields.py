@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db import migrations
 import django.db.models.deletion
-import colorfield.fields
+import myproject.colours
 import myproject.fields
 
 
@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='shelf',
             name='colour',
-            field=colorfield.fields.ColorField(default='#FFFFFF', max_length=18),
+            field=myproject.colours.ColorField(default='#FFFFFF', max_length=18),
         ),
         migrations.AddField(
             model_name='shelf',
