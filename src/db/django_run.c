@@ -826,6 +826,49 @@ static const char *probe_django(DjRun *r, const char **why, ZdmError *err)
     return NULL;
 }
 
+/*
+ * A second migrations package with an app's label (an app and a test site's
+ * fork of it): Django installs one, the one INSTALLED_APPS names. When the
+ * settings say which (django.c), the other's migrations are left out, with a
+ * word; when zdm cannot tell and one of them has a migration to apply, it
+ * refuses, naming both folders: either could be the one Django runs.
+ */
+static int check_packages(DjRun *r, const History *h, ZdmError *err)
+{
+    StrMap said = {0};
+    for (int i = 0; i < h->n; i++) {
+        const Migration *m = h->items[i];
+        const DjangoInfo *d = m->django;
+        if (!d->other_package || m->phase == PHASE_DEPLOYED)
+            continue;
+        const char *slash = strrchr(m->file, '/');
+        const char *mine = slash ? arena_strndup(r->a, m->file, (size_t)(slash - m->file)) : ".";
+        if (d->installed == 0) {
+            if (!strmap_get(&said, mine)) {
+                strmap_put(r->a, &said, mine, (void *)mine);
+                fprintf(stderr, "zdm: leaving out the migrations of %s: the settings' INSTALLED_APPS install "
+                                "%s under that app label\n", mine, d->other_package);
+            }
+            continue;
+        }
+        if (d->installed < 0) {
+            const char *label = d->app, *at = strchr(label, '@');
+            if (at)
+                label = arena_strndup(r->a, label, (size_t)(at - label));
+            zdm_error(err, m->file, 0, 0,
+                      "two migrations packages have the app label '%s': %s and %s, and zdm cannot tell which one "
+                      "the project installs, so it cannot tell which migrations manage.py migrate %s would run; "
+                      "nothing applied.\nDjango installs the one INSTALLED_APPS names. zdm reads INSTALLED_APPS "
+                      "when every settings module gives it as a literal list; or run zdm migrate on a folder "
+                      "that holds only the installed package",
+                      label, mine, d->other_package, label);
+            err->kind = ERR_INPUT;
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* ---- the run ------------------------------------------------------------------ */
 
 /*
@@ -895,13 +938,18 @@ static int django_run(DjRun *r, History *h, ZdmError *err)
     if (analysis_run(a, h, &aopt, &plan, err) < 0)
         return -1;
 
+    /* two packages of one label: Django knows only the installed one, by the
+     * label alone; "label@folder" must never reach manage.py */
+    if (check_packages(r, h, err) < 0)
+        return -1;
+
     /* what this phase runs: as the SQL runner chooses */
     List run = {0}, pending = {0};
     const Migration *stop = NULL;
     int left = 0;
     for (int i = 0; i < h->n; i++) {
         Migration *m = h->items[i];
-        if (m->phase == PHASE_DEPLOYED)
+        if (m->phase == PHASE_DEPLOYED || (m->django->other_package && m->django->installed == 0))
             continue;
         list_push(a, &pending, m);
         if (stop) {

@@ -395,7 +395,9 @@ static void commands(Arena *a, History *h, Plan *plan)
     bool after = false;
     for (int i = 0; i < h->n; i++) {
         Migration *m = h->items[i];
-        if (!m->django)
+        /* a second package of a label: Django runs it by the label, if it is
+         * the one installed; "label@folder" is no name Django takes */
+        if (!m->django || strchr(m->django->app, '@'))
             continue;
         after |= m->phase == PHASE_AFTER;
         if (m->phase != PHASE_BEFORE)
@@ -403,7 +405,7 @@ static void commands(Arena *a, History *h, Plan *plan)
         /* the last before-deploy migration of its app names the target */
         bool last = true;
         for (int j = i + 1; j < h->n && last; j++)
-            last = !(h->items[j]->django && h->items[j]->phase == PHASE_BEFORE &&
+            last = !(h->items[j]->django && h->items[j]->phase == PHASE_BEFORE && !strchr(h->items[j]->django->app, '@') &&
                      strcmp(h->items[j]->django->app, m->django->app) == 0);
         if (last)
             sb_printf(&before, "%spython manage.py migrate %s %s", before.len ? "\n" : "", m->django->app,

@@ -28,7 +28,9 @@ typedef struct DjMig {
     const char *app, *name, *key; /* key: "app.name"; app: the label, made unique */
     const char *label;            /* the app's Django label */
     const char *dup_of;           /* another package of the same label, or NULL */
-    const char *file;
+    const char *other;            /* dup_of, or the package labelled the same after this one */
+    int installed;                /* with other: 1 installed, 0 not, -1 zdm cannot tell */
+    const char *file, *mdir;
     const char *text;
     size_t len;
     PyMigration pm;
@@ -309,7 +311,7 @@ static const char *app_label(Arena *a, const char *mdir)
  * assignments, in path order (a later module overrides, as one that does
  * `from .base import *` would). A settings module zdm cannot read adds
  * nothing. */
-static PyEnv *read_settings(Arena *a, const List *files, List *modules)
+static PyEnv *read_settings(Arena *a, const List *files, List *modules, List *installed)
 {
     PyEnv *env = py_env_new(a, NULL);
     for (int i = 0; i < files->len; i++) {
@@ -322,6 +324,8 @@ static PyEnv *read_settings(Arena *a, const List *files, List *modules)
         for (int k = 0; k < py_env_len(one); k++) {
             const char *name = py_env_name(one, k);
             const PyNode *v = py_env_value(one, k);
+            if (strcmp(name, "INSTALLED_APPS") == 0) /* each module's, opaque or not: they may differ */
+                list_push(a, installed, (void *)v);
             if (v->kind == PY_OPAQUE)
                 continue; /* what one module cannot say, another may */
             py_env_set(env, name, v);
@@ -339,6 +343,65 @@ static PyEnv *read_settings(Arena *a, const List *files, List *modules)
         }
     }
     return env;
+}
+
+/* How one INSTALLED_APPS list names the app whose migrations are in mdir:
+ * an entry names the app's module ("oscar.apps.catalogue") or an AppConfig
+ * in it ("oscar.apps.catalogue.apps.CatalogueConfig"). The module is the
+ * app folder's path from the project's root, or from a folder below it
+ * (zdm does not know sys.path: "src/oscar/..." is imported as "oscar...").
+ * Returns how many leading folders the best match leaves off (0: the whole
+ * path), -1 when no entry names it, -2 when the list is not literal. */
+static int installs(Arena *a, const PyNode *apps, const char *mdir)
+{
+    if (!py_is_seq(apps))
+        return -2;
+    char *mod = arena_strdup(a, strncmp(mdir, "./", 2) == 0 ? mdir + 2 : mdir);
+    char *slash = strrchr(mod, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0'; /* the app folder: the migrations package's parent */
+    for (char *c = mod; *c; c++)
+        if (*c == '/')
+            *c = '.';
+    int best = -1;
+    for (int i = 0; i < apps->items.len; i++) {
+        const char *e = py_str(LIST_GET(&apps->items, i));
+        if (!e)
+            return -2;
+        int dropped = 0;
+        for (const char *m = mod; m; m = strchr(m, '.') ? strchr(m, '.') + 1 : NULL, dropped++) {
+            size_t n = strlen(m);
+            if (strncmp(e, m, n) != 0 || (e[n] && e[n] != '.'))
+                continue;
+            const char *rest = e[n] ? e + n + 1 : "";
+            if (strncmp(rest, "apps.", 5) == 0)
+                rest += 5;
+            if ((!*rest || (isupper((unsigned char)*rest) && !strchr(rest, '.'))) && (best < 0 || dropped < best))
+                best = dropped;
+        }
+    }
+    return best;
+}
+
+/* Two packages of one label: which one the settings install, as Django
+ * would import it. Every settings module's INSTALLED_APPS must be literal
+ * and name one package better than the other (by its whole path over a
+ * part of it), all the same one; else -1. Returns 1 when the first one is
+ * installed, 0 when the second is. */
+static int which_installed(Arena *a, const List *lists, const char *first, const char *second)
+{
+    int pick = -1;
+    for (int i = 0; i < lists->len; i++) {
+        int x = installs(a, LIST_GET(lists, i), first), y = installs(a, LIST_GET(lists, i), second);
+        if (x == -2 || y == -2)
+            return -1;
+        int one = x >= 0 && (y < 0 || x < y) ? 1 : y >= 0 && (x < 0 || y < x) ? 0 : -1;
+        if (one < 0 || (pick >= 0 && pick != one))
+            return -1;
+        pick = one;
+    }
+    return pick;
 }
 
 static int load_app(Project *p, const char *mdir, const char *label)
@@ -375,6 +438,7 @@ static int load_app(Project *p, const char *mdir, const char *label)
         mg->name = arena_strndup(p->a, n, strlen(n) - 3);
         mg->key = arena_printf(p->a, "%s.%s", app, mg->name);
         mg->file = join(p->a, mdir, n);
+        mg->mdir = mdir;
         mg->text = util_read_file(p->a, mg->file, &mg->len, p->err);
         if (!mg->text)
             return -1;
@@ -952,9 +1016,16 @@ static void read_edges(Project *p, DjMig *m)
     Arena *a = p->a;
     List notes = {0};
     PyNode at = {.line = m->pm.class_line, .col = m->pm.class_col, .end_line = m->pm.class_line};
-    if (m->dup_of)
+    if (m->dup_of && m->installed == 0)
+        list_push(a, &notes, py_opaque(a, &at, arena_printf(a, "app label '%s' is also the label of %s, the package "
+                                                              "the settings' INSTALLED_APPS installs: zdm plans this "
+                                                              "one apart as '%s', and zdm migrate leaves it out",
+                                                            m->label, m->dup_of, m->app)));
+    else if (m->dup_of)
         list_push(a, &notes, py_opaque(a, &at, arena_printf(a, "app label '%s' is also the label of %s: a project "
-                                                              "installs only one of them; zdm plans this one apart as '%s'",
+                                                              "installs only one of them, and zdm cannot tell which "
+                                                              "from the settings' INSTALLED_APPS; zdm plans this one "
+                                                              "apart as '%s'",
                                                             m->label, m->dup_of, m->app)));
     const PyNode **lists[] = {&m->pm.dependencies, &m->pm.run_before};
     const char *names[] = {"dependencies", "run_before"};
@@ -1111,7 +1182,8 @@ int django_load(Arena *a, const char *path, int version, History *h, ZdmError *e
     Walk w = {.a = a};
     walk_from(&w, path);
     List modules = {0}; /* MIGRATION_MODULES: label, module, ... */
-    PyEnv *settings = read_settings(a, &w.settings, &modules);
+    List installed = {0}; /* every settings module's INSTALLED_APPS */
+    PyEnv *settings = read_settings(a, &w.settings, &modules, &installed);
     p.settings = settings;
     const PyNode *um = py_env_get(settings, "AUTH_USER_MODEL");
     p.user_model = "auth.user";
@@ -1160,9 +1232,34 @@ int django_load(Arena *a, const char *path, int version, History *h, ZdmError *e
     if (dirs.len == 0)
         return zdm_error(err, path, 0, 0, "no Django migrations found in %s (expected a folder named "
                                           "migrations, with __init__.py and migration modules, in an app)", path);
+    /* two packages of one label: the one INSTALLED_APPS installs keeps the
+     * label (load_app names the later one label@folder) */
+    for (int i = 0; i < dirs.len; i++)
+        for (int j = i + 1; j < dirs.len; j++)
+            if (strcmp(LIST_GET(&labels, i), LIST_GET(&labels, j)) == 0 &&
+                which_installed(a, &installed, LIST_GET(&dirs, i), LIST_GET(&dirs, j)) == 0) {
+                void *t = dirs.items[i];
+                dirs.items[i] = dirs.items[j];
+                dirs.items[j] = t;
+            }
     for (int i = 0; i < dirs.len; i++)
         if (load_app(&p, LIST_GET(&dirs, i), LIST_GET(&labels, i)) < 0)
             return -1;
+    for (int i = 0; i < p.migs.len; i++) {
+        DjMig *m = LIST_GET(&p.migs, i);
+        if (!m->dup_of)
+            continue;
+        int w = which_installed(a, &installed, m->dup_of, m->mdir); /* 1: dup_of's, after the swap */
+        m->other = m->dup_of;
+        m->installed = w < 0 ? -1 : 0;
+        for (int k = 0; k < p.migs.len; k++) { /* and the package that kept the label */
+            DjMig *o = LIST_GET(&p.migs, k);
+            if (strcmp(o->mdir, m->dup_of) == 0 && !o->other) {
+                o->other = m->mdir;
+                o->installed = w < 0 ? -1 : 1;
+            }
+        }
+    }
     if (parse_all(&p) < 0)
         return -1;
     for (int i = 0; i < p.migs.len; i++)
@@ -1226,6 +1323,8 @@ int django_load(Arena *a, const char *path, int version, History *h, ZdmError *e
         for (int k = 0; k < g.ops.len; k++)
             dj->python |= ((const DjOp *)LIST_GET(&g.ops, k))->python;
         dj->notes = g.notes;
+        dj->other_package = dm->other;
+        dj->installed = dm->installed;
         for (int k = 0; k < dm->parents.len; k++)
             list_push(a, &dj->deps, (void *)((DjMig *)LIST_GET(&dm->parents, k))->key);
         for (int k = 0; py_is_seq(dm->pm.replaces) && k < dm->pm.replaces->items.len; k++) {

@@ -47,6 +47,9 @@ typedef struct DjangoInfo {
     List deps;              /* const char*: names of the migrations it depends on */
     List replaces;          /* const char*: a squash's replaced migrations, "app.0001_x" */
     List notes;             /* DjNote* (src/django/dj.h): assumptions, reported by django_explain */
+    const char *other_package; /* another migrations package of the same label, or NULL */
+    int installed;          /* with other_package: 1 INSTALLED_APPS installs this one, 0 the
+                             * other, -1 zdm cannot tell (zdm migrate refuses then) */
 } DjangoInfo;
 
 typedef struct Statement {
