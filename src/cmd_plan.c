@@ -231,11 +231,11 @@ static int count_pending(const History *h)
 }
 
 /* Marks the deployed migrations and says, in one line, what was assumed. */
-static int decide_pending(Arena *a, History *h, const PlanOptions *o, Stats *live_sizes, Plan *plan,
-                          ZdmError *err)
+static int decide_pending(Arena *a, History *h, const PlanOptions *o, Stats *live_sizes, bool *tz_utc,
+                          Plan *plan, ZdmError *err)
 {
     if (o->database)
-        return db_decide_pending(a, h, o->database, o->schema, live_sizes, &plan->assumption, err);
+        return db_decide_pending(a, h, o->database, o->schema, live_sizes, tz_utc, &plan->assumption, err);
     bool none = o->deployed && strcmp(o->deployed, "none") == 0;
     if (h->explicit_files) {
         if ((o->deployed && !none) || o->since)
@@ -490,12 +490,14 @@ static int analyse(Arena *a, PlanOptions *o, List *paths, Plan *plan, ZdmError *
         return -1;
     if (h->n == 0)
         plan->assumption = "zdm: no migrations yet";
-    else if (decide_pending(a, h, o, live ? &stats : NULL, plan, err) < 0)
+    bool tz_utc = false; /* the database's default TimeZone, with --database */
+    if (h->n && decide_pending(a, h, o, live ? &stats : NULL, &tz_utc, plan, err) < 0)
         return -1;
     /* The analysis replays each migration as soon as it is parsed, while the
      * next ones parse on the other cores; a syntax error anywhere stops it,
      * and nothing is reported but that error. */
-    AnalysisOptions opt = {.pg_version = o->pg_version, .parsing = sql_parse_start(a, h)};
+    AnalysisOptions opt = {.pg_version = o->pg_version, .parsing = sql_parse_start(a, h),
+                           .server_tz_utc = tz_utc};
     int analysed = analysis_run(a, h, &opt, plan, err);
     if (sql_parse_finish(opt.parsing, err) < 0 || analysed < 0)
         return -1;

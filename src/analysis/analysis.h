@@ -53,6 +53,9 @@ typedef struct AnalysisOptions {
     /* Not NULL: the history is still being parsed (sql_parse_start), and each
      * migration is waited for just before it is replayed. */
     struct ParseRun *parsing;
+    /* The database's default TimeZone is UTC (read with --database): each
+     * migration's session starts in it (Replay.tz_default_utc). */
+    bool server_tz_utc;
 } AnalysisOptions;
 
 /* The rule table, ending with a {NULL} entry. */

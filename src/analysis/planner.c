@@ -849,7 +849,8 @@ int analysis_run(Arena *a, History *h, const AnalysisOptions *opt, Plan *plan, Z
      * their strings are shared by every copy, not duplicated. */
     cat->strings = arena_alloc(a, sizeof *cat->strings);
     cat->strings->arena = a;
-    Replay r = {.cat = cat, .arena = a, .pg_version = opt->pg_version};
+    Replay r = {.cat = cat, .arena = a, .pg_version = opt->pg_version,
+                .tz_default_utc = opt->server_tz_utc};
 
     for (int i = 0; i < h->n; i++) {
         Migration *m = h->items[i];

@@ -1415,8 +1415,8 @@ static bool session_utc(const Ctx *c)
 }
 
 /* Does SET TimeZone / SET TIME ZONE st name a UTC zone? DEFAULT, LOCAL and
- * RESET go back to the server's default: not UTC, as far as zdm knows. */
-static bool timezone_is_utc(const VariableSetStmt *st)
+ * RESET go back to the server's default. */
+static bool timezone_is_utc(const Replay *r, const VariableSetStmt *st)
 {
     static const char *utc[] = {
         "utc", "etc/utc", "uct", "etc/uct", "gmt", "etc/gmt", "gmt0", "etc/gmt0", "gmt+0",
@@ -1424,7 +1424,7 @@ static bool timezone_is_utc(const VariableSetStmt *st)
         "etc/universal", "zulu", "etc/zulu", "utc0",
     };
     if (st->kind != VAR_SET_VALUE)
-        return false;
+        return r->tz_default_utc;
     const Node *arg = list_length(st->args) == 1 ? linitial(st->args) : NULL;
     const A_Const *k = arg && IsA(arg, A_Const) ? castNode(A_Const, arg) : NULL;
     if (!k || k->isnull)
@@ -1451,7 +1451,7 @@ static bool timezone_is_utc(const VariableSetStmt *st)
 static void session_set_timezone(Ctx *c, const VariableSetStmt *st)
 {
     Replay *r = c->r;
-    bool utc = timezone_is_utc(st);
+    bool utc = timezone_is_utc(r, st);
     /* Outside BEGIN … COMMIT a SET LOCAL lasts to the end of the file when
      * its runner runs the file in one transaction (zdm migrate, goose, ...),
      * and is lost at once when it runs each statement alone. */
@@ -4462,7 +4462,8 @@ int replay_statement(Replay *r, const Migration *m, const Statement *s, Effects 
     Ctx c = {r, r->cat, r->cat->arena, m, s, fx, -1, -1, NULL, 0};
     if (m != r->session_of) { /* a migration starts on a session of its own */
         r->session_of = m;
-        r->in_tx = r->tz_utc = r->skip_function_bodies = false;
+        r->in_tx = r->skip_function_bodies = false;
+        r->tz_utc = r->tz_default_utc;
         r->tz_local = 0;
         r->new_labels = (List){0};
     }

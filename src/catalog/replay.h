@@ -227,8 +227,10 @@ typedef struct Replay {
     const Migration *session_of;
     bool in_tx;       /* inside the migration's own BEGIN … COMMIT */
     /* TimeZone is UTC (a zone at a fixed offset of zero). A migration starts
-     * with the server's default, which zdm does not know: taken as not UTC. */
+     * with the server's default: tz_default_utc, which only --database can
+     * tell (db_timezone_is_utc); unknown, it is taken as not UTC. */
     bool tz_utc;
+    bool tz_default_utc;
     int tz_local;        /* SET LOCAL TimeZone in the open transaction: 0 none, 1 UTC, 2 another */
     bool tz_utc_at_begin; /* for ROLLBACK */
     List new_labels;     /* const char*: "schema.type\x1fvalue", each ADD VALUE of the migration */

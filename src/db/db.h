@@ -131,10 +131,14 @@ const char *db_migration_sha(Arena *a, const Migration *m);
  * plan/check --database: marks the migrations the database records as
  * applied PHASE_DEPLOYED, and says in one line what was assumed. When sizes
  * is not NULL, also reads the tables' sizes (db_read_sizes) over the same
- * connection, and the line says so.
+ * connection, and the line says so. When tz_utc is not NULL, it says whether
+ * the database's default TimeZone is UTC (db_timezone_is_utc).
  */
 int db_decide_pending(Arena *a, History *h, const char *url, const char *schema,
-                      struct Stats *sizes, const char **assumption, ZdmError *err);
+                      struct Stats *sizes, bool *tz_utc, const char **assumption, ZdmError *err);
+/* Is the TimeZone a new session of conn's database and role starts with (so
+ * each migration zdm migrate runs) a zone at a fixed offset of zero? */
+int db_timezone_is_utc(PGconn *conn, bool *utc, ZdmError *err);
 
 /* ---- table sizes (sizes.c) ------------------------------------------------ */
 

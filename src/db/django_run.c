@@ -935,7 +935,7 @@ static int django_run(DjRun *r, History *h, ZdmError *err)
         h->items[i]->phase = db_history_applied(&dh, h->items[i]) ? PHASE_DEPLOYED : PHASE_NONE;
     Plan plan = {0};
     AnalysisOptions aopt = {.pg_version = db_pg_version(r->conn)};
-    if (analysis_run(a, h, &aopt, &plan, err) < 0)
+    if (db_timezone_is_utc(r->conn, &aopt.server_tz_utc, err) < 0 || analysis_run(a, h, &aopt, &plan, err) < 0)
         return -1;
 
     /* two packages of one label: Django knows only the installed one, by the

@@ -224,8 +224,31 @@ bool db_history_applied(const DbHistory *dh, const Migration *m)
     return false;
 }
 
+/*
+ * PostgreSQL keeps the rows of a timestamp <-> timestamptz change when the
+ * session's zone has a fixed offset of zero (pg_get_timezone_offset), which
+ * SQL cannot ask: the offset is read at the start of each month from 1800 to
+ * 2100, which catches daylight saving time and the local mean time a zone
+ * started from (Europe/London is not UTC, Etc/UTC is). The session's zone is
+ * the one a migration's session gets: the server's, or what ALTER DATABASE /
+ * ALTER ROLE ... SET timezone (or PGTZ) made it.
+ */
+int db_timezone_is_utc(PGconn *conn, bool *utc, ZdmError *err)
+{
+    PGresult *res = db_query(conn,
+                             "SELECT coalesce(bool_and(date_part('timezone', t) = 0), false) FROM "
+                             "generate_series(timestamptz '1800-01-01 00:00+00', timestamptz "
+                             "'2100-01-01 00:00+00', interval '1 month') AS t",
+                             0, NULL, err);
+    if (!res)
+        return -1;
+    *utc = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return 0;
+}
+
 int db_decide_pending(Arena *a, History *h, const char *url, const char *schema,
-                      struct Stats *sizes, const char **assumption, ZdmError *err)
+                      struct Stats *sizes, bool *tz_utc, const char **assumption, ZdmError *err)
 {
     if (h->explicit_files)
         return zdm_error(err, NULL, 0, 0, "--database needs a migrations directory, not single files");
@@ -238,6 +261,8 @@ int db_decide_pending(Arena *a, History *h, const char *url, const char *schema,
                     : db_history_read(a, conn, schema ? schema : "public", h, &dh, err);
     if (rc == 0 && sizes)
         rc = db_read_sizes(a, conn, sizes, err);
+    if (rc == 0 && tz_utc)
+        rc = db_timezone_is_utc(conn, tz_utc, err);
     PQfinish(conn);
     if (rc < 0)
         return -1;

@@ -1167,7 +1167,8 @@ int db_migrate(Arena *a, History *h, const RunOptions *o, FILE *out, ZdmError *e
         h->items[i]->phase = db_history_applied(&r.dh, h->items[i]) ? PHASE_DEPLOYED : PHASE_NONE;
     Plan plan = {0};
     AnalysisOptions aopt = {.pg_version = r.pg_version};
-    if (analysis_run(a, h, &aopt, &plan, err) < 0)
+    /* the zone each migration's session starts in decides what timestamp <-> timestamptz costs */
+    if (db_timezone_is_utc(r.conn, &aopt.server_tz_utc, err) < 0 || analysis_run(a, h, &aopt, &plan, err) < 0)
         goto done;
 
     List run = {0};

@@ -2211,6 +2211,18 @@ static void test_timezone_type_change(void **state)
             assert_false(a->flags & A_NARROWS); /* every value has a representation */
         }
     }
+    /* with the database's default zone known to be UTC (--database), a
+     * migration starts in it, and DEFAULT goes back to it */
+    t->r.tz_default_utc = true;
+    run(t, "ALTER TABLE e ALTER COLUMN a TYPE timestamptz; SET TimeZone = 'Asia/Tokyo'; "
+           "ALTER TABLE e ALTER COLUMN a TYPE timestamp; SET TimeZone TO DEFAULT; "
+           "ALTER TABLE e ALTER COLUMN a TYPE timestamptz",
+        true);
+    assert_int_equal(must(t->fx[0], ACT_ALTER_TYPE)->cost, COST_CATALOG);
+    assert_int_equal(must(t->fx[2], ACT_ALTER_TYPE)->cost, COST_REWRITE);
+    assert_int_equal(must(t->fx[4], ACT_ALTER_TYPE)->cost, COST_CATALOG);
+    t->r.tz_default_utc = false;
+    run(t, "ALTER TABLE e ALTER COLUMN a TYPE timestamp", true);
     /* PostgreSQL 11 rewrote whatever the zone */
     t->r.pg_version = 11;
     run(t, "SET TimeZone = 'UTC'; ALTER TABLE e ALTER COLUMN a TYPE timestamptz", true);
