@@ -1276,18 +1276,82 @@ static void r_rename_column(State *st, const Action *act)
     add(st, act->offset, "rename-column", msg, fix.data);
 }
 
+/* "schema.new" of a RENAME TO: the new name lives in the old one's schema. */
+static const char *renamed_to(Arena *a, const Action *act)
+{
+    const char *neu = act->detail ? act->detail : "?";
+    return act->table && strchr(act->table, '.') && !strchr(neu, '.')
+               ? arena_printf(a, "%.*s.%s", (int)(strchr(act->table, '.') - act->table), act->table, neu)
+               : neu;
+}
+
+/*
+ * A table rebuilt under its own name (authelia, River): RENAME t TO backup,
+ * CREATE TABLE t anew, INSERT INTO t SELECT ... FROM backup, DROP TABLE
+ * backup, in one migration. The name t is back before the transaction ends,
+ * so the old code's queries never meet a missing relation (whether the new
+ * table suits them is the compatibility checks' business), and the backup
+ * the migration drops is a name no code used, whose rows it copied.
+ */
+
+/* Is table created again after act, in this statement or a later one of
+ * the transaction? */
+static bool created_again(const State *st, const Action *act)
+{
+    bool after = false;
+    for (int k = st->s->index; k < st->m->nstmts; k++) {
+        const Statement *s = st->m->stmts[k];
+        for (int j = 0; s->fx && j < s->fx->actions.len; j++) {
+            const Action *x = LIST_GET(&s->fx->actions, j);
+            if (x == act) {
+                after = true;
+                continue;
+            }
+            if (!after)
+                continue;
+            if (x->kind == ACT_COMMIT || x->kind == ACT_ROLLBACK)
+                return false;
+            if (x->kind == ACT_CREATE_TABLE && util_streq(x->table, act->table))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Is the table drop drops the backup of such a rebuild: renamed from a
+ * name this migration then created again and filled by a query? */
+static bool rebuild_backup(const State *st, const Action *drop)
+{
+    const char *old = NULL;
+    bool created = false;
+    for (int k = 0; k <= st->s->index && k < st->m->nstmts; k++) {
+        const Statement *s = st->m->stmts[k];
+        for (int j = 0; s->fx && j < s->fx->actions.len; j++) {
+            const Action *x = LIST_GET(&s->fx->actions, j);
+            if (x == drop)
+                return false;
+            if (x->kind == ACT_RENAME_TABLE && util_streq(renamed_to(st->a, x), drop->table)) {
+                old = x->table;
+                created = false;
+            } else if (old && x->kind == ACT_CREATE_TABLE && util_streq(x->table, old)) {
+                created = true;
+            } else if (old && created && x->kind == ACT_INSERT && (x->flags & A_QUERY) &&
+                       util_streq(x->table, old)) {
+                return true; /* filled by a query: the backup's rows, copied */
+            }
+        }
+    }
+    return false;
+}
+
 static void r_rename_table(State *st, const Action *act)
 {
     Arena *a = st->a;
-    if (!live(act) || later_in_transaction(st, ACT_CREATE_VIEW, act->table))
-        return; /* the old name lives on as a view: the old code goes on */
+    if (!live(act) || later_in_transaction(st, ACT_CREATE_VIEW, act->table) || created_again(st, act))
+        return; /* the old name lives on, as a view or as the table rebuilt: the old code goes on */
+
     const char *t = disp(act->table);
-    const char *neu = act->detail ? act->detail : "?";
-    /* The new name lives in the old one's schema. */
-    const char *newqual = act->table && strchr(act->table, '.') && !strchr(neu, '.')
-                              ? arena_printf(a, "%.*s.%s", (int)(strchr(act->table, '.') - act->table),
-                                             act->table, neu)
-                              : neu;
+    const char *newqual = renamed_to(a, act);
     const char *msg = arena_printf(
         a,
         "ALTER TABLE %s RENAME TO %s breaks the code that still uses %s: from the moment it runs, every "
@@ -1375,7 +1439,7 @@ static void r_drop_column(State *st, const Action *act)
 static void r_drop_table(State *st, const Action *act)
 {
     Arena *a = st->a;
-    if (!live(act))
+    if (!live(act) || rebuild_backup(st, act))
         return;
     const char *t = disp(act->table);
     const char *msg = arena_printf(
