@@ -120,6 +120,7 @@ Catalog *catalog_copy(const Catalog *c)
         nt->schema = dup(n, t->schema);
         nt->name = dup(n, t->name);
         nt->parent = dup(n, t->parent);
+        nt->partkey = dup(n, t->partkey);
         memset(&nt->columns, 0, sizeof nt->columns);
         memset(&nt->constraints, 0, sizeof nt->constraints);
         memset(&nt->indexes, 0, sizeof nt->indexes); /* refilled as the indexes are copied */

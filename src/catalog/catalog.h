@@ -62,6 +62,7 @@ typedef struct Table {
     bool assumed;     /* never created in the history: taken as existing */
     bool partitioned;
     const char *parent; /* a partition (PARTITION OF, ATTACH): its table's "schema.name" */
+    const char *partkey;  /* partitioned: the one column its key reads, NULL for several */
 } Table;
 
 typedef struct Index {

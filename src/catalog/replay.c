@@ -1359,6 +1359,16 @@ static void create_table(Ctx *c, const CreateStmt *st)
         drop_table(c, t, false);
     t = add_table(c, schema, name, false);
     t->partitioned = st->partspec != NULL;
+    if (st->partspec) { /* the column its key reads, when it reads one */
+        List keycols = {0};
+        foreach_node(PartitionElem, pe, st->partspec->partParams) {
+            if (pe->name && !name_in(&keycols, pe->name))
+                list_push(c->r->arena, &keycols, (void *)pe->name);
+            else if (!pe->name)
+                columns_named(c, pe->expr, &keycols);
+        }
+        t->partkey = keycols.len == 1 ? keep(c, LIST_GET(&keycols, 0)) : NULL;
+    }
     act(c, ACT_CREATE_TABLE, t, LOCK_NONE, COST_CATALOG, -1);
 
     foreach_node(RangeVar, prv, st->inhRelations) {
@@ -1982,6 +1992,17 @@ static void alter_table_cmd(Ctx *c, Table *t, const AlterTableCmd *cmd)
         Table *part = pc ? table_of(c, pc->name) : NULL;
         if (part)
             part->parent = NULL;
+        if (part && pc && pc->concurrent) {
+            /* CONCURRENTLY leaves the partition a CHECK constraint holding its
+             * bound (measured): part_col_check, or part_check for a key of
+             * several columns */
+            Constraint *k = arena_alloc(c->ca, sizeof *k);
+            k->name = keep(c, choose_name(c, part->schema, part->name, t->partkey, "check", false, true));
+            catalog_note_constraint_name(c->cat, k->name);
+            k->type = CON_CHECK;
+            k->validated = true;
+            list_push(c->ca, &part->constraints, k);
+        }
         if (part) {
             Action *pa = act(c, ACT_ALTER_TABLE_OTHER, part, lock, COST_CATALOG, offset);
             if (pa)
