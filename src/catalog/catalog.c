@@ -343,6 +343,16 @@ void catalog_rename_enum(Catalog *c, EnumType *e, const char *name)
     named_rename(c->arena, &c->enum_index, e, e->schema, name);
 }
 
+void catalog_move_view(Catalog *c, View *v, const char *schema)
+{
+    named_rename(c->arena, &c->view_index, v, schema, v->name);
+}
+
+void catalog_move_enum(Catalog *c, EnumType *e, const char *schema)
+{
+    named_rename(c->arena, &c->enum_index, e, schema, e->name);
+}
+
 Table *catalog_find_table(const Catalog *c, const char *schema, const char *name)
 {
     return named_find(c, &c->table_index, schema, name);

@@ -183,6 +183,9 @@ void catalog_rename_index(Catalog *c, Index *ix, const char *schema, const char 
 void catalog_add_view(Catalog *c, View *v);
 void catalog_remove_view(Catalog *c, View *v);
 void catalog_rename_view(Catalog *c, View *v, const char *name);
+/* Moves a view or an enum type to another schema, keeping its name. */
+void catalog_move_view(Catalog *c, View *v, const char *schema);
+void catalog_move_enum(Catalog *c, EnumType *e, const char *schema);
 void catalog_add_enum(Catalog *c, EnumType *e);
 void catalog_remove_enum(Catalog *c, EnumType *e);
 void catalog_rename_enum(Catalog *c, EnumType *e, const char *name);

@@ -2509,6 +2509,55 @@ static void move_table(Ctx *c, Table *t, const char *schema, const char *name)
     catalog_rename_table(c->cat, t, schema, name);
 }
 
+/* ALTER SCHEMA from RENAME TO to: everything in the schema moves with it, so
+ * every query that names from.x fails from the commit on. It takes no lock
+ * on the relations (only pg_namespace's row changes; measured), so the
+ * actions lock nothing: they say what moved. */
+static void rename_schema(Ctx *c, const char *from, const char *to)
+{
+    if (!from || !to)
+        return;
+    to = keep(c, to);
+    for (int i = 0; i < c->cat->tables.len; i++) {
+        Table *t = LIST_GET(&c->cat->tables, i);
+        if (strcmp(t->schema, from) != 0)
+            continue;
+        Action *a = act(c, ACT_SET_SCHEMA, t, LOCK_NONE, COST_CATALOG, -1);
+        if (a)
+            a->detail = to;
+        move_table(c, t, to, t->name);
+    }
+    for (int i = 0; i < c->cat->views.len; i++) {
+        View *v = LIST_GET(&c->cat->views, i);
+        if (strcmp(v->schema, from) != 0)
+            continue;
+        views_follow_relation(c, qualname(c, v->schema, v->name), qualname(c, to, v->name));
+        catalog_move_view(c->cat, v, to);
+    }
+    for (int i = 0; i < c->cat->sequences.len; i++) {
+        Sequence *sq = LIST_GET(&c->cat->sequences, i);
+        if (strcmp(sq->schema, from) == 0)
+            sq->schema = to;
+    }
+    for (int i = 0; i < c->cat->enums.len; i++) {
+        EnumType *e = LIST_GET(&c->cat->enums, i);
+        if (strcmp(e->schema, from) != 0)
+            continue;
+        /* columns of the type name it as "schema.name": they follow it */
+        const char *was = keep(c, qualname(c, e->schema, e->name));
+        const char *now = keep(c, qualname(c, to, e->name));
+        for (int j = 0; j < c->cat->tables.len; j++) {
+            Table *t = LIST_GET(&c->cat->tables, j);
+            for (int k = 0; k < t->columns.len; k++) {
+                Column *col = LIST_GET(&t->columns, k);
+                if (util_streq(col->type, was))
+                    col->type = now;
+            }
+        }
+        catalog_move_enum(c->cat, e, to);
+    }
+}
+
 static void rename_stmt(Ctx *c, const RenameStmt *st)
 {
     ObjectType type = st->renameType;
@@ -2625,6 +2674,8 @@ static void rename_stmt(Ctx *c, const RenameStmt *st)
         act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
         if (sq && newname)
             sq->name = keep(c, newname);
+    } else if (type == OBJECT_SCHEMA) {
+        rename_schema(c, sub, newname);
     } else if (type == OBJECT_TYPE) {
         const char *qual = NULL;
         const char *name = st->object && IsA(st->object, PgList)

@@ -1284,6 +1284,23 @@ static void test_renames(void **state)
     /* and dropping the key now locks the referenced table where it is */
     fx = one(t, "ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;");
     assert_int_equal(lock_on(fx, "archive.clients"), LOCK_ACCESS_EXCLUSIVE);
+
+    /* ALTER SCHEMA RENAME: everything in it moves, and no relation is locked */
+    deployed(t, "CREATE TYPE archive.state AS ENUM ('open');\n"
+                "ALTER TABLE archive.clients ADD COLUMN state archive.state;\n"
+                "CREATE VIEW archive.open_clients AS SELECT id FROM archive.clients;");
+    fx = one(t, "ALTER SCHEMA archive RENAME TO attic;");
+    a = must(fx, ACT_SET_SCHEMA);
+    assert_string_equal(a->table, "archive.clients");
+    assert_string_equal(a->detail, "attic");
+    assert_int_equal(lock_on(fx, "archive.clients"), LOCK_NONE);
+    assert_null(catalog_find_table(t->cat, "archive", "clients"));
+    assert_non_null(catalog_find_table(t->cat, "attic", "clients"));
+    assert_non_null(catalog_find_view(t->cat, "attic", "open_clients"));
+    assert_null(catalog_find_view(t->cat, "archive", "open_clients"));
+    assert_string_equal(catalog_find_column(catalog_find_table(t->cat, "attic", "clients"), "state")->type,
+                        "attic.state");
+    assert_non_null(catalog_find_enum(t->cat, "attic", "state"));
 }
 
 /* ---- DROP ------------------------------------------------------------------- */
