@@ -1344,6 +1344,16 @@ static void test_drops(void **state)
     assert_null(catalog_find_sequence(t->cat, NULL, "s"));
     assert_string_equal(must(one(t, "DROP TYPE mood;"), ACT_DROP_TYPE)->table, "public.mood");
     assert_null(catalog_find_enum(t->cat, NULL, "mood"));
+    /* CASCADE drops the columns of the type, as DROP COLUMN does */
+    deployed(t, "CREATE TYPE public.state AS ENUM ('open');\n"
+                "CREATE TABLE public.ticket (id int, state public.state NOT NULL, note text);");
+    const Effects *dfx = one(t, "DROP TYPE public.state CASCADE;");
+    const Action *dc = must(dfx, ACT_DROP_COLUMN);
+    assert_string_equal(dc->table, "public.ticket");
+    assert_string_equal(dc->column, "state");
+    assert_int_equal(lock_on(dfx, "public.ticket"), LOCK_ACCESS_EXCLUSIVE);
+    assert_null(catalog_find_column(table(t, "public", "ticket"), "state"));
+    assert_non_null(catalog_find_column(table(t, "public", "ticket"), "note"));
 
     one(t, "CREATE VIEW app.av AS SELECT 1;\n");
     one(t, "CREATE SEQUENCE app.aseq;");
