@@ -3776,6 +3776,15 @@ static void statement(Ctx *c, const Node *st)
     }
     case T_CreateTableAsStmt: {
         const RangeVar *rv = castNode(CreateTableAsStmt, st)->into->rel;
+        const Node *q = castNode(CreateTableAsStmt, st)->query;
+        if (q && !IsA(q, SelectStmt)) {
+            /* CREATE TABLE ... AS EXECUTE: the query is a prepared statement's,
+             * which no tree walker may be given (it has no case for it) */
+            act(c, ACT_CREATE_TABLE, add_table(c, rv->schemaname, rv->relname ? rv->relname : "t", false),
+                LOCK_NONE, COST_ROWS, -1);
+            not_analysed(c, "CREATE TABLE AS EXECUTE (its query is a prepared statement's)");
+            break;
+        }
         if (castNode(CreateTableAsStmt, st)->objtype != OBJECT_TABLE) {
             create_view(c, rv, true, castNode(CreateTableAsStmt, st)->query); /* MATERIALIZED VIEW */
             break;
@@ -4465,6 +4474,8 @@ static void enum_uses(Ctx *c, const Node *st)
         enum_walk(&u, castNode(ViewStmt, st)->query);
         break;
     case T_CreateTableAsStmt:
+        if (!IsA(castNode(CreateTableAsStmt, st)->query, SelectStmt))
+            break; /* AS EXECUTE */
         enum_use_tables_of(&u, castNode(CreateTableAsStmt, st)->query);
         enum_walk(&u, castNode(CreateTableAsStmt, st)->query);
         break;
