@@ -1168,6 +1168,23 @@ static const char *column_of(Gen *g, const DjModel *m, const char *field)
     return f ? f->column : arena_strdup(g->a, field);
 }
 
+/* A string as PostgreSQL's schema editor quotes a condition's value
+ * (quote_value): up to 4.2, "%" doubled, as for a later interpolation; the
+ * statement then runs without parameters, so the doubled "%" is what the
+ * server gets (in a LIKE pattern, "%%" means what "%" does). Django 5.0
+ * stopped doubling it (ticket #34553). */
+static const char *pct(Gen *g, const char *s)
+{
+    if (!strchr(s, '%') || g->version >= 50)
+        return s;
+    StrBuf sb;
+    sb_init(&sb, g->a);
+    sb_append(&sb, "");
+    for (const char *p = s; *p; p++)
+        sb_append(&sb, *p == '%' ? "%%" : (char[2]){*p, 0});
+    return sb.data;
+}
+
 static const char *q_value(Gen *g, const DjModel *m, const PyNode *v)
 {
     if (v && (v->kind == PY_CALL || v->kind == PY_NAME || v->kind == PY_OPAQUE || v->kind == PY_LAMBDA) &&
@@ -1187,6 +1204,12 @@ static const char *q_value(Gen *g, const DjModel *m, const PyNode *v)
         return sb.data;
     }
     static DjField plain = {.cls = "CharField"};
+    if (v && v->kind == PY_STR && !v->fstring) {
+        StrBuf sb;
+        sb_init(&sb, g->a);
+        sql_string(&sb, pct(g, v->s));
+        return sb.data;
+    }
     const char *l = literal(g, &plain, v);
     return l ? l : "NULL";
 }
@@ -1211,6 +1234,32 @@ static const char *lookup_sql(Gen *g, const DjModel *m, const char *key, const P
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         if (strcmp(lk, ops[i][0]) == 0)
             return arena_printf(g->a, "%s %s %s", col, ops[i][1], q_value(g, m, v));
+    /* Django's pattern lookups on PostgreSQL: the column cast to text
+     * (lookup_cast), the value escaped for LIKE (prep_for_like_query) and
+     * wrapped in %; the i-variants under UPPER. A value with \\, % or _ is
+     * escaped with backslashes, which psycopg quotes by the server's
+     * settings: zdm leaves that one unrendered. */
+    static const char *const pats[][3] = {
+        {"contains", "%", "%"}, {"icontains", "%", "%"}, {"startswith", "", "%"}, {"istartswith", "", "%"},
+        {"endswith", "%", ""}, {"iendswith", "%", ""}, {"iexact", "", ""},
+    };
+    for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++) {
+        const char *text = py_str(v);
+        if (strcmp(lk, pats[i][0]) != 0 || !text || v->fstring || strpbrk(text, "\\%_"))
+            continue;
+        const DjField *f = find_field(m, field);
+        const char *lhs = f && is_cls(f, "GenericIPAddressField") ? arena_printf(g->a, "HOST(%s)", col)
+                        : f && (is_cls(f, "CICharField") || is_cls(f, "CIEmailField") || is_cls(f, "CITextField"))
+                            ? arena_printf(g->a, "%s::citext", col)
+                            : arena_printf(g->a, "%s::text", col);
+        StrBuf val;
+        sb_init(&val, g->a);
+        sql_string(&val, pct(g, arena_printf(g->a, "%s%s%s", pats[i][1], text, pats[i][2])));
+        if (lk[0] == 'i')
+            return arena_printf(g->a, "UPPER(%s) %s UPPER(%s)", lhs, strcmp(lk, "iexact") == 0 ? "=" : "LIKE",
+                                val.data);
+        return arena_printf(g->a, "%s LIKE %s", lhs, val.data);
+    }
     if (strcmp(lk, "range") == 0 && v && v->items.len == 2)
         return arena_printf(g->a, "%s BETWEEN %s AND %s", col, q_value(g, m, LIST_GET(&v->items, 0)),
                             q_value(g, m, LIST_GET(&v->items, 1)));

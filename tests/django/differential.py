@@ -254,7 +254,13 @@ class Booking(models.Model):
 
     class Meta:
         constraints = [ExclusionConstraint(name="booking_no_overlap",
-                                           expressions=[("during", RangeOperators.OVERLAPS)])]
+                                           expressions=[("during", RangeOperators.OVERLAPS)]),
+                       models.CheckConstraint(check=models.Q(room__startswith="R") | models.Q(room=""),
+                                              name="booking_room_prefix"),
+                       models.CheckConstraint(check=models.Q(room__contains="-") | models.Q(room__endswith="9")
+                                              | models.Q(room__istartswith="a") | models.Q(room__icontains="b")
+                                              | models.Q(room__iendswith="c") | ~models.Q(room__iexact="none"),
+                                              name="booking_room_lookups")]
         indexes = [models.Index(Upper("guest").desc(), name="booking_guest_upper_idx")]
 '''
 PRODUCT_EXPRESSIONS = '''models.Index(fields=["sku", "stock"], name="product_sku_stock_idx"),

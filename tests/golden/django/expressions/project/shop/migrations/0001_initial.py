@@ -51,4 +51,8 @@ class Migration(migrations.Migration):
             model_name='product',
             constraint=models.CheckConstraint(check=models.Q(('title__startswith', 'A')), name='title_starts_with_a'),
         ),
+        migrations.AddConstraint(
+            model_name='product',
+            constraint=models.CheckConstraint(check=models.Q(('title__regex', '^[A-Z]')), name='title_capital'),
+        ),
     ]
