@@ -50,9 +50,13 @@ Each query runs in a transaction that is rolled back, so the migration meets
 the data its case set up. Foreign keys are not checked there
 (session_replication_role = replica): the old code inserts rows that refer to
 rows it created first, which a single query cannot, and a reference to a
-missing row says nothing about the schema. Queries that already fail before
-a migration (a CHECK the made-up values miss, an earlier migration that broke
-them) say nothing about it and are left out of its comparison.
+missing row says nothing about the schema (user triggers are silenced with
+them: a trigger that rejects the old code's rows is not seen). A partitioned
+table's key gets its first partition's bound, and an INSERT the deployed
+point refuses (a CHECK that a nullable column be set) is tried again with
+every field set. Queries that still fail before a migration (a CHECK the
+made-up values miss, an earlier migration that broke them) say nothing
+about it and are left out of its comparison.
 
 The verdict, from zdm's JSON:
   - safe: the migration is before-deploy with no breaks-old-code finding.
