@@ -2533,6 +2533,9 @@ static void rename_schema(Ctx *c, const char *from, const char *to)
     if (!from || !to)
         return;
     to = keep(c, to);
+    for (int i = 0; i < c->cat->schemas.len; i++)
+        if (strcmp(LIST_GET(&c->cat->schemas, i), from) == 0)
+            c->cat->schemas.items[i] = (void *)to;
     for (int i = 0; i < c->cat->tables.len; i++) {
         Table *t = LIST_GET(&c->cat->tables, i);
         if (strcmp(t->schema, from) != 0)

@@ -1301,6 +1301,12 @@ static void test_renames(void **state)
     assert_string_equal(catalog_find_column(catalog_find_table(t->cat, "attic", "clients"), "state")->type,
                         "attic.state");
     assert_non_null(catalog_find_enum(t->cat, "attic", "state"));
+    bool attic = false, archive = false;
+    for (int i = 0; i < t->cat->schemas.len; i++) {
+        attic |= strcmp(LIST_GET(&t->cat->schemas, i), "attic") == 0;
+        archive |= strcmp(LIST_GET(&t->cat->schemas, i), "archive") == 0;
+    }
+    assert_true(attic && !archive);
 }
 
 /* ---- DROP ------------------------------------------------------------------- */
