@@ -288,8 +288,9 @@ static const char *const known_relations[][2] = {
  * is matched by its top-level package and its name, as makemigrations
  * writes it ("django_countries.fields.CountryField"), so that classes that
  * moved inside their package still match; a bare name (a from-import)
- * matches only when one entry has it. max_length is what the class sets
- * when the call gives none (KF_ML_FORCED: whatever the call gives).
+ * matches only when every entry of that name says the same. max_length is
+ * what the class sets when the call gives none (KF_ML_FORCED: whatever the
+ * call gives).
  */
 enum {
     KF_ML_FORCED = 1,   /* __init__ sets max_length over the caller's */
@@ -394,10 +395,13 @@ static const KnownField *known_field(const char *callee)
             continue;
         if (dot && strlen(e->pkg) == (size_t)(dot - callee) && strncmp(callee, e->pkg, (size_t)(dot - callee)) == 0)
             return e;
-        n++;
+        /* a bare name: several packages' classes of that name only if they agree */
+        if (only && (strcmp(only->as, e->as) != 0 || !util_streq(only->max_length, e->max_length) ||
+                     only->flags != e->flags))
+            n++;
         only = e;
     }
-    return !dot && n == 1 ? only : NULL;
+    return !dot && n == 0 ? only : NULL;
 }
 
 static bool builtin(const char *cls)
