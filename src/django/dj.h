@@ -37,6 +37,7 @@ typedef struct DjField {
                              * call sets none, or always when max_length_forced */
     bool max_length_forced;
     unsigned known_flags; /* state.c's KF_* of a third-party class it knows */
+    const char *db_type;  /* a third-party class whose db_type() is a type of its own: "serial" */
 } DjField;
 
 typedef struct DjIndex {

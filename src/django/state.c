@@ -305,80 +305,85 @@ enum {
 
 typedef struct KnownField {
     const char *pkg, *cls; /* top-level package, class name */
-    const char *as;        /* the built-in class underneath; "manager": no column */
+    const char *as;        /* the built-in class underneath; "manager": no column;
+                            * "Field": none, the type is db_type */
     const char *max_length;
     unsigned flags;
+    const char *db_type;   /* what its db_type() returns on PostgreSQL, when no built-in gives it */
 } KnownField;
 
 static const KnownField known_fields[] = {
     /* django-countries fields.py: CountryField(CharField), max_length the
      * longest code (2); multiple=True: codes joined by "," */
-    {"django_countries", "CountryField", "CharField", "2", KF_COUNTRIES},
+    {"django_countries", "CountryField", "CharField", "2", KF_COUNTRIES, NULL},
     /* django-phonenumber-field modelfields.py: PhoneNumberField(CharField),
      * kwargs.setdefault("max_length", 128) */
-    {"phonenumber_field", "PhoneNumberField", "CharField", "128", 0},
+    {"phonenumber_field", "PhoneNumberField", "CharField", "128", 0, NULL},
     /* django-timezone-field fields.py: get_internal_type() "CharField",
      * default_max_length = 63 (left out of migrations when 63) */
-    {"timezone_field", "TimeZoneField", "CharField", "63", 0},
+    {"timezone_field", "TimeZoneField", "CharField", "63", 0, NULL},
     /* django-model-utils fields.py */
-    {"model_utils", "StatusField", "CharField", "100", 0},        /* setdefault('max_length', 100) */
-    {"model_utils", "MonitorField", "DateTimeField", NULL, 0},
-    {"model_utils", "AutoCreatedField", "DateTimeField", NULL, 0},
-    {"model_utils", "AutoLastModifiedField", "DateTimeField", NULL, 0},
-    {"model_utils", "UUIDField", "UUIDField", NULL, 0},           /* models.UUIDField */
-    {"model_utils", "UrlsafeTokenField", "CharField", "128", 0},  /* max_length=128 */
-    {"model_utils", "SplitField", "TextField", NULL, 0},          /* + _<name>_excerpt, a field of its own */
+    {"model_utils", "StatusField", "CharField", "100", 0, NULL},        /* setdefault('max_length', 100) */
+    {"model_utils", "MonitorField", "DateTimeField", NULL, 0, NULL},
+    {"model_utils", "AutoCreatedField", "DateTimeField", NULL, 0, NULL},
+    {"model_utils", "AutoLastModifiedField", "DateTimeField", NULL, 0, NULL},
+    {"model_utils", "UUIDField", "UUIDField", NULL, 0, NULL},           /* models.UUIDField */
+    {"model_utils", "UrlsafeTokenField", "CharField", "128", 0, NULL},  /* max_length=128 */
+    {"model_utils", "SplitField", "TextField", NULL, 0, NULL}, /* + _<name>_excerpt, a field of its own */
     /* django-extensions db/fields/__init__.py and db/fields/json.py */
-    {"django_extensions", "AutoSlugField", "SlugField", NULL, 0},
-    {"django_extensions", "RandomCharField", "CharField", NULL, KF_ML_LENGTH}, /* max_length = length */
-    {"django_extensions", "CreationDateTimeField", "DateTimeField", NULL, 0},
-    {"django_extensions", "ModificationDateTimeField", "DateTimeField", NULL, 0},
-    {"django_extensions", "ShortUUIDField", "CharField", "22", 0},  /* DEFAULT_MAX_LENGTH = 22 */
-    {"django_extensions", "UUIDField", "CharField", "36", 0},      /* UUIDFieldMixin: 36 */
-    {"django_extensions", "JSONField", "TextField", NULL, 0},      /* json.JSONField(TextField) */
+    {"django_extensions", "AutoSlugField", "SlugField", NULL, 0, NULL},
+    {"django_extensions", "RandomCharField", "CharField", NULL, KF_ML_LENGTH, NULL}, /* max_length = length */
+    {"django_extensions", "CreationDateTimeField", "DateTimeField", NULL, 0, NULL},
+    {"django_extensions", "ModificationDateTimeField", "DateTimeField", NULL, 0, NULL},
+    {"django_extensions", "ShortUUIDField", "CharField", "22", 0, NULL},  /* DEFAULT_MAX_LENGTH = 22 */
+    {"django_extensions", "UUIDField", "CharField", "36", 0, NULL},      /* UUIDFieldMixin: 36 */
+    {"django_extensions", "JSONField", "TextField", NULL, 0, NULL},      /* json.JSONField(TextField) */
     /* jsonfield fields.py: JSONField(JSONFieldBase, TextField) from 2.0;
      * 0.9-1.x returned "json" from db_type() on PostgreSQL 9.3+ */
-    {"jsonfield", "JSONField", "TextField", NULL, KF_JSONFIELD},
-    {"jsonfield", "JSONCharField", "CharField", NULL, 0},
+    {"jsonfield", "JSONField", "TextField", NULL, KF_JSONFIELD, NULL},
+    {"jsonfield", "JSONCharField", "CharField", NULL, 0, NULL},
     /* django-colorfield fields.py: ColorField(CharField), setdefault('max_length', 18) */
-    {"colorfield", "ColorField", "CharField", "18", 0},
+    {"colorfield", "ColorField", "CharField", "18", 0, NULL},
     /* django-markupfield fields.py: MarkupField(TextField) */
-    {"markupfield", "MarkupField", "TextField", NULL, KF_MARKUP},
+    {"markupfield", "MarkupField", "TextField", NULL, KF_MARKUP, NULL},
     /* django-autoslug fields.py: AutoSlugField(SlugField) */
-    {"autoslug", "AutoSlugField", "SlugField", NULL, 0},
+    {"autoslug", "AutoSlugField", "SlugField", NULL, 0, NULL},
     /* django-annoying fields.py: AutoOneToOneField(OneToOneField) */
-    {"annoying", "AutoOneToOneField", "OneToOneField", NULL, 0},
+    {"annoying", "AutoOneToOneField", "OneToOneField", NULL, 0, NULL},
     /* nautobot core/models/fields.py, dcim/fields.py, ipam/fields.py,
      * extras/models/statuses.py and roles.py */
-    {"nautobot", "AutoSlugField", "SlugField", "100", 0},      /* django-extensions', setdefault 100 */
-    {"nautobot", "ColorField", "CharField", "6", KF_ML_FORCED},
-    {"nautobot", "MACAddressCharField", "CharField", "18", KF_ML_FORCED},
-    {"nautobot", "NaturalOrderingField", "CharField", NULL, 0},
-    {"nautobot", "JSONArrayField", "JSONField", NULL, 0},      /* models.JSONField, not an array */
-    {"nautobot", "JSONPathField", "JSONField", NULL, 0},       /* a JSONArrayField */
-    {"nautobot", "LaxURLField", "URLField", NULL, 0},
-    {"nautobot", "PositiveRangeNumberTextField", "TextField", NULL, 0},
-    {"nautobot", "ASNField", "BigIntegerField", NULL, 0},
-    {"nautobot", "VarbinaryIPField", "BinaryField", NULL, 0},  /* db_type() "bytea" on PostgreSQL */
-    {"nautobot", "TagsField", "manager", NULL, 0},             /* a TaggableManager */
-    {"nautobot", "StatusField", "ForeignKey", NULL, 0},        /* to extras.Status */
-    {"nautobot", "RoleField", "ForeignKey", NULL, 0},          /* to extras.Role */
-    {"nautobot", "ForeignKeyWithAutoRelatedName", "ForeignKey", NULL, 0},
-    {"nautobot", "ForeignKeyLimitedByContentTypes", "ForeignKey", NULL, 0},
+    {"nautobot", "AutoSlugField", "SlugField", "100", 0, NULL},      /* django-extensions', setdefault 100 */
+    {"nautobot", "ColorField", "CharField", "6", KF_ML_FORCED, NULL},
+    {"nautobot", "MACAddressCharField", "CharField", "18", KF_ML_FORCED, NULL},
+    {"nautobot", "NaturalOrderingField", "CharField", NULL, 0, NULL},
+    {"nautobot", "JSONArrayField", "JSONField", NULL, 0, NULL},      /* models.JSONField, not an array */
+    {"nautobot", "JSONPathField", "JSONField", NULL, 0, NULL},       /* a JSONArrayField */
+    {"nautobot", "LaxURLField", "URLField", NULL, 0, NULL},
+    {"nautobot", "PositiveRangeNumberTextField", "TextField", NULL, 0, NULL},
+    {"nautobot", "ASNField", "BigIntegerField", NULL, 0, NULL},
+    {"nautobot", "VarbinaryIPField", "BinaryField", NULL, 0, NULL},  /* db_type() "bytea" on PostgreSQL */
+    {"nautobot", "MACAddressField", "Field", NULL, 0, "macaddr"}, /* dcim/fields.py: db_type() "macaddr" */
+    {"nautobot", "TagsField", "manager", NULL, 0, NULL},             /* a TaggableManager */
+    {"nautobot", "StatusField", "ForeignKey", NULL, 0, NULL},        /* to extras.Status */
+    {"nautobot", "RoleField", "ForeignKey", NULL, 0, NULL},          /* to extras.Role */
+    {"nautobot", "ForeignKeyWithAutoRelatedName", "ForeignKey", NULL, 0, NULL},
+    {"nautobot", "ForeignKeyLimitedByContentTypes", "ForeignKey", NULL, 0, NULL},
     /* django-oscar models/fields/__init__.py and autoslugfield.py */
-    {"oscar", "NullCharField", "CharField", NULL, KF_NULL},    /* null = blank = True, not in migrations */
-    {"oscar", "AutoSlugField", "SlugField", NULL, 0},
-    {"oscar", "UppercaseCharField", "CharField", NULL, 0},
-    {"oscar", "PositiveDecimalField", "DecimalField", NULL, 0},
-    {"oscar", "ExtendedURLField", "CharField", "200", 0},      /* left out of migrations when 200 */
-    {"oscar", "PhoneNumberField", "CharField", "128", 0},      /* phonenumber_field's */
+    {"oscar", "NullCharField", "CharField", NULL, KF_NULL, NULL}, /* null = blank = True, not in migrations */
+    {"oscar", "AutoSlugField", "SlugField", NULL, 0, NULL},
+    {"oscar", "UppercaseCharField", "CharField", NULL, 0, NULL},
+    {"oscar", "PositiveDecimalField", "DecimalField", NULL, 0, NULL},
+    {"oscar", "ExtendedURLField", "CharField", "200", 0, NULL},      /* left out of migrations when 200 */
+    {"oscar", "PhoneNumberField", "CharField", "128", 0, NULL},      /* phonenumber_field's */
     /* baserow core/fields.py and core/formula/field.py */
-    {"baserow", "FormulaField", "TextField", NULL, KF_NULL | KF_DEFAULT_EMPTY},
-    {"baserow", "SyncedDateTimeField", "DateTimeField", NULL, 0},
-    {"baserow", "MultipleFlagField", "CharField", NULL, KF_ML_FLAGS},
-    {"baserow", "AutoOneToOneField", "OneToOneField", NULL, 0},
+    {"baserow", "FormulaField", "TextField", NULL, KF_NULL | KF_DEFAULT_EMPTY, NULL},
+    {"baserow", "SyncedDateTimeField", "DateTimeField", NULL, 0, NULL},
+    {"baserow", "MultipleFlagField", "CharField", NULL, KF_ML_FLAGS, NULL},
+    {"baserow", "AutoOneToOneField", "OneToOneField", NULL, 0, NULL},
+    /* contrib/database/fields/fields.py: SerialField(models.Field), db_type() "serial" */
+    {"baserow", "SerialField", "Field", NULL, 0, "serial"},
     /* django-cms models/settingmodels.py: PlaceholderForeignKey(ForeignKey) */
-    {"cms", "PlaceholderForeignKey", "ForeignKey", NULL, 0},
+    {"cms", "PlaceholderForeignKey", "ForeignKey", NULL, 0, NULL},
 };
 
 /* The entry for a class as the migration writes it, or NULL. */
@@ -436,6 +441,7 @@ static void known_class(Gen *g, DjField *f, const PyNode *call, const KnownField
     f->max_length = k->max_length;
     f->max_length_forced = (k->flags & KF_ML_FORCED) != 0;
     f->known_flags = k->flags;
+    f->db_type = k->db_type;
     if (k->flags & KF_ML_LENGTH) { /* RandomCharField(length=N): max_length = N, always */
         const PyNode *n = py_kwarg(call, "length");
         f->max_length = n && n->kind == PY_NUM ? n->s : NULL;
@@ -713,6 +719,8 @@ static const char *field_type(Gen *g, const DjField *f)
     }
     if (f->m2m || f->unknown)
         return NULL;
+    if (f->db_type)
+        return f->db_type;
     bool identity = g->version >= 41;
     if (strcmp(c, "AutoField") == 0) return identity ? "integer" : "serial";
     if (strcmp(c, "BigAutoField") == 0) return identity ? "bigint" : "bigserial";
@@ -2114,8 +2122,8 @@ static void alter_field(Gen *g, DjModel *m, DjField *old, DjField *new)
     } else if (strcmp(old_type, new_type) != 0) {
         static const char *const serial[][2] = {{"serial", "integer"}, {"bigserial", "bigint"},
                                                 {"smallserial", "smallint"}};
-        const char *to_serial = NULL;
-        for (int i = 0; i < 3; i++)
+        const char *to_serial = NULL; /* 3.2 makes the sequence; 4.1+ writes TYPE serial, which PostgreSQL refuses */
+        for (int i = 0; i < 3 && g->version < 41; i++)
             if (strcmp(new_type, serial[i][0]) == 0)
                 to_serial = serial[i][1];
         bool cast = strcmp(type_template(g, old), type_template(g, new)) != 0;
