@@ -1399,6 +1399,8 @@ static void create_table(Ctx *c, const CreateStmt *st)
             add_constraint(c, t, castNode(PgConstraint, elt), NULL, true);
         else if (IsA(elt, TableLikeClause)) {
             Table *src = table_of(c, castNode(TableLikeClause, elt)->relation);
+            if (src) /* its definition is read under ACCESS SHARE (measured: pg_locks) */
+                act(c, ACT_LOCK_TABLE, src, LOCK_ACCESS_SHARE, COST_CATALOG, -1);
             for (int i = 0; src && i < src->columns.len; i++) {
                 Column *sc = LIST_GET(&src->columns, i);
                 Column *nc = add_column(c, t, sc->name);
