@@ -2576,6 +2576,10 @@ static void rename_schema(Ctx *c, const char *from, const char *to)
         }
         catalog_move_enum(c->cat, e, to);
     }
+    /* and the schema itself, which zdm diff compares with the database's */
+    for (int i = 0; i < c->cat->schemas.len; i++)
+        if (strcmp(LIST_GET(&c->cat->schemas, i), from) == 0)
+            c->cat->schemas.items[i] = (void *)to;
 }
 
 static void rename_stmt(Ctx *c, const RenameStmt *st)
