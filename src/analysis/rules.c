@@ -1239,6 +1239,121 @@ static void r_column_used_by_view(State *st, const Action *act)
     add(st, act->offset, "column-used-by-view", msg, fix.data);
 }
 
+/* "view v", "view v and materialized view m": every view of refs. */
+static const char *all_views_prose(Arena *a, const List *refs)
+{
+    StrBuf sb;
+    sb_init(&sb, a);
+    for (int i = 0; i < refs->len; i++) {
+        const ViewRef *r = LIST_GET(refs, i);
+        sb_printf(&sb, "%s%s %s", i == 0 ? "" : i == refs->len - 1 ? " and " : ", ",
+                  r->materialized ? "materialized view" : "view", disp(r->view));
+    }
+    return sb.data;
+}
+
+/*
+ * DROP TABLE or DROP [MATERIALIZED] VIEW of a relation other views read:
+ * PostgreSQL refuses it without CASCADE (2BP01, measured on 15, 17 and 18),
+ * and with CASCADE drops those views (and their readers) without a word.
+ * A rename is no such case: views follow a relation by OID.
+ */
+static void r_relation_used_by_view(State *st, const Action *act)
+{
+    Arena *a = st->a;
+    const List *vs = &act->views;
+    if (!vs->len)
+        return;
+    const char *what = act->kind == ACT_DROP_TABLE ? "TABLE"
+                       : act->detail && strcmp(act->detail, "materialized view") == 0
+                           ? "MATERIALIZED VIEW"
+                           : "VIEW";
+    const char *what_lc = act->kind == ACT_DROP_TABLE ? "table" : act->detail ? act->detail : "view";
+    const char *t = disp(act->table);
+    const char *qt = qtab(a, act->table);
+    const char *direct = views_prose(a, vs);
+    bool plural = strchr(direct, ',') || strstr(direct, " and ");
+    int indirect = 0;
+    for (int i = 0; i < vs->len; i++)
+        indirect += !((const ViewRef *)LIST_GET(vs, i))->direct;
+    const char *readers = indirect ? arena_printf(a, ", and %d more view%s read%s %s", indirect,
+                                                  indirect > 1 ? "s" : "", indirect > 1 ? "" : "s",
+                                                  plural ? "those" : "that view")
+                                   : "";
+    /* the views dropped first, readers first, then the statement */
+    StrBuf drops;
+    sb_init(&drops, a);
+    for (int i = vs->len - 1; i >= 0; i--) {
+        const ViewRef *r = LIST_GET(vs, i);
+        sb_printf(&drops, "DROP %sVIEW %s; ", r->materialized ? "MATERIALIZED " : "", qtab(a, r->view));
+    }
+    if (act->flags & A_CASCADE) {
+        int live_views = 0;
+        for (int i = 0; i < vs->len; i++)
+            live_views += !((const ViewRef *)LIST_GET(vs, i))->new_in_release;
+        if (!live_views)
+            return; /* views of this release: no code reads them yet */
+        const char *msg = arena_printf(
+            a,
+            "DROP %s %s CASCADE also drops %s: every query on %s fails from then on with "
+            "\"relation does not exist\", the old code's included.",
+            what, t, all_views_prose(a, vs),
+            vs->len > 1 ? "them" : disp(((const ViewRef *)LIST_GET(vs, 0))->view));
+        const char *fix = arena_printf(
+            a,
+            "Name each view this drops, so the migration says what goes:\n"
+            "1. first release code that no longer reads %s\n"
+            "2. then, in one transaction: %sDROP %s %s; (without CASCADE, so that PostgreSQL "
+            "refuses it if anything else still depends on %s)\n"
+            "3. a view that must stay: create it again in that transaction, after what it reads "
+            "exists again",
+            vs->len > 1 ? "those views" : disp(((const ViewRef *)LIST_GET(vs, 0))->view), drops.data,
+            what, qt, t);
+        add(st, act->offset, "relation-used-by-view", msg, fix);
+        return;
+    }
+    const char *since = st->in_tx || st->m->tx_mode == TX_WRAPPED
+                            ? "the migration stops here and what ran before it in its transaction is rolled back"
+                            : "the migration stops here";
+    const char *msg = arena_printf(
+        a,
+        "PostgreSQL refuses DROP %s %s: %s read%s it%s (\"cannot drop %s %s because other objects "
+        "depend on it\", SQLSTATE 2BP01); %s.",
+        what, t, direct, plural ? "" : "s", readers, what_lc, bare(act->table), since);
+    StrBuf fix;
+    sb_init(&fix, a);
+    int step = 1;
+    bool unknown = false;
+    for (int i = 0; i < vs->len; i++)
+        unknown |= !((const ViewRef *)LIST_GET(vs, i))->definition;
+    sb_append(&fix, vs->len > 1 ? "Drop the views first, in the same transaction; create again those "
+                                  "that must stay, once what they read exists again:\n"
+                                : "Drop the view first, in the same transaction; create it again if it "
+                                  "must stay, once what it reads exists again:\n");
+    if (unknown)
+        sb_printf(&fix, "%d. read the definition%s zdm does not have: SELECT "
+                        "pg_get_viewdef('<view>'::regclass, true);\n",
+                  step++, vs->len > 1 ? "s" : "");
+    sb_printf(&fix, "%d. note the privileges on %s (\\dp in psql): DROP VIEW drops them\n", step++,
+              vs->len > 1 ? "each view" : disp(((const ViewRef *)LIST_GET(vs, 0))->view));
+    int noted = step - 1;
+    sb_printf(&fix, "%d. BEGIN; SET LOCAL lock_timeout = '1s';\n", step++);
+    sb_printf(&fix, "%d. %sDROP %s %s;\n", step++, drops.data, what, qt);
+    for (int i = 0; i < vs->len; i++) {
+        const ViewRef *r = LIST_GET(vs, i);
+        if (r->definition)
+            sb_printf(&fix, "%d. if %s stays: %s;  -- as written at %s\n", step++, disp(r->view),
+                      r->definition, r->defined_at);
+        else
+            sb_printf(&fix, "%d. if %s stays: CREATE %sVIEW %s AS <its definition>;\n", step++,
+                      disp(r->view), r->materialized ? "MATERIALIZED " : "", qtab(a, r->view));
+    }
+    sb_printf(&fix, "%d. GRANT the privileges noted in step %d again\n", step++, noted);
+    sb_printf(&fix, "%d. COMMIT;\n", step);
+    sb_append(&fix, "A view not created again is gone: release code that no longer reads it first.");
+    add(st, act->offset, "relation-used-by-view", msg, fix.data);
+}
+
 static void r_rename_column(State *st, const Action *act)
 {
     Arena *a = st->a;
@@ -2077,7 +2192,11 @@ static void check_statement(State *st)
             r_column_used_by_view(st, act);
             r_drop_column(st, act);
             break;
-        case ACT_DROP_TABLE: r_drop_table(st, act); break;
+        case ACT_DROP_TABLE:
+            r_relation_used_by_view(st, act);
+            r_drop_table(st, act);
+            break;
+        case ACT_DROP_VIEW: r_relation_used_by_view(st, act); break;
         case ACT_DROP_SCHEMA: r_drop_schema(st, act); break;
         case ACT_DROP_DATABASE: r_drop_database(st, act); break;
         case ACT_DROP_CONSTRAINT: r_drop_constraint(st, act); break;

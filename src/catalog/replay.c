@@ -441,6 +441,32 @@ static void drop_view(Ctx *c, View *v)
     drop_views_reading(c, vq);
 }
 
+/* names holds the views that read something themselves (the first direct
+ * of them); adds the views that read those, in an order they can be created
+ * in, leaving out those in skip, and writes them all to out (ViewRef*). */
+static void view_refs(Ctx *c, List *names, int direct, const List *skip, List *out)
+{
+    for (int k = 0; k < names->len; k++) /* names grows as readers are found */
+        for (int i = 0; i < c->cat->views.len; i++) {
+            const View *v = LIST_GET(&c->cat->views, i);
+            const char *vq = qualname(c, v->schema, v->name);
+            if (name_in(&v->views, LIST_GET(names, k)) && !name_in(names, vq) &&
+                !(skip && name_in(skip, vq)))
+                list_push(c->r->arena, names, (void *)vq);
+        }
+    for (int k = 0; k < names->len; k++) {
+        const View *v = catalog_find_qualified_view(c->cat, LIST_GET(names, k));
+        ViewRef *ref = arena_alloc(c->r->arena, sizeof *ref);
+        ref->view = LIST_GET(names, k);
+        ref->materialized = v && v->materialized;
+        ref->direct = k < direct;
+        ref->new_in_release = v && v->new_in_release;
+        ref->definition = v && v->definition ? note(c, v->definition) : NULL;
+        ref->defined_at = v && v->defined_at ? note(c, v->defined_at) : NULL;
+        list_push(c->r->arena, out, ref);
+    }
+}
+
 /* The views that read column col of t, then the views that read those, in
  * an order they can be created in, into out (ViewRef*). */
 static void views_reading_column(Ctx *c, const Table *t, const char *col, List *out)
@@ -457,25 +483,27 @@ static void views_reading_column(Ctx *c, const Table *t, const char *col, List *
             }
         }
     }
-    int direct = names.len;
-    for (int k = 0; k < names.len; k++) /* names grows as readers are found */
-        for (int i = 0; i < c->cat->views.len; i++) {
-            const View *v = LIST_GET(&c->cat->views, i);
-            const char *vq = qualname(c, v->schema, v->name);
-            if (name_in(&v->views, LIST_GET(&names, k)) && !name_in(&names, vq))
+    view_refs(c, &names, names.len, NULL, out);
+}
+
+/* The views that read any of rels ("schema.name"s: tables or views), then
+ * the views that read those, into out (ViewRef*), leaving out the views in
+ * skip: those the same DROP drops, which PostgreSQL lets go together. */
+static void views_reading_relations(Ctx *c, const List *rels, const List *skip, List *out)
+{
+    List names = {0};
+    for (int i = 0; i < c->cat->views.len; i++) {
+        const View *v = LIST_GET(&c->cat->views, i);
+        const char *vq = qualname(c, v->schema, v->name);
+        if (name_in(skip, vq))
+            continue;
+        for (int j = 0; j < rels->len; j++)
+            if (view_reads_relation(v, LIST_GET(rels, j))) {
                 list_push(c->r->arena, &names, (void *)vq);
-        }
-    for (int k = 0; k < names.len; k++) {
-        const View *v = catalog_find_qualified_view(c->cat, LIST_GET(&names, k));
-        ViewRef *ref = arena_alloc(c->r->arena, sizeof *ref);
-        ref->view = LIST_GET(&names, k);
-        ref->materialized = v && v->materialized;
-        ref->direct = k < direct;
-        ref->new_in_release = v && v->new_in_release;
-        ref->definition = v && v->definition ? note(c, v->definition) : NULL;
-        ref->defined_at = v && v->defined_at ? note(c, v->defined_at) : NULL;
-        list_push(c->r->arena, out, ref);
+                break;
+            }
     }
+    view_refs(c, &names, names.len, skip, out);
 }
 
 /* A view's text names tables, columns and views as they were called: after
@@ -2324,6 +2352,19 @@ static void drop_objects(Ctx *c, const DropStmt *st)
     ObjectType type = st->removeType;
     bool missing_ok = st->missing_ok;
     bool concurrent = st->concurrent;
+    bool cascade = st->behavior == DROP_CASCADE;
+    /* The views this DROP drops: PostgreSQL drops them together, so one
+     * reading another stops nothing. */
+    List dropped = {0};
+    foreach_ptr(Node, obj, st->objects) {
+        const char *qual = NULL;
+        const char *name = IsA(obj, PgList) ? sql_name_list(castNode(PgList, obj), &qual) : NULL;
+        const View *v = name && (type == OBJECT_VIEW || type == OBJECT_MATVIEW)
+                            ? catalog_find_view(c->cat, qual, name)
+                            : NULL;
+        if (v)
+            list_push(c->r->arena, &dropped, (void *)qualname(c, v->schema, v->name));
+    }
     foreach_ptr(Node, obj, st->objects) {
         const PgList *names = IsA(obj, PgList) ? castNode(PgList, obj) : NIL;
         const char *qual = NULL;
@@ -2349,13 +2390,26 @@ static void drop_objects(Ctx *c, const DropStmt *st)
                 continue;
             if (!t)
                 t = add_table(c, qual, name, true);
-            act(c, ACT_DROP_TABLE, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
+            Action *da = act(c, ACT_DROP_TABLE, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
             for (int i = 0; i < t->constraints.len; i++)
                 lock_referenced(c, t, LIST_GET(&t->constraints, i), -1);
             /* a partitioned table's partitions go with it, each under
              * ACCESS EXCLUSIVE */
             List parts = {0};
             partitions_of(c, t, &parts, 0);
+            if (da) {
+                /* views on it or on a partition: refused without CASCADE,
+                 * dropped with it */
+                List rels = {0};
+                list_push(c->r->arena, &rels, (void *)qualname(c, t->schema, t->name));
+                for (int i = 0; i < parts.len; i++) {
+                    const Table *p = LIST_GET(&parts, i);
+                    list_push(c->r->arena, &rels, (void *)qualname(c, p->schema, p->name));
+                }
+                views_reading_relations(c, &rels, &dropped, &da->views);
+                if (cascade)
+                    da->flags |= A_CASCADE;
+            }
             for (int i = 0; i < parts.len; i++) {
                 Table *p = LIST_GET(&parts, i);
                 Action *pa = act(c, ACT_LOCK_TABLE, p, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, -1);
@@ -2392,6 +2446,15 @@ static void drop_objects(Ctx *c, const DropStmt *st)
                 a->lock = LOCK_ACCESS_EXCLUSIVE; /* waits for every query on the view */
                 if (v && v->new_in_release)
                     a->flags |= A_NEW_TABLE;
+                if (cascade)
+                    a->flags |= A_CASCADE;
+                if (v && v->materialized)
+                    a->detail = "materialized view";
+                if (v) {
+                    List rels = {0};
+                    list_push(c->r->arena, &rels, (void *)qualname(c, v->schema, v->name));
+                    views_reading_relations(c, &rels, &dropped, &a->views);
+                }
             }
             if (v) {
                 const char *vq = qualname(c, v->schema, v->name);

@@ -42,11 +42,11 @@ typedef enum Cost {
 typedef enum ActionKind {
     /* relations */
     ACT_CREATE_TABLE,
-    ACT_DROP_TABLE,
+    ACT_DROP_TABLE,         /* A_CASCADE */
     ACT_RENAME_TABLE,       /* detail: new name */
     ACT_SET_SCHEMA,         /* detail: new schema */
     ACT_CREATE_VIEW,
-    ACT_DROP_VIEW,
+    ACT_DROP_VIEW,          /* detail: "materialized view" for one; A_CASCADE */
     ACT_RENAME_VIEW,        /* detail: new name */
     ACT_CREATE_SEQUENCE,
     ACT_DROP_SEQUENCE,
@@ -189,7 +189,9 @@ typedef struct Action {
     int new_len;             /* ALTER TYPE: the new type's length limit (varchar(n), char(n)); 0 if none */
     /* ALTER TYPE, DROP COLUMN: the views that read the column (ViewRef*),
      * which make PostgreSQL refuse it, then the views that read those, in
-     * an order they can be created again in (a view before its readers) */
+     * an order they can be created again in (a view before its readers).
+     * DROP TABLE, DROP VIEW: likewise the views that read the relation (or
+     * a partition of the table), but for those the same DROP drops. */
     List views;
     char contype;         /* ConType for constraint actions */
     unsigned flags;

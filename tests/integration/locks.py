@@ -54,7 +54,8 @@ PG_MODE = {m.title().replace(" ", "") + "Lock": m for m in MODES}
 CHEAP = {"none", "catalog-only"}
 # Rules that say PostgreSQL refuses the statement, and the SQLSTATEs it
 # refuses it with: a refusal with another code is a difference.
-REFUSES = {"column-used-by-view": {"0A000", "2BP01"}, "enum-value-in-transaction": {"55P04"}}
+REFUSES = {"column-used-by-view": {"0A000", "2BP01"}, "relation-used-by-view": {"2BP01"},
+           "enum-value-in-transaction": {"55P04"}}
 TXN_CONTROL = re.compile(r"^\s*(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b", re.I)
 
 

@@ -1,0 +1,3 @@
+SET lock_timeout = '1s';
+DROP TABLE legacy_orders CASCADE;
+DROP VIEW order_totals CASCADE;
