@@ -517,9 +517,13 @@ static void warn_constraints(Arena *a, Plan *plan, Migration *m, const Catalog *
  * type family, compat.c); a statement prepared on the server before it is
  * re-planned on its next run and refused with "cached plan must not change
  * result type" (0A000), old code and new alike, whatever the phase: so a
- * notice on the statement, never a placement. */
+ * notice on the statement, never a placement. Django binds parameters on the
+ * client (psycopg2, and psycopg 3 unless server_side_binding is set), so a
+ * Django migration gets no such notice. */
 static void note_cached_plans(Arena *a, Plan *plan, Migration *m, const Catalog *old)
 {
+    if (m->django)
+        return;
     for (int i = 0; i < m->nstmts; i++) {
         const Statement *s = m->stmts[i];
         for (int j = 0; j < s->fx->actions.len; j++) {
@@ -538,8 +542,7 @@ static void note_cached_plans(Arena *a, Plan *plan, Migration *m, const Catalog 
                                 "fails with \"cached plan must not change result type\" on each connection that "
                                 "holds it, old code and new alike",
                              name, ac->column, catalog_type_sql(a, col), ac->detail),
-                arena_printf(a, "Nothing to do if no client keeps server-side prepared statements of queries on %s "
-                                "(Django with psycopg2, or psycopg 3 with client-side binding, does not).\n"
+                arena_printf(a, "Nothing to do if no client keeps server-side prepared statements of queries on %s.\n"
                                 "Otherwise make those clients re-prepare on that error (pgjdbc: autosave=conservative; "
                                 "asyncpg and Rails retry it outside a transaction), or recycle their connections right "
                                 "after the migration.", name));
