@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dj.h"
 
@@ -190,8 +191,9 @@ DjModel *dj_find_model(DjState *st, const char *app, const char *name)
 {
     if (!name)
         return NULL;
-    const char *dot = strchr(name, '.');
-    char buf[256], abuf[128];
+    /* the last dot: a second package's app is "label@folder", and folders have dots */
+    const char *dot = strrchr(name, '.');
+    char buf[256], abuf[1024];
     if (dot) {
         snprintf(abuf, sizeof abuf, "%.*s", (int)(dot - name), name);
         app = abuf;
@@ -202,7 +204,7 @@ DjModel *dj_find_model(DjState *st, const char *app, const char *name)
         *p = (char)tolower((unsigned char)*p);
     for (int i = st->models.len - 1; i >= 0; i--) {
         DjModel *m = LIST_GET(&st->models, i);
-        if (strcmp(m->lname, buf) == 0 && (!app || strcmp(m->app, app) == 0))
+        if (strcmp(m->lname, buf) == 0 && (!app || strcasecmp(m->app, app) == 0)) /* keys are lower case */
             return m;
     }
     return NULL;
@@ -248,6 +250,10 @@ static const char *model_ref(Gen *g, const PyNode *to, const char *self_key)
         return self_key;
     if (strchr(s, '.'))
         return lower(g->a, s);
+    const char *at = strchr(g->app, '@');
+    if (at && !dj_find_model(g->st, g->app, s)) /* a second package of a label: a model it did not
+                                                  * make is the label's, as Django reads "Model" */
+        return lower(g->a, arena_printf(g->a, "%.*s.%s", (int)(at - g->app), g->app, s));
     return lower(g->a, arena_printf(g->a, "%s.%s", g->app, s));
 }
 
