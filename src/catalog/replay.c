@@ -1116,6 +1116,7 @@ static void constraint_sql(Ctx *c, Action *a, const PgConstraint *con, ConType t
  * CREATE TABLE or of ADD COLUMN on a new column (no existing rows to check).
  */
 static void add_not_null(Ctx *c, Table *t, const PgConstraint *con, bool in_create);
+static void name_not_null(Ctx *c, Table *t, const char *col, const char *name);
 
 static void add_constraint(Ctx *c, Table *t, const PgConstraint *con, const char *colname,
                            bool in_create)
@@ -1237,6 +1238,8 @@ static void add_constraint(Ctx *c, Table *t, const PgConstraint *con, const char
                     if (cost < COST_SCAN)
                         cost = COST_SCAN;
                 }
+                if (col)
+                    name_not_null(c, t, col->name, NULL);
             }
         }
     } else if (!not_valid && !in_create) {
@@ -1279,6 +1282,55 @@ static void add_constraint(Ctx *c, Table *t, const PgConstraint *con, const char
 }
 
 /* ---- columns ------------------------------------------------------------------ */
+
+/* The not-null constraint (PostgreSQL 18) of column col of t, or NULL. */
+static Constraint *not_null_constraint(const Table *t, const char *col)
+{
+    for (int i = 0; col && i < t->constraints.len; i++) {
+        Constraint *k = LIST_GET(&t->constraints, i);
+        if (k->type == CON_NOT_NULL && util_streq(k->not_null_of, col))
+            return k;
+    }
+    return NULL;
+}
+
+/*
+ * Column col of t is NOT NULL: from PostgreSQL 18 that is a constraint of
+ * its own, which DROP CONSTRAINT and ALTER CONSTRAINT name. Named name when
+ * written (CONSTRAINT name NOT NULL, or copied by LIKE and inheritance),
+ * else as ChooseConstraintName names it: table_col_not_null, numbered when
+ * taken in the schema (measured on 18: NOT NULL, SET NOT NULL, PRIMARY KEY,
+ * serial and identity columns alike). A column keeps the one it has.
+ */
+static void name_not_null(Ctx *c, Table *t, const char *col, const char *name)
+{
+    if (c->r->pg_version < 18 || !col || not_null_constraint(t, col))
+        return;
+    Constraint *k = arena_alloc(c->ca, sizeof *k);
+    k->name = keep(c, name ? name : choose_name(c, t->schema, t->name, col, "not_null", false, true));
+    catalog_note_constraint_name(c->cat, k->name);
+    k->type = CON_NOT_NULL;
+    list_push(c->ca, &k->columns, (void *)keep(c, col));
+    k->not_null_of = keep(c, col);
+    k->validated = true;
+    list_push(c->ca, &t->constraints, k);
+}
+
+/* The columns of from, with their not-null constraints' names, to t
+ * (LIKE, PARTITION OF, INHERITS). */
+static void copy_columns(Ctx *c, Table *t, const Table *from)
+{
+    for (int i = 0; i < from->columns.len; i++) {
+        Column *fc = LIST_GET(&from->columns, i);
+        Column *nc = add_column(c, t, fc->name);
+        const char *nm = nc->name;
+        *nc = *fc;
+        nc->name = nm;
+        const Constraint *k = not_null_constraint(from, fc->name);
+        if (k && k->validated)
+            name_not_null(c, t, nm, k->name);
+    }
+}
 
 /*
  * Applies a ColumnDef to table t (CREATE TABLE element or ADD COLUMN) and,
@@ -1370,6 +1422,13 @@ static void column_def(Ctx *c, Table *t, const ColumnDef *def, bool in_create, i
     foreach_node(PgConstraint, k, def->constraints)
         add_constraint(c, t, k, name, in_create);
     c->coldef = NULL;
+    if (col->not_null) {
+        const char *conname = NULL;
+        foreach_node(PgConstraint, k, def->constraints)
+            if (k->contype == CONSTR_NOTNULL && k->conname)
+                conname = k->conname;
+        name_not_null(c, t, name, conname);
+    }
 }
 
 /* ---- CREATE TABLE ----------------------------------------------------------- */
@@ -1407,13 +1466,7 @@ static void create_table(Ctx *c, const CreateStmt *st)
          * PARTITION OF changes the parent's partition descriptor and takes
          * ACCESS EXCLUSIVE on it, on every version (only ATTACH PARTITION got
          * the lighter lock in 12); INHERITS takes SHARE UPDATE EXCLUSIVE. */
-        for (int i = 0; i < p->columns.len; i++) {
-            Column *pc = LIST_GET(&p->columns, i);
-            Column *nc = add_column(c, t, pc->name);
-            const char *nm = nc->name;
-            *nc = *pc;
-            nc->name = nm;
-        }
+        copy_columns(c, t, p);
         bool partition = st->partbound != NULL;
         act(c, ACT_LOCK_TABLE, p, partition ? LOCK_ACCESS_EXCLUSIVE : LOCK_SHARE_UPDATE_EXCLUSIVE,
             COST_CATALOG, prv->location);
@@ -1429,13 +1482,8 @@ static void create_table(Ctx *c, const CreateStmt *st)
             Table *src = table_of(c, castNode(TableLikeClause, elt)->relation);
             if (src) /* its definition is read under ACCESS SHARE (measured: pg_locks) */
                 act(c, ACT_LOCK_TABLE, src, LOCK_ACCESS_SHARE, COST_CATALOG, -1);
-            for (int i = 0; src && i < src->columns.len; i++) {
-                Column *sc = LIST_GET(&src->columns, i);
-                Column *nc = add_column(c, t, sc->name);
-                const char *nm = nc->name;
-                *nc = *sc;
-                nc->name = nm;
-            }
+            if (src)
+                copy_columns(c, t, src);
         }
     }
 }
@@ -1670,7 +1718,7 @@ static bool proven_not_null(const Table *t, const char *col)
 
 /* ALTER COLUMN col SET NOT NULL: it scans for NULLs under ACCESS EXCLUSIVE,
  * unless a validated constraint already proves there are none. */
-static void set_not_null(Ctx *c, Table *t, const char *name, int offset)
+static void set_not_null(Ctx *c, Table *t, const char *name, const char *conname, int offset)
 {
     Column *col = column_of(c, t, name);
     bool skip = c->r->pg_version >= 12 && proven_not_null(t, name);
@@ -1684,6 +1732,7 @@ static void set_not_null(Ctx *c, Table *t, const char *name, int offset)
     }
     if (col)
         col->not_null = true;
+    name_not_null(c, t, name, conname);
 }
 
 /*
@@ -1700,18 +1749,24 @@ static void add_not_null(Ctx *c, Table *t, const PgConstraint *con, bool in_crea
     if (!colname)
         return;
     Column *col = column_of(c, t, colname);
+    if (not_null_constraint(t, colname))
+        return; /* the column has one: PostgreSQL keeps it (or refuses another name) */
     bool not_valid = con->skip_validation && !in_create; /* CREATE TABLE makes it valid */
+    const char *name = con->conname ? con->conname
+                                    : choose_name(c, t->schema, t->name, colname, "not_null", false, true);
+    if (!not_valid && !in_create) {
+        set_not_null(c, t, colname, name, con->location); /* scans, then names it (18) */
+        if (not_null_constraint(t, colname))
+            return;
+    }
     Constraint *k = arena_alloc(c->ca, sizeof *k);
-    k->name = keep(c, con->conname ? con->conname
-                                   : choose_name(c, t->schema, t->name, colname, "not_null", false, true));
+    k->name = keep(c, name);
     catalog_note_constraint_name(c->cat, k->name);
 
     k->type = CON_NOT_NULL;
     list_push(c->ca, &k->columns, (void *)keep(c, colname));
     k->not_null_of = keep(c, colname);
     k->validated = !not_valid;
-    if (!not_valid && !in_create)
-        set_not_null(c, t, colname, con->location); /* scans, before k proves it */
     list_push(c->ca, &t->constraints, k);
     if (in_create && col)
         col->not_null = true;
@@ -1760,6 +1815,11 @@ static void drop_constraint(Ctx *c, Table *t, const char *name, bool missing_ok,
             a->flags |= A_ASSUMED;
     }
     lock_referenced(c, t, k, offset);
+    if (k && k->type == CON_NOT_NULL) { /* the column's NOT NULL goes with it */
+        Column *col = catalog_find_column(t, k->not_null_of);
+        if (col)
+            col->not_null = false;
+    }
     if (k) {
         if (k->index) {
             Index *ix = catalog_find_index(c->cat, t->schema, k->index);
@@ -1856,7 +1916,7 @@ static void alter_table_cmd(Ctx *c, Table *t, const AlterTableCmd *cmd)
             }
         }
     } else if (IS(AT_SetNotNull)) {
-        set_not_null(c, t, name, offset);
+        set_not_null(c, t, name, NULL, offset);
     } else if (IS(AT_DropNotNull)) {
         Column *col = column_of(c, t, name);
         Action *a = act(c, ACT_DROP_NOT_NULL, t, LOCK_ACCESS_EXCLUSIVE, COST_CATALOG, offset);
@@ -1864,6 +1924,9 @@ static void alter_table_cmd(Ctx *c, Table *t, const AlterTableCmd *cmd)
             a->column = name;
         if (col)
             col->not_null = false;
+        Constraint *nn = not_null_constraint(t, name); /* goes with it */
+        if (nn)
+            remove_item(&t->constraints, nn);
     } else if (IS(AT_AlterColumnType)) {
         alter_column_type(c, t, cmd, offset);
     } else if (IS(AT_AddConstraint) || IS(AT_AddIndexConstraint)) {
