@@ -1424,9 +1424,17 @@ static void column_def(Ctx *c, Table *t, const ColumnDef *def, bool in_create, i
     c->coldef = NULL;
     if (col->not_null) {
         const char *conname = NULL;
+        bool written = def->is_not_null;
         foreach_node(PgConstraint, k, def->constraints)
-            if (k->contype == CONSTR_NOTNULL && k->conname)
-                conname = k->conname;
+            if (k->contype == CONSTR_NOTNULL) {
+                written = true;
+                conname = k->conname ? k->conname : conname;
+            }
+        /* NOT NULL written on a column INHERITS gives it too: the child's own
+         * name wins over the parent's (measured on 18) */
+        Constraint *inherited = in_create && written ? not_null_constraint(t, name) : NULL;
+        if (inherited)
+            remove_item(&t->constraints, inherited);
         name_not_null(c, t, name, conname);
     }
 }
