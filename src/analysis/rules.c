@@ -1309,6 +1309,12 @@ static void r_relation_used_by_view(State *st, const Action *act)
             "exists again",
             vs->len > 1 ? "those views" : disp(((const ViewRef *)LIST_GET(vs, 0))->view), drops.data,
             what, qt, t);
+        if (st->m->django) /* DeleteModel always writes CASCADE */
+            fix = arena_printf(a,
+                               "%s\nIn Django: a RunSQL(\"%s\", reverse_sql=...) before the "
+                               "operation, its reverse_sql creating the view%s again; the "
+                               "CASCADE then drops nothing more.",
+                               fix, arena_strndup(a, drops.data, drops.len - 1), vs->len > 1 ? "s" : "");
         add(st, act->offset, "relation-used-by-view", msg, fix);
         return;
     }
