@@ -50,6 +50,8 @@ const Rule analysis_rules[] = {
      "ALTER COLUMN TYPE or DROP COLUMN of a column a view reads fails (or drops the view)"},
     {"relation-used-by-view", SEV_ERROR,
      "DROP TABLE or DROP VIEW of a relation a view reads fails (or drops the view)"},
+    {"not-null-required", SEV_ERROR,
+     "DROP NOT NULL of a primary key or identity column fails"},
     {"rename-column", SEV_ERROR, "renaming a column breaks the code that uses the old name"},
     {"rename-table", SEV_ERROR, "renaming a table breaks the code that uses the old name"},
     {"rename-enum-value", SEV_ERROR, "renaming an enum value breaks the code that writes the old value"},

@@ -1360,6 +1360,37 @@ static void r_relation_used_by_view(State *st, const Action *act)
     add(st, act->offset, "relation-used-by-view", msg, fix.data);
 }
 
+/*
+ * PostgreSQL keeps a primary key's columns and identity columns NOT NULL:
+ * DROP NOT NULL of one (and, on 18, DROP CONSTRAINT of its not-null
+ * constraint) is refused, 42P16 for a key, 42601 or 55000 for an identity.
+ * The replay marks the action with the reason.
+ */
+static void r_not_null_required(State *st, const Action *act)
+{
+    Arena *a = st->a;
+    if (!act->detail || !act->table)
+        return;
+    bool key = strcmp(act->detail, "primary key") == 0;
+    const char *what = act->kind == ACT_DROP_CONSTRAINT
+                           ? arena_printf(a, "DROP CONSTRAINT %s", act->column ? act->column : "?")
+                           : arena_printf(a, "ALTER COLUMN %s DROP NOT NULL", act->column ? act->column : "?");
+    const char *msg = arena_printf(
+        a, "%s on %s fails: the column is %s, which PostgreSQL keeps NOT NULL (%s); the migration "
+           "stops there, and a runner that wraps the file in a transaction rolls back what came before",
+        what, disp(act->table), key ? "in the primary key" : "an identity column",
+        key ? "42P16" : act->kind == ACT_DROP_CONSTRAINT ? "55000" : "42601");
+    const char *fix =
+        key ? "A primary key column cannot hold NULL. To make it nullable, first replace the key: add a UNIQUE "
+              "constraint on the same columns (built with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT "
+              "... UNIQUE USING INDEX), then DROP CONSTRAINT the primary key, then DROP NOT NULL; mind the foreign "
+              "keys that reference the key."
+            : "Drop the identity first, in the same ALTER TABLE: ALTER COLUMN ... DROP IDENTITY, ALTER COLUMN ... "
+              "DROP NOT NULL; the INSERTs that leave the column out then write NULL there, so give it a default if "
+              "they must go on numbering it.";
+    add(st, act->offset, "not-null-required", msg, fix);
+}
+
 static void r_rename_column(State *st, const Action *act)
 {
     Arena *a = st->a;
@@ -2205,7 +2236,13 @@ static void check_statement(State *st)
         case ACT_DROP_VIEW: r_relation_used_by_view(st, act); break;
         case ACT_DROP_SCHEMA: r_drop_schema(st, act); break;
         case ACT_DROP_DATABASE: r_drop_database(st, act); break;
-        case ACT_DROP_CONSTRAINT: r_drop_constraint(st, act); break;
+        case ACT_DROP_CONSTRAINT: /* detail: refused, nothing is dropped */
+            if (act->detail)
+                r_not_null_required(st, act);
+            else
+                r_drop_constraint(st, act);
+            break;
+        case ACT_DROP_NOT_NULL: r_not_null_required(st, act); break;
         case ACT_TRUNCATE: r_truncate(st, act); break;
         case ACT_VACUUM_FULL:
         case ACT_CLUSTER:

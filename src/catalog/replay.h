@@ -57,7 +57,7 @@ typedef enum ActionKind {
     ACT_RENAME_COLUMN,      /* detail: new name */
     ACT_ALTER_TYPE,         /* detail: new type as SQL; A_REWRITE / A_NARROWS */
     ACT_SET_NOT_NULL,       /* A_SCAN_SKIPPED when a validated CHECK (col IS NOT NULL) exists */
-    ACT_DROP_NOT_NULL,
+    ACT_DROP_NOT_NULL,      /* detail: "primary key" or "identity" when PostgreSQL refuses it */
     ACT_SET_DEFAULT,        /* A_VOLATILE */
     ACT_DROP_DEFAULT,
     ACT_ADD_IDENTITY,
@@ -67,7 +67,7 @@ typedef enum ActionKind {
     /* constraints; column = constraint name, contype set */
     ACT_ADD_CONSTRAINT,     /* A_NOT_VALID, A_USING_INDEX; ref_table for FKs */
     ACT_VALIDATE_CONSTRAINT,
-    ACT_DROP_CONSTRAINT,
+    ACT_DROP_CONSTRAINT,    /* a not-null one (18): detail as for ACT_DROP_NOT_NULL */
     ACT_RENAME_CONSTRAINT,  /* detail: new name */
     /* indexes; column = index name */
     ACT_CREATE_INDEX,       /* A_CONCURRENT, A_UNIQUE, A_PARTITIONED; concurrent_sql or

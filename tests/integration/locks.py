@@ -55,7 +55,7 @@ CHEAP = {"none", "catalog-only"}
 # Rules that say PostgreSQL refuses the statement, and the SQLSTATEs it
 # refuses it with: a refusal with another code is a difference.
 REFUSES = {"column-used-by-view": {"0A000", "2BP01"}, "relation-used-by-view": {"2BP01"},
-           "enum-value-in-transaction": {"55P04"}}
+           "enum-value-in-transaction": {"55P04"}, "not-null-required": {"42P16", "42601", "55000"}}
 TXN_CONTROL = re.compile(r"^\s*(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b", re.I)
 
 

@@ -1,0 +1,3 @@
+SET lock_timeout = '2s';
+ALTER TABLE orders ALTER COLUMN id DROP NOT NULL;
+ALTER TABLE order_lines ALTER COLUMN line DROP NOT NULL;
