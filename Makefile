@@ -88,7 +88,7 @@ build/san/test_%: tests/unit/test_%.c $(SAN_OBJ) $(HDRS)
 unit: $(UNIT_BIN)
 
 # The whole suite runs against the sanitizer build of zdm.
-test: zdm build/san/zdm $(UNIT_BIN)
+test: zdm build/san/zdm $(UNIT_BIN) build/pgq_kinds
 	ZDM=build/san/zdm tests/run
 
 demo: zdm
@@ -108,6 +108,10 @@ build/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 # bench/run counts the generated history's statements with the same parser.
 build/pgq_count: bench/pgq_count.c src/sql/glibc_compat.c | $(PGQ_DONE)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ $^ $(PGQ_LIB) -pthread
+
+# tests/integration/locks names the statement kinds its differential test ran with it.
+build/pgq_kinds: tests/integration/pgq_kinds.c src/sql/glibc_compat.c | $(PGQ_DONE)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ $^ $(PGQ_LIB) -lcjson -pthread
 
 bench: zdm build/pgq_count
 	bench/run
