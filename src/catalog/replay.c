@@ -3784,6 +3784,9 @@ static const char *rel_name(Ctx *c, const RangeVar *rv, const char *dflt)
 
 static void do_block(Ctx *c, const DoStmt *st);
 
+/* tests/integration/locks reads this function's `case T_...Stmt:` labels (and
+ * alter_table_cmd's IS(AT_...), alter_table's `subtype == AT_...`) as the
+ * statement kinds zdm claims locks for: each must run in its differential test. */
 static void statement(Ctx *c, const Node *st)
 {
     switch (nodeTag(st)) {

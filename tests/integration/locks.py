@@ -31,6 +31,11 @@ in locks.known (locks and costs) and oldcode.known (verdicts).
 Any difference prints both sides and counts as a failure. The last line is
 "N passed, N failed" (a case passes when all its statements and verdicts
 agree).
+
+Coverage: every statement kind zdm's replay has a case for (read from
+src/catalog/replay.c, see handled_kinds) must have been run and compared here
+at least once, in a case not skipped, or be listed with its reason in
+locks.uncovered. build/pgq_kinds names the kinds of the statements that ran.
 """
 import json
 import os
@@ -223,6 +228,90 @@ def read_known(root, name="locks.known"):
     return known
 
 
+def function_body(src, signature):
+    """The text of the C function whose definition starts with signature, to
+    its closing brace in column 0 (replay.c's style)."""
+    start = src.find("\n" + signature)
+    if start < 0:
+        raise RuntimeError("src/catalog/replay.c has no %r: handled_kinds needs updating" % signature)
+    end = src.find("\n}\n", start)
+    return src[start:end]
+
+
+def handled_kinds(root):
+    """The statement kinds zdm claims locks for, derived from replay.c rather
+    than copied, so a kind added there is a kind this test must run:
+      - the node tags statement() dispatches on (its `case T_...Stmt:`
+        labels; the nested TRANS_STMT_ cases do not match), as "CreateStmt";
+      - the ALTER TABLE sub-commands alter_table_cmd() tests (`IS(AT_...)`),
+        as "AT_AddColumn" (what falls to its last else is one kind with
+        AlterTableStmt itself);
+      - the sub-commands alter_table() handles for ALTER INDEX
+        (`subtype == AT_...`), as "ALTER INDEX AT_SetTableSpace"."""
+    with open(os.path.join(root, "src/catalog/replay.c")) as f:
+        src = f.read()
+    kinds = set(re.findall(r"\bcase T_(\w+Stmt)\b", function_body(src, "static void statement(")))
+    kinds |= set(re.findall(r"\bIS\((AT_\w+)\)", function_body(src, "static void alter_table_cmd(")))
+    kinds |= {"ALTER INDEX " + k for k in
+              re.findall(r"subtype == (AT_\w+)", function_body(src, "static void alter_table(Ctx"))}
+    if len(kinds) < 20:  # the extraction broke, not the dispatch
+        raise RuntimeError("only %d statement kinds found in src/catalog/replay.c: handled_kinds needs updating"
+                           % len(kinds))
+    return kinds
+
+
+def ran_kinds(root, sqls):
+    """The kinds (as handled_kinds names them) of the statements in sqls, by
+    PostgreSQL's parser (build/pgq_kinds), in one run."""
+    out = subprocess.run([os.path.join(root, "build/pgq_kinds")], input="\n;\n".join(sqls),
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("build/pgq_kinds: " + out.stderr.strip())
+    kinds = set()
+    for line in out.stdout.splitlines():
+        f = line.split()
+        kinds.add(f[0])
+        if f[0] == "AlterTableStmt" and f[1] == "OBJECT_TABLE":
+            kinds.add(f[2])
+        elif f[0] == "AlterTableStmt" and f[1] == "OBJECT_INDEX":
+            kinds.add("ALTER INDEX " + f[2])
+    return kinds
+
+
+def read_uncovered(root):
+    """tests/integration/locks.uncovered: kinds this test cannot run, one a
+    line: KIND MAJORS REASON (KIND as handled_kinds names it, MAJORS as in
+    locks.known)."""
+    listed = {}
+    with open(os.path.join(root, "tests/integration/locks.uncovered")) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                m = re.match(r"(ALTER INDEX \S+|\S+)\s+(\S+)\s+(.*)", line)
+                listed[m.group(1)] = (m.group(2), m.group(3))
+    return listed
+
+
+def coverage(root, major, sqls, whole):
+    """Prints the coverage figure; returns the failures (only when the whole
+    suite ran: a CASE filter runs part of it)."""
+    handled = handled_kinds(root)
+    ran = ran_kinds(root, sqls) & handled
+    listed = {k: r for k, (majors, r) in read_uncovered(root).items()
+              if majors == "all" or str(major) in majors.split(",")}
+    print("PostgreSQL %d: statement kinds covered: %d of %d zdm handles (%d listed in locks.uncovered)"
+          % (major, len(ran), len(handled), len(set(listed) & handled)))
+    if not whole:
+        return []
+    bad = ["FAIL statement kind %s: zdm claims its locks (src/catalog/replay.c), but no golden case of plain "
+           "SQL migrations runs it here: add one, or list it with a reason in tests/integration/locks.uncovered"
+           % k for k in sorted(handled - ran - set(listed))]
+    bad += ["FAIL tests/integration/locks.uncovered lists %s, which %s: remove the line"
+            % (k, "ran here" if k in ran else "src/catalog/replay.c does not handle")
+            for k in sorted(set(listed) & (ran | (set(listed) - handled)))]
+    return bad
+
+
 def main():
     zdm, major, root = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     only = sys.argv[4:]
@@ -241,6 +330,7 @@ def main():
     # queries per case, those failing at the deployed point, tables whose
     # writes have a column of a type no value is made up for
     verdicts = {"safe": 0, "breaks": 0}
+    ran_sql = []  # the statements compared, in cases not skipped
     undecided = no_claim = old_runs = old_queries = old_failing = old_unknown = 0
     for n, (case, src, deployed) in enumerate(golden_cases(root)):
         name = os.path.relpath(case, os.path.join(root, "tests/golden"))
@@ -263,6 +353,7 @@ def main():
         conn = psycopg2.connect(dsn)
         conn.autocommit = True
         problems = []
+        case_sql = []
         old_problems = []  # (migration file, text)
         old = None
         try:
@@ -319,6 +410,7 @@ def main():
                                 conn.cursor().execute(sql)
                             if seen != {r: claimed[r] for r in seen}:
                                 problems.append((where, sql, claimed, st["cost"], seen, "(not measured)"))
+                            case_sql.append(sql)
                             continue
                     except psycopg2.Error as e:
                         conn.rollback() if not conn.autocommit else conn.cursor().execute("ROLLBACK")
@@ -341,6 +433,7 @@ def main():
                     locks = {r: mm for r, mm in locks.items()
                              if existing[r] != "S" or r in zdm_locks
                              or re.search(r"\b%s\b" % re.escape(r.split(".", 1)[1]), sql, re.I)}
+                    case_sql.append(sql)
                     zcost = "catalog-only" if st["cost"] in CHEAP else st["cost"]
                     if zdm_locks != locks or zcost != cost:
                         problems.append((where, sql, zdm_locks, st["cost"], locks, cost))
@@ -359,6 +452,7 @@ def main():
                     continue
                 verdicts[claim] += 1
                 old_problems += [(m["file"], line) for line in lines]
+            ran_sql += case_sql
         except SkipCase as e:
             skipped += 1
             print("skip %s: %s" % (name, e))
@@ -417,6 +511,9 @@ def main():
           "without a value), %d runs in %.1f s"
           % (major, verdicts["safe"], verdicts["breaks"], undecided, no_claim, old_queries, old_failing,
              old_unknown, old_runs, oldcode.OldCode.seconds))
+    for line in coverage(root, major, ran_sql, not only):
+        failed += 1
+        print(line)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
