@@ -3611,6 +3611,25 @@ static void create_view(Ctx *c, const RangeVar *rv, bool materialized, const Nod
               v->materialized ? COST_SCAN : COST_CATALOG);
 }
 
+/* EXPLAIN (ANALYZE), EXPLAIN (ANALYZE true), the old EXPLAIN ANALYZE. */
+static bool explain_analyze(const ExplainStmt *ex)
+{
+    foreach_node(DefElem, d, ex->options) {
+        if (strcmp(d->defname, "analyze") != 0)
+            continue;
+        if (!d->arg)
+            return true;
+        if (IsA(d->arg, Boolean))
+            return boolVal(d->arg);
+        if (IsA(d->arg, Integer))
+            return intVal(d->arg) != 0;
+        if (IsA(d->arg, String))
+            return strcmp(strVal(d->arg), "false") != 0 && strcmp(strVal(d->arg), "off") != 0 &&
+                   strcmp(strVal(d->arg), "0") != 0;
+    }
+    return false;
+}
+
 /* A SELECT run by the migration: it locks what it reads (setval and nextval
  * their sequence); SELECT ... INTO creates a table as CREATE TABLE AS does. */
 static void select_stmt(Ctx *c, const SelectStmt *st)
@@ -4055,10 +4074,37 @@ static void statement(Ctx *c, const Node *st)
         act(c, ACT_HARMLESS, t, t ? LOCK_SHARE_UPDATE_EXCLUSIVE : LOCK_NONE, COST_CATALOG, -1);
         break;
     }
-    case T_GrantStmt: case T_GrantRoleStmt: case T_AlterOwnerStmt:
+    case T_ExplainStmt: {
+        /* EXPLAIN analyses, rewrites and plans its query: the locks of a
+         * function body's check (measured); EXPLAIN ANALYZE runs it too. */
+        const ExplainStmt *ex = castNode(ExplainStmt, st);
+        if (explain_analyze(ex)) {
+            statement(c, ex->query);
+        } else {
+            act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
+            body_statement_locks(c, ex->query);
+        }
+        break;
+    }
+    case T_CreateStatsStmt: /* SHARE UPDATE EXCLUSIVE on its table (measured) */
+        act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
+        foreach_node(RangeVar, rv, castNode(CreateStatsStmt, st)->relations)
+            lock_relation(c, rv->schemaname, rv->relname, LOCK_SHARE_UPDATE_EXCLUSIVE, false, NULL, 0);
+        break;
+    case T_GrantStmt: {
+        /* From PostgreSQL 18 GRANT and REVOKE on a table take ACCESS SHARE on
+         * it (measured; 15 and 17 take none). */
+        const GrantStmt *g = castNode(GrantStmt, st);
+        act(c, ACT_HARMLESS, NULL, LOCK_NONE, COST_CATALOG, -1);
+        if (c->r->pg_version >= 18 && g->targtype == ACL_TARGET_OBJECT && g->objtype == OBJECT_TABLE)
+            foreach_node(RangeVar, rv, g->objects)
+                lock_relation(c, rv->schemaname, rv->relname, LOCK_ACCESS_SHARE, false, NULL, 0);
+        break;
+    }
+    case T_GrantRoleStmt: case T_AlterOwnerStmt:
     case T_CreateExtensionStmt: case T_AlterExtensionStmt: case T_CreateRoleStmt:
     case T_AlterRoleStmt: case T_DropRoleStmt: case T_AlterDefaultPrivilegesStmt:
-    case T_ExplainStmt: case T_CreatedbStmt: case T_CreateStatsStmt:
+    case T_CreatedbStmt:
     case T_CreateDomainStmt: case T_CompositeTypeStmt: case T_DefineStmt:
     case T_CreatePublicationStmt:
     case T_AlterPublicationStmt: case T_VariableShowStmt: case T_CheckPointStmt:
