@@ -51,7 +51,7 @@ const Rule analysis_rules[] = {
     {"relation-used-by-view", SEV_ERROR,
      "DROP TABLE or DROP VIEW of a relation a view reads fails (or drops the view)"},
     {"not-null-required", SEV_ERROR,
-     "DROP NOT NULL of a primary key or identity column fails"},
+     "a primary key or identity column that is not NOT NULL fails (DROP NOT NULL, ADD IDENTITY)"},
     {"rename-column", SEV_ERROR, "renaming a column breaks the code that uses the old name"},
     {"rename-table", SEV_ERROR, "renaming a table breaks the code that uses the old name"},
     {"rename-enum-value", SEV_ERROR, "renaming an enum value breaks the code that writes the old value"},

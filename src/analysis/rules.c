@@ -1371,6 +1371,20 @@ static void r_not_null_required(State *st, const Action *act)
     Arena *a = st->a;
     if (!act->detail || !act->table)
         return;
+    if (act->kind == ACT_ADD_IDENTITY) { /* detail "not null first" */
+        const char *col = act->column ? act->column : "?";
+        add(st, act->offset, "not-null-required",
+            arena_printf(a, "ALTER COLUMN %s ADD GENERATED ... AS IDENTITY on %s fails: %s may hold NULL, and "
+                            "PostgreSQL makes an identity column only of a NOT NULL one (55000); the migration "
+                            "stops there",
+                         col, disp(act->table), col),
+            arena_printf(a, "Make it NOT NULL in the same ALTER TABLE: ALTER COLUMN %s SET NOT NULL, ALTER COLUMN "
+                            "%s ADD GENERATED ... AS IDENTITY. SET NOT NULL scans the table under ACCESS "
+                            "EXCLUSIVE: on a large live table first ADD CONSTRAINT ... CHECK (%s IS NOT NULL) NOT "
+                            "VALID and VALIDATE it (in its own transaction), so that SET NOT NULL skips the scan.",
+                         col, col, col));
+        return;
+    }
     bool key = strcmp(act->detail, "primary key") == 0;
     const char *what = act->kind == ACT_DROP_CONSTRAINT
                            ? arena_printf(a, "DROP CONSTRAINT %s", act->column ? act->column : "?")
@@ -2242,7 +2256,8 @@ static void check_statement(State *st)
             else
                 r_drop_constraint(st, act);
             break;
-        case ACT_DROP_NOT_NULL: r_not_null_required(st, act); break;
+        case ACT_DROP_NOT_NULL:
+        case ACT_ADD_IDENTITY: r_not_null_required(st, act); break;
         case ACT_TRUNCATE: r_truncate(st, act); break;
         case ACT_VACUUM_FULL:
         case ACT_CLUSTER:

@@ -1,0 +1,1 @@
+CREATE TABLE orders (id bigint PRIMARY KEY, number int, legacy_number int);
