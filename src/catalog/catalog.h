@@ -61,6 +61,7 @@ typedef struct Table {
     int created_in;   /* index of the pending migration that created it, -1 if live */
     bool assumed;     /* never created in the history: taken as existing */
     bool partitioned;
+    const char *access_method; /* CREATE TABLE ... USING; NULL: the default, heap */
     const char *parent; /* a partition (PARTITION OF, ATTACH): its table's "schema.name" */
     const char *partkey;  /* partitioned: the one column its key reads, NULL for several */
 } Table;

@@ -1455,6 +1455,7 @@ static void create_table(Ctx *c, const CreateStmt *st)
         drop_table(c, t, false);
     t = add_table(c, schema, name, false);
     t->partitioned = st->partspec != NULL;
+    t->access_method = st->accessMethod ? keep(c, st->accessMethod) : NULL;
     if (st->partspec) { /* the column its key reads, when it reads one */
         List keycols = {0};
         foreach_node(PartitionElem, pe, st->partspec->partParams) {
@@ -2090,7 +2091,17 @@ static void alter_table_cmd(Ctx *c, Table *t, const AlterTableCmd *cmd)
         if (a)
             a->detail = name;
     } else if (IS(AT_SetLogged) || IS(AT_SetUnLogged) || IS(AT_SetAccessMethod)) {
-        Action *a = act(c, ACT_ALTER_TABLE_OTHER, t, LOCK_ACCESS_EXCLUSIVE, COST_REWRITE, offset);
+        /* A new access method rewrites the rows; the one the table has (heap
+         * unless CREATE TABLE ... USING said otherwise; DEFAULT is heap) or
+         * a partitioned table's, for its future partitions, is catalog-only
+         * (measured). */
+        const char *method = cmd->name ? cmd->name : "heap";
+        bool same = IS(AT_SetAccessMethod) && t &&
+                    (t->partitioned || strcmp(method, t->access_method ? t->access_method : "heap") == 0);
+        Action *a = act(c, ACT_ALTER_TABLE_OTHER, t, LOCK_ACCESS_EXCLUSIVE, same ? COST_CATALOG : COST_REWRITE,
+                        offset);
+        if (t && IS(AT_SetAccessMethod))
+            t->access_method = strcmp(method, "heap") == 0 ? NULL : keep(c, method);
         if (a)
             a->detail = IS(AT_SetAccessMethod) ? "SET ACCESS METHOD"
                         : IS(AT_SetLogged) ? "SET LOGGED" : "SET UNLOGGED";
