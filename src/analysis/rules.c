@@ -1102,18 +1102,18 @@ static void r_alter_type(State *st, const Action *act)
     }
 }
 
-/* "view v", "materialized view m and view w": the views of refs that read
- * the column themselves. */
-static const char *views_prose(Arena *a, const List *refs)
+/* "view v", "materialized view m and view w": the views of refs, only those
+ * that read the column or relation themselves when direct_only. */
+static const char *views_prose(Arena *a, const List *refs, bool direct_only)
 {
     StrBuf sb;
     sb_init(&sb, a);
     int n = 0, total = 0;
     for (int i = 0; i < refs->len; i++)
-        total += ((const ViewRef *)LIST_GET(refs, i))->direct;
+        total += !direct_only || ((const ViewRef *)LIST_GET(refs, i))->direct;
     for (int i = 0; i < refs->len; i++) {
         const ViewRef *r = LIST_GET(refs, i);
-        if (!r->direct)
+        if (direct_only && !r->direct)
             continue;
         sb_printf(&sb, "%s%s %s", n == 0 ? "" : n == total - 1 ? " and " : ", ",
                   r->materialized ? "materialized view" : "view", disp(r->view));
@@ -1135,7 +1135,7 @@ static void r_column_used_by_view(State *st, const Action *act)
     const char *t = disp(act->table);
     const char *qt = qtab(a, act->table);
     const char *col = act->column ? act->column : "?";
-    const char *which = views_prose(a, &act->views);
+    const char *which = views_prose(a, &act->views, true);
     bool drop = act->kind == ACT_DROP_COLUMN;
     bool cascade = drop && (act->flags & A_CASCADE);
     const List *vs = &act->views;
@@ -1239,19 +1239,6 @@ static void r_column_used_by_view(State *st, const Action *act)
     add(st, act->offset, "column-used-by-view", msg, fix.data);
 }
 
-/* "view v", "view v and materialized view m": every view of refs. */
-static const char *all_views_prose(Arena *a, const List *refs)
-{
-    StrBuf sb;
-    sb_init(&sb, a);
-    for (int i = 0; i < refs->len; i++) {
-        const ViewRef *r = LIST_GET(refs, i);
-        sb_printf(&sb, "%s%s %s", i == 0 ? "" : i == refs->len - 1 ? " and " : ", ",
-                  r->materialized ? "materialized view" : "view", disp(r->view));
-    }
-    return sb.data;
-}
-
 /*
  * DROP TABLE or DROP [MATERIALIZED] VIEW of a relation other views read:
  * PostgreSQL refuses it without CASCADE (2BP01, measured on 15, 17 and 18),
@@ -1271,7 +1258,7 @@ static void r_relation_used_by_view(State *st, const Action *act)
     const char *what_lc = act->kind == ACT_DROP_TABLE ? "table" : act->detail ? act->detail : "view";
     const char *t = disp(act->table);
     const char *qt = qtab(a, act->table);
-    const char *direct = views_prose(a, vs);
+    const char *direct = views_prose(a, vs, true);
     bool plural = strchr(direct, ',') || strstr(direct, " and ");
     int indirect = 0;
     for (int i = 0; i < vs->len; i++)
@@ -1297,7 +1284,7 @@ static void r_relation_used_by_view(State *st, const Action *act)
             a,
             "DROP %s %s CASCADE also drops %s: every query on %s fails from then on with "
             "\"relation does not exist\", the old code's included.",
-            what, t, all_views_prose(a, vs),
+            what, t, views_prose(a, vs, false),
             vs->len > 1 ? "them" : disp(((const ViewRef *)LIST_GET(vs, 0))->view));
         const char *fix = arena_printf(
             a,
